@@ -1,0 +1,255 @@
+import { z } from 'zod';
+import { XpcDictionarySchema } from './xpc-value';
+
+/**
+ * The one event schema. Every event XPC Lab records, shows, stores in a trace
+ * file, imports from a macOS log or exports is one of these. Validated at every
+ * edge: WebSocket, preload bridge, trace reader, importers.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const ConnectionStateSchema = z.enum(['inactive', 'activating', 'connected', 'interrupted', 'invalidated']);
+export type ConnectionState = z.infer<typeof ConnectionStateSchema>;
+
+export const ConnectionSideSchema = z.enum(['client', 'peer', 'listener']);
+export type ConnectionSide = z.infer<typeof ConnectionSideSchema>;
+
+/** The error objects of XPC-MODEL §1.2 and §1.5, by their C names. */
+export const XpcErrorSchema = z.enum([
+  'XPC_ERROR_CONNECTION_INTERRUPTED',
+  'XPC_ERROR_CONNECTION_INVALID',
+  'XPC_ERROR_TERMINATION_IMMINENT',
+  'XPC_ERROR_PEER_CODE_SIGNING_REQUIREMENT',
+]);
+export type XpcError = z.infer<typeof XpcErrorSchema>;
+
+/** What a Cocoa (NSXPCConnection) client would see for the same failure (XPC-MODEL §1.5). */
+export const NsErrorSchema = z.object({
+  domain: z.string(),
+  code: z.number().int(),
+  description: z.string(),
+  debugDescription: z.string(),
+});
+export type NsError = z.infer<typeof NsErrorSchema>;
+
+export const DomainSchema = z.string().regex(/^(system|user\/\d+|gui\/\d+|login\/\d+|pid\/\d+)$/, {
+  message: 'a launchd domain: system, user/<uid>, gui/<uid>, login/<asid> or pid/<pid>',
+});
+
+const Base = {
+  v: z.literal(SCHEMA_VERSION),
+  seq: z.number().int().nonnegative(),
+  /** Milliseconds since the Unix epoch, with sub-millisecond precision where known. */
+  t: z.number(),
+};
+
+export const SpawnReasonSchema = z.enum(['ipc (mach)', 'speculative', 'non-ipc demand', 'app launch']);
+
+export const ProcessSpawnSchema = z.object({
+  ...Base,
+  kind: z.literal('process.spawn'),
+  pid: z.number().int(),
+  label: z.string(),
+  domain: DomainSchema,
+  program: z.string(),
+  reason: SpawnReasonSchema,
+  bundleVersion: z.string().optional(),
+});
+
+export const ExitCauseSchema = z.enum(['exit', 'signal', 'crash', 'idle-exit', 'killed', 'jetsam', 'launch-failed']);
+export type ExitCause = z.infer<typeof ExitCauseSchema>;
+
+export const ProcessExitSchema = z.object({
+  ...Base,
+  kind: z.literal('process.exit'),
+  pid: z.number().int(),
+  label: z.string(),
+  domain: DomainSchema,
+  cause: ExitCauseSchema,
+  code: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  ranForMs: z.number().nonnegative(),
+  /** A clean exit (idle exit, exit(0) with no open transactions) does not count as a crash (XPC-MODEL §4.2). */
+  clean: z.boolean(),
+  detail: z.string(),
+});
+
+export const ServiceRegisterSchema = z.object({
+  ...Base,
+  kind: z.literal('service.register'),
+  name: z.string(),
+  domain: DomainSchema,
+  label: z.string(),
+  origin: z.enum(['MachServices', 'NEMachServiceName', 'XPCService', 'anonymous']),
+});
+
+export const ServiceUnregisterSchema = z.object({
+  ...Base,
+  kind: z.literal('service.unregister'),
+  name: z.string(),
+  domain: DomainSchema,
+  label: z.string(),
+  reason: z.string(),
+});
+
+export const LookupSchema = z.object({
+  ...Base,
+  kind: z.literal('lookup'),
+  conn: z.string(),
+  name: z.string(),
+  pid: z.number().int(),
+  domain: DomainSchema,
+  ok: z.boolean(),
+  errno: z.number().int().optional(),
+  error: z.string().optional(),
+  /** Where the name was found (service target, e.g. system/com.example.daemon). */
+  target: z.string().optional(),
+});
+
+export const ConnectionStateEventSchema = z.object({
+  ...Base,
+  kind: z.literal('connection.state'),
+  conn: z.string(),
+  side: ConnectionSideSchema,
+  pid: z.number().int(),
+  name: z.string(),
+  /** For a peer connection: the connection of the client it serves. For a client: its peer, once accepted. */
+  peerConn: z.string().optional(),
+  peerPid: z.number().int().optional(),
+  from: ConnectionStateSchema,
+  to: ConnectionStateSchema,
+  error: XpcErrorSchema.optional(),
+  /** Plain words: why this happened, e.g. "com.acme.vpn.helper exited (SIGKILL)". */
+  cause: z.string().optional(),
+  /** libxpc's invalidation reason (xpc_connection_copy_invalidation_reason, XPC-MODEL §1.2 rule 6). */
+  reason: z.string().optional(),
+  nsError: NsErrorSchema.optional(),
+});
+
+export const MessageDirSchema = z.enum(['send', 'reply', 'event']);
+export type MessageDir = z.infer<typeof MessageDirSchema>;
+
+export const MessageSchema = z.object({
+  ...Base,
+  kind: z.literal('message'),
+  id: z.number().int().nonnegative(),
+  /** The connection it travels on, named by the sender's side. */
+  conn: z.string(),
+  from: z.number().int(),
+  to: z.number().int(),
+  dir: MessageDirSchema,
+  size: z.number().int().nonnegative(),
+  expectsReply: z.boolean(),
+  /** For a reply: the id of the request it answers. */
+  replyTo: z.number().int().optional(),
+  latencyMs: z.number().nonnegative().optional(),
+  /** A one-word summary: the message's selector/key where it has one. */
+  key: z.string().optional(),
+  /** Present when capture is on (tagged JSON, XPC-MODEL §2). */
+  payload: XpcDictionarySchema.optional(),
+});
+
+export const ReplyFailedSchema = z.object({
+  ...Base,
+  kind: z.literal('reply.failed'),
+  conn: z.string(),
+  request: z.number().int(),
+  pid: z.number().int(),
+  error: XpcErrorSchema,
+  cause: z.string(),
+});
+
+export const MessageDroppedSchema = z.object({
+  ...Base,
+  kind: z.literal('message.dropped'),
+  conn: z.string(),
+  pid: z.number().int(),
+  request: z.number().int().optional(),
+  reason: z.string(),
+});
+
+export const LogLevelSchema = z.enum(['Default', 'Info', 'Debug', 'Error', 'Fault']);
+
+/** A libxpc- or launchd-style log line (XPC-MODEL §7), as Console.app would show it. */
+export const LogSchema = z.object({
+  ...Base,
+  kind: z.literal('log'),
+  subsystem: z.string(),
+  category: z.string(),
+  process: z.string(),
+  pid: z.number().int(),
+  level: LogLevelSchema,
+  text: z.string(),
+  conn: z.string().optional(),
+});
+
+export const DiagnosticSchema = z.object({
+  ...Base,
+  kind: z.literal('diagnostic'),
+  severity: z.enum(['error', 'warning', 'info']),
+  file: z.string().optional(),
+  key: z.string().optional(),
+  message: z.string(),
+  consequence: z.string().optional(),
+});
+
+export const WorldLoadedSchema = z.object({
+  ...Base,
+  kind: z.literal('world.loaded'),
+  name: z.string(),
+  root: z.string(),
+  jobs: z.number().int(),
+  services: z.number().int(),
+});
+
+export const ActionSchema = z.object({
+  ...Base,
+  kind: z.literal('action'),
+  /** A user action from the console, CLI or a scenario: "crash", "cancel", "pressure", … */
+  action: z.string(),
+  target: z.string().optional(),
+  detail: z.string().optional(),
+});
+
+export const TraceEventSchema = z.discriminatedUnion('kind', [
+  ProcessSpawnSchema,
+  ProcessExitSchema,
+  ServiceRegisterSchema,
+  ServiceUnregisterSchema,
+  LookupSchema,
+  ConnectionStateEventSchema,
+  MessageSchema,
+  ReplyFailedSchema,
+  MessageDroppedSchema,
+  LogSchema,
+  DiagnosticSchema,
+  WorldLoadedSchema,
+  ActionSchema,
+]);
+
+export type TraceEvent = z.infer<typeof TraceEventSchema>;
+export type TraceEventKind = TraceEvent['kind'];
+export type EventOf<K extends TraceEventKind> = Extract<TraceEvent, { kind: K }>;
+/** An event before the recorder stamps it with schema version and sequence number. */
+export type EventInput = TraceEvent extends infer E
+  ? E extends TraceEvent
+    ? Omit<E, 'v' | 'seq' | 't'> & { t?: number }
+    : never
+  : never;
+
+export type ProcessSpawnEvent = EventOf<'process.spawn'>;
+export type ProcessExitEvent = EventOf<'process.exit'>;
+export type ConnectionStateEvent = EventOf<'connection.state'>;
+export type MessageEvent = EventOf<'message'>;
+export type LogEvent = EventOf<'log'>;
+
+/** The first line of an NDJSON trace file. */
+export const TraceHeaderSchema = z.object({
+  format: z.literal('xpc-lab-trace'),
+  v: z.number().int().positive(),
+  created: z.string(),
+  host: z.enum(['electron', 'headless', 'cli', 'import']),
+  world: z.string().optional(),
+  source: z.string().optional(),
+});
+export type TraceHeader = z.infer<typeof TraceHeaderSchema>;
