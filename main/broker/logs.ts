@@ -1,0 +1,59 @@
+import { formatErrno, launchdError } from './errors';
+
+/**
+ * The libxpc and launchd log lines of XPC-MODEL §7.2, §4.2 and §3.5, word for
+ * word. Each function returns the message text; the broker wraps it in a `log`
+ * event with the subsystem and process that would have logged it.
+ */
+export const libxpc = {
+  activating: (p: string, f: { mach: boolean; listener: boolean; peer: boolean; name: string }) =>
+    `[${p}] activating connection: mach=${f.mach} listener=${f.listener} peer=${f.peer} name=${f.name}`,
+  lookupFailed: (p: string, errno: number) => `[${p}] failed to do a bootstrap look-up: xpc_error=${formatErrno(errno)}`,
+  failedInit: (p: string) => `[${p}] invalidated after a failed init`,
+  failedReconnect: (p: string) => `[${p}] invalidated after a failed reconnect`,
+  cancelled: (p: string) =>
+    `[${p}] invalidated because the current process cancelled the connection by calling xpc_connection_cancel()`,
+  clientGone: (p: string, pid: number) =>
+    `[${p}] invalidated because the client process (pid ${pid}) either cancelled the connection or exited`,
+  reinitialized: (p: string) =>
+    `[${p}] Re-initialization successful; calling out to event handler with XPC_ERROR_CONNECTION_INTERRUPTED`,
+  listenerFailed: (p: string, errno: number) => `[${p}] listener failed to activate: xpc_error=${formatErrno(errno)}`,
+  forbiddenMessage: (p: string, req: string) => `[${p}] Received message forbidden due to code signing requirement: ${req}`,
+  droppedCheckIn: (p: string, req: string) => `[${p}] Dropping check-in message due to code signing requirement: ${req}`,
+  listenerMessage: () => 'Normal message received by listener connection. Ignoring.',
+};
+
+/** The invalidation reasons xpc_connection_copy_invalidation_reason() would return (XPC-MODEL §1.2 rule 6). */
+export const invalidationReason = {
+  failedInit: 'failed init',
+  failedReconnect: 'failed reconnect',
+  cancelled: 'the current process cancelled the connection by calling xpc_connection_cancel()',
+  clientGone: (pid: number) => `the client process (pid ${pid}) either cancelled the connection or exited`,
+  listenerGone: 'the listener the endpoint came from crashed, exited or cancelled',
+  malformed: (detail: string) => `a malformed message: ${detail}`,
+  codeSigning: 'the peer failed the code signing requirement',
+  unbound: 'the service name is bound to an instance that no longer runs',
+} as const;
+
+/** `(domain/label [pid])` — launchd's prefix for a service's lines (XPC-MODEL §7.1). */
+export function launchdPrefix(domain: string, label: string, pid?: number): string {
+  return pid === undefined ? `(${domain}/${label})` : `(${domain}/${label} [${pid}])`;
+}
+
+export const launchd = {
+  willSpawn: () => 'internal event: WILL_SPAWN, code = 0',
+  state: (s: string) => `service state: ${s}`,
+  launching: (reason: string) => `launching: ${reason}`,
+  spawned: (pid: number) => `xpcproxy spawned with pid ${pid}`,
+  success: (program: string, pid: number, reason: string) => `Successfully spawned ${program}[${pid}] because ${reason}`,
+  exitedCode: (code: number, ms: number) => `exited due to exit(${code}), ran for ${ms}ms`,
+  exitedSignal: (signal: string, ms: number, sender?: string) =>
+    `exited due to ${signal}${sender ? ` | sent by ${sender}` : ''}, ran for ${ms}ms`,
+  crashedInARow: (n: number) => `service has crashed ${n} times in a row (last was dirty)`,
+  throttled: (seconds: number, ranFor: number) =>
+    `Service only ran for ${ranFor} seconds. Pushing respawn out by ${seconds} seconds.`,
+  deniedLookup: (name: string, requestor: string, pid: number, errno: number) =>
+    `denied lookup: name = ${name}, requestor = ${requestor}[${pid}], error = ${errno}: ${launchdError(errno)}`,
+  failedLookup: (name: string, requestor: string, pid: number, errno: number) =>
+    `failed lookup: name = ${name}, requestor = ${requestor}[${pid}], error = ${errno}: ${launchdError(errno)}`,
+};

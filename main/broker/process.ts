@@ -1,0 +1,49 @@
+import type { JobSpec } from '../world/model';
+import type { Connection } from './connection';
+import type { HelperProcess, TimerHandle } from './spawner';
+
+export type ProcState = 'spawning' | 'running' | 'exited';
+
+/** One run of a job: a real helper process (launchctl print's "pid", "runs"). */
+export class Proc {
+  pid: number | undefined;
+  state: ProcState = 'spawning';
+  readonly connections = new Map<string, Connection>();
+  /** Listener local id → connection, and names checked in (XPC-MODEL §3.2 LISTENER). */
+  readonly listeners = new Map<string, Connection>();
+  readonly checkedIn = new Set<string>();
+  transactions = 0;
+  lastActivity: number;
+  messagesReceived = 0;
+  idleTimer: TimerHandle | undefined;
+  killTimer: TimerHandle | undefined;
+  /** Set when the broker ends the process on purpose, so the exit is explained right. */
+  endingBecause: 'idle-exit' | 'pressure' | 'crash' | 'kill' | 'bootout' | undefined;
+  sigtermSent = false;
+
+  constructor(
+    readonly job: JobSpec,
+    readonly domain: string,
+    readonly handle: HelperProcess,
+    readonly startedAt: number,
+    /** For a bundled XPC service: the app process whose pid domain it lives in. */
+    readonly owner: Proc | undefined,
+  ) {
+    this.lastActivity = startedAt;
+  }
+
+  get displayPid(): number {
+    return this.pid ?? -1;
+  }
+
+  /** The pid domain this process can see into (XPC-MODEL §3.2): its own for an app, its app's for an XPC service. */
+  get pidDomain(): string | undefined {
+    if (this.job.type === 'App' && this.pid !== undefined) return `pid/${this.pid}`;
+    if (this.owner?.pid !== undefined) return `pid/${this.owner.pid}`;
+    return undefined;
+  }
+
+  get programName(): string {
+    return this.job.program.split('/').pop() ?? this.job.label;
+  }
+}

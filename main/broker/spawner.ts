@@ -1,0 +1,58 @@
+import type { BrokerToHelper } from '../helper/protocol';
+
+/** How a helper process ended, as the host observed it. */
+export interface ProcessExit {
+  code: number | null;
+  signal: string | null;
+  /** Set when the host could not start the process at all. */
+  launchError?: string;
+}
+
+/**
+ * A running helper process. The broker owns it; the host implements it with
+ * child_process (headless) or utilityProcess (Electron).
+ */
+export interface HelperProcess {
+  /** Undefined until the process has spawned. */
+  readonly pid: number | undefined;
+  send(message: BrokerToHelper): void;
+  /** Returns false when the process is already gone (electron#44013 makes this explicit). */
+  kill(signal: NodeJS.Signals): boolean;
+}
+
+export interface SpawnRequest {
+  label: string;
+  /** Unique per spawn, so a host can match child-process-gone events to it. */
+  serviceName: string;
+  env: Record<string, string>;
+}
+
+export interface SpawnCallbacks {
+  onSpawn(pid: number): void;
+  /** Raw, unvalidated: the broker validates every helper message. */
+  onMessage(message: unknown): void;
+  onExit(exit: ProcessExit): void;
+}
+
+export interface Spawner {
+  spawn(request: SpawnRequest, callbacks: SpawnCallbacks): HelperProcess;
+}
+
+export interface TimerHandle {
+  cancel(): void;
+}
+
+/** The broker reads time only through a Clock, so tests can drive it. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+}
+
+export const systemClock: Clock = {
+  now: () => performance.timeOrigin + performance.now(),
+  setTimeout(fn, ms) {
+    const handle = setTimeout(fn, ms);
+    handle.unref?.();
+    return { cancel: () => clearTimeout(handle) };
+  },
+};

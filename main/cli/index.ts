@@ -1,0 +1,74 @@
+import { parseArgs } from 'node:util';
+import { startHeadless } from '../hosts/headless';
+import { loadWorld } from '../world/load';
+
+const USAGE = `usage: xpc-lab <command> [options]
+
+commands:
+  serve [world-dir] [--port N]   run a world and serve the console on 127.0.0.1
+  validate <world-dir> [--json]  list a world's diagnostics; exit 1 on errors
+
+The built-in demo world is used when no world-dir is given.`;
+
+async function serve(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { port: { type: 'string' } }, allowPositionals: true });
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+    process.stderr.write(`xpc-lab serve: --port must be a whole number from 0 to 65535, got "${values.port}"\n`);
+    return 2;
+  }
+  const host = await startHeadless({ ...(positionals[0] ? { worldDir: positionals[0] } : {}), ...(port === undefined ? {} : { port }) });
+  const { world } = host.session.broker;
+  process.stdout.write(`XPC Lab: world "${world.name}" (${world.jobs.length} jobs) from ${world.root}\n`);
+  process.stdout.write(`XPC Lab console: ${host.server.url}\n`);
+  const stop = async () => {
+    await host.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return new Promise(() => {});
+}
+
+function validate(args: string[]): number {
+  const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
+  const dir = positionals[0];
+  if (!dir) {
+    process.stderr.write('xpc-lab validate: name a world folder\n');
+    return 2;
+  }
+  const { world, diagnostics } = loadWorld(dir);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ world: world.name, jobs: world.jobs.length, diagnostics }, null, 2)}\n`);
+  } else {
+    for (const d of diagnostics) {
+      const where = [d.file, d.key].filter(Boolean).join(': ');
+      process.stdout.write(`${d.severity}: ${where ? `${where}: ` : ''}${d.message}${d.consequence ? `\n  on a Mac: ${d.consequence}` : ''}\n`);
+    }
+    process.stdout.write(`${world.name}: ${world.jobs.length} jobs, ${diagnostics.length} diagnostics\n`);
+  }
+  return diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve(rest);
+      case 'validate':
+        return validate(rest);
+      case undefined:
+      case '-h':
+      case '--help':
+        process.stdout.write(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        process.stderr.write(`xpc-lab: unknown command "${command}"\n${USAGE}\n`);
+        return 2;
+    }
+  } catch (error) {
+    process.stderr.write(`xpc-lab ${command}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}

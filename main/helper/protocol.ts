@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { BehaviourSchema } from '../world/model';
+import { XpcErrorSchema } from '../trace/schema';
+
+/**
+ * The wire between the broker and a helper process. Connection ids here are the
+ * helper's own (local) ids: the helper names its client connections and
+ * listeners, the broker names the peer connections it hands to a listener.
+ * Helpers are untrusted: every message is validated against these schemas
+ * (DESIGN.md, Trust boundaries).
+ */
+const LocalId = z.string().min(1).max(64);
+const MsgId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+/** Bodies are checked by the broker itself (size, dictionary, tags) so that a bad one costs only its connection. */
+const Body = z.unknown();
+
+export const HelperToBrokerSchema = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('connect'), conn: LocalId, name: z.string().min(1).max(512), privileged: z.boolean().default(false) }),
+  z.object({ t: z.literal('checkIn'), listener: LocalId, name: z.string().min(1).max(512) }),
+  z.object({ t: z.literal('send'), conn: LocalId, id: MsgId, body: Body, expectsReply: z.boolean() }),
+  z.object({ t: z.literal('reply'), conn: LocalId, to: MsgId, id: MsgId, body: Body }),
+  z.object({ t: z.literal('cancel'), conn: LocalId }),
+  z.object({ t: z.literal('transaction'), delta: z.union([z.literal(1), z.literal(-1)]) }),
+  z.object({ t: z.literal('log'), text: z.string().max(4096) }),
+]);
+export type HelperToBroker = z.infer<typeof HelperToBrokerSchema>;
+
+export const HelperInitSchema = z.object({
+  t: z.literal('init'),
+  label: z.string(),
+  domain: z.string(),
+  machServices: z.array(z.string()),
+  behaviours: z.array(BehaviourSchema),
+});
+export type HelperInit = z.infer<typeof HelperInitSchema>;
+
+export const BrokerToHelperSchema = z.discriminatedUnion('t', [
+  HelperInitSchema,
+  z.object({ t: z.literal('peer'), listener: LocalId, conn: LocalId, clientPid: z.number().int() }),
+  z.object({ t: z.literal('message'), conn: LocalId, id: MsgId, body: z.record(z.string(), z.unknown()), expectsReply: z.boolean() }),
+  z.object({ t: z.literal('reply'), conn: LocalId, to: MsgId, body: z.record(z.string(), z.unknown()) }),
+  z.object({ t: z.literal('replyError'), conn: LocalId, to: MsgId, error: XpcErrorSchema }),
+  z.object({
+    t: z.literal('event'),
+    conn: LocalId,
+    error: XpcErrorSchema,
+    reason: z.string().optional(),
+  }),
+  z.object({ t: z.literal('listenerFailed'), listener: LocalId, errno: z.number().int() }),
+]);
+export type BrokerToHelper = z.infer<typeof BrokerToHelperSchema>;

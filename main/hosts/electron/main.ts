@@ -1,0 +1,17 @@
+import { join } from 'node:path';
+import * as electron from 'electron';
+import { helperEntryPath } from '../helper-path';
+import { demoWorldPath } from '../paths';
+import { runElectronHost } from './host';
+
+const worldArg = process.argv.find((a) => a.startsWith('--world='))?.slice('--world='.length);
+const distDir = join(__dirname, '..');
+
+runElectronHost(electron, {
+  worldDir: worldArg ?? demoWorldPath(),
+  distDir,
+  helperEntry: helperEntryPath(distDir),
+}).catch((error: unknown) => {
+  process.stderr.write(`XPC Lab could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  electron.app.exit(1);
+});

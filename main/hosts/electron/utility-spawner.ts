@@ -1,0 +1,85 @@
+import type * as Electron from 'electron';
+import type { HelperProcess, ProcessExit, SpawnCallbacks, SpawnRequest, Spawner } from '../../broker/spawner';
+import type { BrokerToHelper } from '../../helper/protocol';
+
+type GoneDetails = { type: string; reason: string; exitCode: number; serviceName?: string };
+
+const SIGNAL_FOR_REASON: Record<string, string> = { crashed: 'SIGSEGV', killed: 'SIGKILL', oom: 'SIGKILL' };
+
+interface ChildRecord {
+  exited: boolean;
+  gone?: GoneDetails;
+  callbacks: SpawnCallbacks;
+}
+
+/**
+ * Helpers as Electron utility processes. Each gets a unique serviceName so
+ * app 'child-process-gone' events can be matched to it (DESIGN.md notes).
+ */
+export class UtilityProcessSpawner implements Spawner {
+  private readonly records = new Map<string, ChildRecord>();
+
+  constructor(
+    private readonly utilityProcess: Pick<typeof Electron.utilityProcess, 'fork'>,
+    private readonly entry: string,
+  ) {}
+
+  spawn(request: SpawnRequest, callbacks: SpawnCallbacks): HelperProcess {
+    const record: ChildRecord = { exited: false, callbacks };
+    this.records.set(request.serviceName, record);
+    // stdin must be 'ignore' for utilityProcess.fork (Electron docs).
+    const child = this.utilityProcess.fork(this.entry, [`--xpc-service=${request.serviceName}`], {
+      serviceName: request.serviceName,
+      env: { ...process.env, ...request.env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.on('spawn', () => child.pid !== undefined && callbacks.onSpawn(child.pid));
+    child.on('message', (message: unknown) => callbacks.onMessage(message));
+    child.on('exit', (code: number) => {
+      // Never post from inside the exit handler (electron#53923): mark first, report on the next turn,
+      // after the matching child-process-gone has had its chance to say why.
+      record.exited = true;
+      setImmediate(() => this.finish(request.serviceName, code));
+    });
+    return {
+      get pid() {
+        return child.pid;
+      },
+      send(message: BrokerToHelper) {
+        if (!record.exited) child.postMessage(message);
+      },
+      kill(signal) {
+        // kill() on a dead process returns false (electron#44013): answer that ourselves.
+        if (record.exited) return false;
+        if (child.pid !== undefined && signal !== 'SIGTERM') {
+          try {
+            process.kill(child.pid, signal);
+            return true;
+          } catch {
+            return false;
+          }
+        }
+        return child.kill();
+      },
+    };
+  }
+
+  onChildProcessGone(details: GoneDetails): void {
+    if (details.type !== 'Utility' || !details.serviceName) return;
+    const record = this.records.get(details.serviceName);
+    if (record) record.gone = details;
+  }
+
+  private finish(serviceName: string, code: number): void {
+    const record = this.records.get(serviceName);
+    if (!record) return;
+    this.records.delete(serviceName);
+    const reason = record.gone?.reason;
+    const exit: ProcessExit = reason && SIGNAL_FOR_REASON[reason]
+      ? { code: null, signal: SIGNAL_FOR_REASON[reason] }
+      : reason === 'launch-failed'
+        ? { code: null, signal: null, launchError: 'launch-failed' }
+        : { code, signal: null };
+    record.callbacks.onExit(exit);
+  }
+}

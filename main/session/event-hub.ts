@@ -1,0 +1,84 @@
+import type { Clock } from '../broker/spawner';
+import { WorldModel } from '../trace/model';
+import { RingBuffer } from '../trace/ring';
+import { type EventInput, SCHEMA_VERSION, type TraceEvent } from '../trace/schema';
+
+export type EventListener = (event: TraceEvent) => void;
+
+/**
+ * The one ordered stream: stamps each event with schema version, sequence
+ * number and time, keeps the recent window in a ring buffer, keeps the model
+ * current, and fans out to subscribers (batcher, recorder, scenario runner).
+ */
+export class EventHub {
+  private seq = 0;
+  readonly window: RingBuffer<TraceEvent>;
+  readonly model = new WorldModel();
+  private readonly listeners = new Set<EventListener>();
+
+  constructor(
+    private readonly clock: Clock,
+    capacity = 50_000,
+  ) {
+    this.window = new RingBuffer(capacity);
+  }
+
+  emit = (input: EventInput): TraceEvent => {
+    const event = { ...input, v: SCHEMA_VERSION, seq: this.seq++, t: input.t ?? this.clock.now() } as TraceEvent;
+    this.window.push(event);
+    this.model.apply(event);
+    for (const listener of this.listeners) listener(event);
+    return event;
+  };
+
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+/**
+ * Collects events and hands them out as batches at most `hz` times a second,
+ * so the console never renders per message (DESIGN.md, One stream of events).
+ */
+export class Batcher {
+  private pending: TraceEvent[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private last = 0;
+  private readonly interval: number;
+
+  constructor(
+    private readonly flush: (events: TraceEvent[]) => void,
+    hz = 60,
+    private readonly maxPending = 20_000,
+  ) {
+    this.interval = 1000 / hz;
+  }
+
+  dropped = 0;
+
+  push(event: TraceEvent): void {
+    if (this.pending.length >= this.maxPending) {
+      this.pending.shift();
+      this.dropped++;
+    }
+    this.pending.push(event);
+    if (this.timer) return;
+    const wait = Math.max(0, this.last + this.interval - performance.now());
+    this.timer = setTimeout(() => this.drain(), wait);
+  }
+
+  private drain(): void {
+    this.timer = undefined;
+    this.last = performance.now();
+    const events = this.pending;
+    this.pending = [];
+    if (events.length > 0) this.flush(events);
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = [];
+  }
+}

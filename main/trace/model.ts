@@ -1,0 +1,220 @@
+import type {
+  ConnectionSide,
+  ConnectionState,
+  ExitCause,
+  NsError,
+  TraceEvent,
+  XpcError,
+} from './schema';
+
+/**
+ * The state of the world as the event stream tells it: processes, services,
+ * connections. One reducer, used by the host (to greet a new console with a
+ * snapshot), by the console, and by a reopened trace. Views are queries over it.
+ */
+
+export interface ProcessView {
+  pid: number;
+  label: string;
+  domain: string;
+  program: string;
+  state: 'running' | 'exited';
+  spawnedAt: number;
+  reason: string;
+  bundleVersion?: string;
+  exit?: { t: number; cause: ExitCause; code: number | null; signal: string | null; detail: string; clean: boolean };
+}
+
+export interface ServiceView {
+  key: string;
+  name: string;
+  domain: string;
+  label: string;
+  origin: string;
+  registered: boolean;
+}
+
+export interface StateChange {
+  t: number;
+  from: ConnectionState;
+  to: ConnectionState;
+  error?: XpcError;
+  cause?: string;
+}
+
+export interface ConnectionView {
+  conn: string;
+  side: ConnectionSide;
+  pid: number;
+  name: string;
+  state: ConnectionState;
+  since: number;
+  peerConn?: string;
+  peerPid?: number;
+  error?: XpcError;
+  cause?: string;
+  reason?: string;
+  nsError?: NsError;
+  sent: number;
+  received: number;
+  bytesOut: number;
+  bytesIn: number;
+  pendingReplies: number;
+  history: StateChange[];
+}
+
+export interface ModelSnapshot {
+  processes: Record<string, ProcessView>;
+  services: Record<string, ServiceView>;
+  connections: Record<string, ConnectionView>;
+  messages: number;
+  bytes: number;
+  errors: Record<string, number>;
+  lastSeq: number;
+  world?: { name: string; root: string };
+}
+
+const HISTORY_LIMIT = 64;
+
+export function emptySnapshot(): ModelSnapshot {
+  return { processes: {}, services: {}, connections: {}, messages: 0, bytes: 0, errors: {}, lastSeq: -1 };
+}
+
+export class WorldModel {
+  state: ModelSnapshot;
+  /** Request id → the connection waiting for its reply. */
+  private readonly waiting = new Map<number, string>();
+
+  constructor(snapshot: ModelSnapshot = emptySnapshot()) {
+    this.state = snapshot;
+  }
+
+  apply(ev: TraceEvent): void {
+    this.state.lastSeq = ev.seq;
+    switch (ev.kind) {
+      case 'process.spawn':
+        this.state.processes[ev.pid] = {
+          pid: ev.pid,
+          label: ev.label,
+          domain: ev.domain,
+          program: ev.program,
+          state: 'running',
+          spawnedAt: ev.t,
+          reason: ev.reason,
+          ...(ev.bundleVersion ? { bundleVersion: ev.bundleVersion } : {}),
+        };
+        return;
+      case 'process.exit': {
+        const p = this.state.processes[ev.pid];
+        if (!p) return;
+        p.state = 'exited';
+        p.exit = { t: ev.t, cause: ev.cause, code: ev.code, signal: ev.signal, detail: ev.detail, clean: ev.clean };
+        return;
+      }
+      case 'service.register':
+      case 'service.unregister': {
+        const key = `${ev.domain}/${ev.name}`;
+        const registered = ev.kind === 'service.register';
+        const prior = this.state.services[key];
+        this.state.services[key] = {
+          key,
+          name: ev.name,
+          domain: ev.domain,
+          label: ev.label,
+          origin: ev.kind === 'service.register' ? ev.origin : (prior?.origin ?? 'MachServices'),
+          registered,
+        };
+        return;
+      }
+      case 'connection.state':
+        return this.applyState(ev);
+      case 'message':
+        return this.applyMessage(ev);
+      case 'reply.failed': {
+        this.countError(ev.error);
+        const c = this.state.connections[ev.conn];
+        if (c && this.waiting.delete(ev.request)) c.pendingReplies = Math.max(0, c.pendingReplies - 1);
+        return;
+      }
+      case 'lookup':
+        if (!ev.ok) this.countError(`lookup error ${ev.errno}`);
+        return;
+      case 'world.loaded':
+        this.state.world = { name: ev.name, root: ev.root };
+        return;
+      default:
+        return;
+    }
+  }
+
+  private countError(key: string): void {
+    this.state.errors[key] = (this.state.errors[key] ?? 0) + 1;
+  }
+
+  private applyState(ev: Extract<TraceEvent, { kind: 'connection.state' }>): void {
+    let c = this.state.connections[ev.conn];
+    if (!c) {
+      c = {
+        conn: ev.conn,
+        side: ev.side,
+        pid: ev.pid,
+        name: ev.name,
+        state: ev.from,
+        since: ev.t,
+        sent: 0,
+        received: 0,
+        bytesOut: 0,
+        bytesIn: 0,
+        pendingReplies: 0,
+        history: [],
+      };
+      this.state.connections[ev.conn] = c;
+    }
+    c.state = ev.to;
+    c.since = ev.t;
+    if (ev.peerConn) c.peerConn = ev.peerConn;
+    if (ev.peerPid !== undefined) c.peerPid = ev.peerPid;
+    if (ev.error && ev.to !== 'connected') {
+      c.error = ev.error;
+      this.countError(ev.error);
+    }
+    if (ev.cause) c.cause = ev.cause;
+    if (ev.reason) c.reason = ev.reason;
+    if (ev.nsError) c.nsError = ev.nsError;
+    if (ev.to === 'invalidated' || ev.to === 'interrupted') c.pendingReplies = 0;
+    c.history.push({ t: ev.t, from: ev.from, to: ev.to, ...(ev.error ? { error: ev.error } : {}), ...(ev.cause ? { cause: ev.cause } : {}) });
+    if (c.history.length > HISTORY_LIMIT) c.history.splice(0, c.history.length - HISTORY_LIMIT);
+    if (ev.peerConn) {
+      const other = this.state.connections[ev.peerConn];
+      if (other && !other.peerConn) {
+        other.peerConn = ev.conn;
+        other.peerPid = ev.pid;
+      }
+    }
+  }
+
+  private applyMessage(ev: Extract<TraceEvent, { kind: 'message' }>): void {
+    this.state.messages++;
+    this.state.bytes += ev.size;
+    const sender = this.state.connections[ev.conn];
+    if (sender) {
+      sender.sent++;
+      sender.bytesOut += ev.size;
+      if (ev.expectsReply) {
+        sender.pendingReplies++;
+        this.waiting.set(ev.id, sender.conn);
+      }
+    }
+    const receiver = sender?.peerConn ? this.state.connections[sender.peerConn] : undefined;
+    if (receiver) {
+      receiver.received++;
+      receiver.bytesIn += ev.size;
+    }
+    if (ev.replyTo !== undefined) {
+      const requester = this.waiting.get(ev.replyTo);
+      this.waiting.delete(ev.replyTo);
+      const c = requester ? this.state.connections[requester] : undefined;
+      if (c) c.pendingReplies = Math.max(0, c.pendingReplies - 1);
+    }
+  }
+}

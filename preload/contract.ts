@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import type { ModelSnapshot } from '../main/trace/model';
+import { type TraceEvent, TraceEventSchema } from '../main/trace/schema';
+
+/**
+ * The one contract between the console and main. The Electron preload exposes
+ * it through contextBridge, the headless host speaks it over WebSocket, and
+ * main validates every command against it (DESIGN.md, Trust boundaries).
+ */
+
+export { BRIDGE_GLOBAL, CHANNELS } from './channels';
+
+const Pid = z.number().int().positive();
+const Ptr = z.string().regex(/^0x[0-9a-f]+$/, { message: 'a connection pointer such as 0x600000c04000' });
+
+export const CommandSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('hello') }),
+  z.object({ type: z.literal('crash'), pid: Pid }),
+  z.object({ type: z.literal('kill'), pid: Pid, signal: z.enum(['SIGKILL', 'SIGTERM']).default('SIGKILL') }),
+  z.object({ type: z.literal('cancel'), conn: Ptr }),
+  z.object({ type: z.literal('setCapture'), payloads: z.boolean() }),
+]);
+export type Command = z.infer<typeof CommandSchema>;
+export type CommandType = Command['type'];
+
+export interface HelloResult {
+  host: 'electron' | 'headless';
+  world: { name: string; root: string };
+  snapshot: ModelSnapshot;
+  /** The recent window of events, oldest first. */
+  recent: TraceEvent[];
+  dropped: number;
+  capturePayloads: boolean;
+}
+
+export interface CommandResults {
+  hello: HelloResult;
+  crash: { ok: boolean };
+  kill: { ok: boolean };
+  cancel: { ok: boolean };
+  setCapture: { payloads: boolean };
+}
+
+export type CommandResult<C extends Command = Command> = CommandResults[C['type']];
+
+export type Reply<T = unknown> = { ok: true; value: T } | { ok: false; error: string };
+
+/** A batch of events pushed to the console, at most about 60 a second. */
+export const EventBatchSchema = z.object({
+  events: z.array(TraceEventSchema),
+  /** Events the bounded window has dropped so far (never silent). */
+  dropped: z.number().int().nonnegative(),
+});
+export type EventBatch = z.infer<typeof EventBatchSchema>;
+
+/** What the console holds: the same under Electron (window.xpcLab) and in a browser (WebSocket). */
+export interface Bridge {
+  invoke<C extends Command>(command: C): Promise<CommandResult<C>>;
+  onBatch(listener: (batch: EventBatch) => void): () => void;
+}
+
+/** WebSocket frames of the headless host. */
+export const ClientFrameSchema = z.object({ id: z.number().int().nonnegative(), command: z.unknown() });
+export type ClientFrame = { id: number; command: Command };
+export type ServerFrame = { type: 'reply'; id: number; reply: Reply } | { type: 'batch'; batch: EventBatch };
+
+/** Validates a command from the untrusted renderer; the error names the field. */
+export function parseCommand(raw: unknown): { ok: true; command: Command } | { ok: false; error: string } {
+  const parsed = CommandSchema.safeParse(raw);
+  if (parsed.success) return { ok: true, command: parsed.data };
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.length ? issue.path.join('.') : 'command';
+  return { ok: false, error: `invalid command: ${where}: ${issue?.message ?? 'malformed'}` };
+}
+
+/** Turns a Reply into its value, or throws its error: how both bridges surface main's errors. */
+export function unwrapReply<T>(reply: Reply<T>): T {
+  if (reply.ok) return reply.value;
+  throw new Error(reply.error);
+}

@@ -1,0 +1,67 @@
+import { useConsole, live, actions } from '../store';
+import type { ProcessView } from '../../main/trace/model';
+
+function domainRank(domain: string): number {
+  return domain === 'system' ? 0 : domain.startsWith('gui/') ? 1 : domain.startsWith('user/') ? 2 : 3;
+}
+
+/** Processes grouped by launchd domain, with the actions a user can cause. */
+export function Processes() {
+  useConsole((s) => s.version);
+  const selection = useConsole((s) => s.selection);
+  const all = Object.values(live.model.state.processes);
+  const running = all.filter((p) => p.state === 'running');
+  const recentExits = all.filter((p) => p.state === 'exited').sort((a, b) => (b.exit?.t ?? 0) - (a.exit?.t ?? 0)).slice(0, 6);
+  const domains = [...new Set(running.map((p) => p.domain))].sort((a, b) => domainRank(a) - domainRank(b) || a.localeCompare(b));
+  if (all.length === 0) return <p className="empty">No helpers yet. They start when the world loads and on demand.</p>;
+  return (
+    <div className="processes" aria-label="Processes">
+      {domains.map((domain) => (
+        <section key={domain} className="domain">
+          <h3>{domain}</h3>
+          {running
+            .filter((p) => p.domain === domain)
+            .map((p) => (
+              <ProcessRow key={p.pid} p={p} selected={selection?.kind === 'proc' && selection.pid === p.pid} />
+            ))}
+        </section>
+      ))}
+      {recentExits.length > 0 && (
+        <section className="domain exited">
+          <h3>Recently exited</h3>
+          {recentExits.map((p) => (
+            <ProcessRow key={p.pid} p={p} selected={selection?.kind === 'proc' && selection.pid === p.pid} />
+          ))}
+        </section>
+      )}
+    </div>
+  );
+}
+
+function ProcessRow({ p, selected }: { p: ProcessView; selected: boolean }) {
+  return (
+    <div
+      className={`proc ${p.state} ${selected ? 'selected' : ''}`}
+      data-label={p.label}
+      data-pid={p.pid}
+      onClick={() => actions.select({ kind: 'proc', pid: p.pid })}
+      title={p.exit?.detail ?? `${p.program}\nlaunched because ${p.reason}`}
+    >
+      <span className={`dot ${p.state === 'running' ? 'ok' : p.exit?.clean ? 'idle' : 'bad'}`} />
+      <span className="proc-name">{p.label}</span>
+      <span className="pid">{p.pid}</span>
+      {p.state === 'running' ? (
+        <span className="proc-actions">
+          <button type="button" className="small danger" aria-label={`Crash ${p.label}`} onClick={(e) => { e.stopPropagation(); void actions.crash(p.pid); }}>
+            Crash
+          </button>
+          <button type="button" className="small" aria-label={`Kill ${p.label}`} onClick={(e) => { e.stopPropagation(); void actions.kill(p.pid); }}>
+            Kill
+          </button>
+        </span>
+      ) : (
+        <span className="exit-cause">{p.exit?.signal ?? `exit ${p.exit?.code ?? '?'}`}</span>
+      )}
+    </div>
+  );
+}
