@@ -1,6 +1,6 @@
 // Builds every part of XPC Lab with esbuild: main (CLI, Electron host),
 // the helper program, the preload and the renderer.
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -13,7 +13,6 @@ const node = { ...watchless, bundle: true, platform: 'node', target: 'node20', e
 const esmBanner = { js: "import { createRequire as __xpcCreateRequire } from 'node:module'; const require = __xpcCreateRequire(import.meta.url);" };
 
 const started = performance.now();
-rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, 'renderer'), { recursive: true });
 await Promise.all([
   build({ ...node, entryPoints: ['main/cli/index.ts'], outfile: 'dist/main/cli.mjs', format: 'esm', banner: esmBanner }),

@@ -1,0 +1,55 @@
+import { ChildProcessSpawner } from '../../main/hosts/headless/child-spawner';
+import { helperEntryPath } from '../../main/hosts/helper-path';
+import { Session } from '../../main/session/session';
+import type { TraceEvent } from '../../main/trace/schema';
+import type { World } from '../../main/world/model';
+
+/** A session over real helper processes, with a way to wait for what it records. */
+export class LiveSession {
+  readonly events: TraceEvent[] = [];
+  readonly session: Session;
+  private readonly spawner = new ChildProcessSpawner(helperEntryPath());
+  private waiters: { test: (e: TraceEvent) => boolean; resolve: (e: TraceEvent) => void }[] = [];
+
+  constructor(world: World) {
+    this.session = new Session({ world, spawner: this.spawner, host: 'headless' });
+    this.session.hub.subscribe((e) => {
+      this.events.push(e);
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.test(e)) return true;
+        w.resolve(e);
+        return false;
+      });
+    });
+    this.session.start();
+  }
+
+  /** Resolves with the first event (already seen or future) that matches; fails after `ms` naming what it waited for. */
+  waitFor<E extends TraceEvent>(what: string, test: (e: TraceEvent) => e is E, ms?: number): Promise<E>;
+  waitFor(what: string, test: (e: TraceEvent) => boolean, ms?: number): Promise<TraceEvent>;
+  waitFor(what: string, test: (e: TraceEvent) => boolean, ms = 8000): Promise<TraceEvent> {
+    const seen = this.events.find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}; last events: ${this.events.slice(-8).map((e) => e.kind).join(', ')}`)), ms);
+      this.waiters.push({ test, resolve: (e) => { clearTimeout(timer); resolve(e); } });
+    });
+  }
+
+  /** Waits for a matching event that happens after this call. */
+  next(what: string, test: (e: TraceEvent) => boolean, ms = 8000): Promise<TraceEvent> {
+    const from = this.events.length;
+    return this.waitFor(what, (e) => e.seq >= from && test(e), ms);
+  }
+
+  pidOf(label: string): number {
+    const spawn = [...this.events].reverse().find((e) => e.kind === 'process.spawn' && e.label === label);
+    if (!spawn || spawn.kind !== 'process.spawn') throw new Error(`${label} has not spawned`);
+    return spawn.pid;
+  }
+
+  dispose(): void {
+    this.session.dispose();
+    this.spawner.dispose();
+  }
+}
