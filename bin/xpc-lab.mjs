@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 
 const cli = new URL('../dist/main/cli.mjs', import.meta.url);
 if (!existsSync(cli)) {
-  process.stderr.write('xpc-lab: not built yet (dist/main/cli.mjs is missing): run `npm run build` in the XPC Lab folder.\n');
+  process.stderr.write(
+    'xpc-lab: not built yet (dist/main/cli.mjs is missing): run `npm run build` in the XPC Lab folder.\n',
+  );
   process.exit(1);
 }
 const { main } = await import(cli.href);

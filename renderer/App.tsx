@@ -12,9 +12,10 @@ function Summary() {
   const { processes, connections, messages } = live.model.state;
   const running = Object.values(processes).filter((p) => p.state === 'running').length;
   const byState = { connected: 0, interrupted: 0, invalidated: 0 };
-  for (const c of Object.values(connections)) if (c.side === 'client' && c.state in byState) byState[c.state as keyof typeof byState]++;
+  for (const c of Object.values(connections))
+    if (c.side === 'client' && c.state in byState) byState[c.state as keyof typeof byState]++;
   return (
-    <div className="summary" aria-label="Summary">
+    <output className="summary" aria-label="Summary">
       <span>
         <b>{running}</b> running
       </span>
@@ -33,7 +34,7 @@ function Summary() {
       <span className={dropped > 0 ? 'dropped' : 'muted'} title="Events the bounded window no longer holds">
         {dropped.toLocaleString()} dropped
       </span>
-    </div>
+    </output>
   );
 }
 
@@ -74,10 +75,20 @@ export function App() {
         </section>
         <section className="pane stream">
           <div className="tabs" role="tablist">
-            <button type="button" role="tab" aria-selected={tab === 'messages'} onClick={() => setTab('messages')}>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={tab === 'messages'}
+              onClick={() => setTab('messages')}
+            >
               Messages
             </button>
-            <button type="button" role="tab" aria-selected={tab === 'events'} onClick={() => setTab('events')}>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={tab === 'events'}
+              onClick={() => setTab('events')}
+            >
               Events
             </button>
           </div>

@@ -38,7 +38,11 @@ export class WebSocketBridge implements Bridge {
     this.ws = new WebSocket(url);
     this.open = new Promise((resolve, reject) => {
       this.ws.addEventListener('open', () => resolve(), { once: true });
-      this.ws.addEventListener('error', () => reject(new Error('cannot reach the XPC Lab host (is `xpc-lab serve` still running?)')), { once: true });
+      this.ws.addEventListener(
+        'error',
+        () => reject(new Error('cannot reach the XPC Lab host (is `xpc-lab serve` still running?)')),
+        { once: true },
+      );
     });
     this.ws.addEventListener('message', (e) => this.receive(e.data as string));
     this.ws.addEventListener('close', () => {

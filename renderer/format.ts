@@ -29,4 +29,10 @@ export function shortError(e: XpcError): string {
   return SHORT_ERRORS[e];
 }
 
-export const STATE_ORDER: Record<ConnectionState, number> = { invalidated: 0, interrupted: 1, activating: 2, inactive: 3, connected: 4 };
+export const STATE_ORDER: Record<ConnectionState, number> = {
+  invalidated: 0,
+  interrupted: 1,
+  activating: 2,
+  inactive: 3,
+  connected: 4,
+};

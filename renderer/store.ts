@@ -1,8 +1,8 @@
 import { create } from 'zustand';
-import type { Bridge, EventBatch, HelloResult } from '../preload/contract';
 import { WorldModel } from '../main/trace/model';
 import { RingBuffer } from '../main/trace/ring';
 import type { MessageEvent, TraceEvent } from '../main/trace/schema';
+import type { Bridge, EventBatch, HelloResult } from '../preload/contract';
 
 /**
  * High-rate data lives outside React: the model and two bounded windows. The
@@ -77,7 +77,13 @@ export async function connect(b: Bridge): Promise<void> {
       if (event.kind === 'message') live.messages.push(event);
       else live.events.push(event);
     }
-    useConsole.setState((s) => ({ status: 'live', host: hello.host, world: hello.world, dropped: hello.dropped, version: s.version + 1 }));
+    useConsole.setState((s) => ({
+      status: 'live',
+      host: hello.host,
+      world: hello.world,
+      dropped: hello.dropped,
+      version: s.version + 1,
+    }));
   } catch (error) {
     useConsole.setState({ status: 'disconnected' });
     notify(error instanceof Error ? error.message : String(error));

@@ -8,14 +8,28 @@ import { build } from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist');
 const watchless = { logLevel: 'warning', absWorkingDir: root, sourcemap: 'linked', legalComments: 'none' };
-const node = { ...watchless, bundle: true, platform: 'node', target: 'node20', external: ['bufferutil', 'utf-8-validate'] };
+const node = {
+  ...watchless,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  external: ['bufferutil', 'utf-8-validate'],
+};
 // ESM bundles that pull in CommonJS packages (ws) need a require().
-const esmBanner = { js: "import { createRequire as __xpcCreateRequire } from 'node:module'; const require = __xpcCreateRequire(import.meta.url);" };
+const esmBanner = {
+  js: "import { createRequire as __xpcCreateRequire } from 'node:module'; const require = __xpcCreateRequire(import.meta.url);",
+};
 
 const started = performance.now();
 mkdirSync(join(out, 'renderer'), { recursive: true });
 await Promise.all([
-  build({ ...node, entryPoints: ['main/cli/index.ts'], outfile: 'dist/main/cli.mjs', format: 'esm', banner: esmBanner }),
+  build({
+    ...node,
+    entryPoints: ['main/cli/index.ts'],
+    outfile: 'dist/main/cli.mjs',
+    format: 'esm',
+    banner: esmBanner,
+  }),
   build({
     ...node,
     entryPoints: ['main/hosts/electron/main.ts'],
@@ -25,8 +39,20 @@ await Promise.all([
     banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     define: { 'import.meta.url': '__importMetaUrl' },
   }),
-  build({ ...node, entryPoints: ['main/helper/entry.ts'], outfile: 'dist/helper/entry.mjs', format: 'esm', banner: esmBanner }),
-  build({ ...node, entryPoints: ['preload/index.ts'], outfile: 'dist/preload/index.cjs', format: 'cjs', external: ['electron'] }),
+  build({
+    ...node,
+    entryPoints: ['main/helper/entry.ts'],
+    outfile: 'dist/helper/entry.mjs',
+    format: 'esm',
+    banner: esmBanner,
+  }),
+  build({
+    ...node,
+    entryPoints: ['preload/index.ts'],
+    outfile: 'dist/preload/index.cjs',
+    format: 'cjs',
+    external: ['electron'],
+  }),
   build({
     ...watchless,
     bundle: true,

@@ -133,7 +133,11 @@ export class Broker {
 
   // ── activation ─────────────────────────────────────────────────────────────
 
-  private spawn(job: JobSpec, reason: 'ipc (mach)' | 'speculative' | 'non-ipc demand' | 'app launch', owner?: Proc): Proc {
+  private spawn(
+    job: JobSpec,
+    reason: 'ipc (mach)' | 'speculative' | 'non-ipc demand' | 'app launch',
+    owner?: Proc,
+  ): Proc {
     const key = this.instanceKey(job, owner);
     const existing = this.instances.get(key);
     if (existing && existing.state !== 'exited') return existing;
@@ -225,15 +229,39 @@ export class Broker {
     if (proc.job.type === 'App' && proc.pid !== undefined) this.stopBundledServices(proc);
   }
 
-  private explainExit(proc: Proc, exit: ProcessExit): { cause: 'exit' | 'signal' | 'crash' | 'idle-exit' | 'killed' | 'jetsam' | 'launch-failed'; clean: boolean; detail: string } {
+  private explainExit(
+    proc: Proc,
+    exit: ProcessExit,
+  ): {
+    cause: 'exit' | 'signal' | 'crash' | 'idle-exit' | 'killed' | 'jetsam' | 'launch-failed';
+    clean: boolean;
+    detail: string;
+  } {
     const who = `${proc.job.label}[${proc.displayPid}]`;
-    if (exit.launchError) return { cause: 'launch-failed', clean: false, detail: `${who} could not be launched: ${exit.launchError}` };
-    if (proc.endingBecause === 'idle-exit') return { cause: 'idle-exit', clean: true, detail: `${who} exited while idle (no open transactions)` };
-    if (proc.endingBecause === 'pressure') return { cause: 'jetsam', clean: true, detail: `${who} was reclaimed under memory pressure` };
-    if (exit.signal === 'SIGSEGV' || exit.signal === 'SIGABRT' || exit.signal === 'SIGBUS' || exit.signal === 'SIGILL') {
+    if (exit.launchError)
+      return {
+        cause: 'launch-failed',
+        clean: false,
+        detail: `${who} could not be launched: ${exit.launchError}`,
+      };
+    if (proc.endingBecause === 'idle-exit')
+      return { cause: 'idle-exit', clean: true, detail: `${who} exited while idle (no open transactions)` };
+    if (proc.endingBecause === 'pressure')
+      return { cause: 'jetsam', clean: true, detail: `${who} was reclaimed under memory pressure` };
+    if (
+      exit.signal === 'SIGSEGV' ||
+      exit.signal === 'SIGABRT' ||
+      exit.signal === 'SIGBUS' ||
+      exit.signal === 'SIGILL'
+    ) {
       return { cause: 'crash', clean: false, detail: `${who} crashed (${exit.signal})` };
     }
-    if (exit.signal) return { cause: exit.signal === 'SIGKILL' ? 'killed' : 'signal', clean: false, detail: `${who} was killed (${exit.signal})` };
+    if (exit.signal)
+      return {
+        cause: exit.signal === 'SIGKILL' ? 'killed' : 'signal',
+        clean: false,
+        detail: `${who} was killed (${exit.signal})`,
+      };
     const code = exit.code ?? 0;
     return { cause: 'exit', clean: code === 0, detail: `${who} exited with status ${code}` };
   }
@@ -245,7 +273,9 @@ export class Broker {
         proc.handle.kill('SIGKILL');
       }
     }
-    for (const xpc of this.world.jobs.filter((j) => j.domainKind === 'pid' && j.ownerLabel === app.job.label)) {
+    for (const xpc of this.world.jobs.filter(
+      (j) => j.domainKind === 'pid' && j.ownerLabel === app.job.label,
+    )) {
       this.unregisterServices(xpc, `pid/${app.pid}`, `${app.job.label}[${app.pid}] exited`);
     }
   }
@@ -390,7 +420,10 @@ export class Broker {
 
   /** A malformed message costs the connection it names, and nothing more. */
   private rejectMalformed(proc: Proc, raw: unknown, problem: string): void {
-    const connId = typeof raw === 'object' && raw !== null && 'conn' in raw ? String((raw as { conn: unknown }).conn) : undefined;
+    const connId =
+      typeof raw === 'object' && raw !== null && 'conn' in raw
+        ? String((raw as { conn: unknown }).conn)
+        : undefined;
     const conn = connId === undefined ? undefined : proc.connections.get(connId);
     const detail = `malformed message from ${proc.job.label}[${proc.displayPid}]: ${problem}`;
     if (conn) {
@@ -408,7 +441,11 @@ export class Broker {
     const conn = new Connection(this.pointers.allocate(), 'client', proc, localId, name, privileged);
     proc.connections.set(localId, conn);
     this.transition(conn, 'activating');
-    this.libxpcLog(proc, libxpc.activating(conn.ptr, { mach: true, listener: false, peer: false, name }), conn.ptr);
+    this.libxpcLog(
+      proc,
+      libxpc.activating(conn.ptr, { mach: true, listener: false, peer: false, name }),
+      conn.ptr,
+    );
     const found = this.resolve(conn);
     if (found) {
       this.transition(conn, 'connected', { cause: `found ${name} in ${found.domain}` });
@@ -427,7 +464,9 @@ export class Broker {
       pid: proc.displayPid,
       domain: proc.domain,
       ok: result.ok,
-      ...(result.ok ? { target: `${result.service.domain}/${result.service.job.label}` } : { errno: result.errno, error: this.errnoText(result.errno) }),
+      ...(result.ok
+        ? { target: `${result.service.domain}/${result.service.job.label}` }
+        : { errno: result.errno, error: this.errnoText(result.errno) }),
     });
     if (result.ok) {
       conn.service = result.service;
@@ -435,12 +474,17 @@ export class Broker {
     }
     const errno = result.errno;
     const requestor = `${proc.programName}[${proc.displayPid}]`;
-    const text = errno === 159
-      ? launchd.deniedLookup(conn.name, proc.programName, proc.displayPid, errno)
-      : launchd.failedLookup(conn.name, proc.programName, proc.displayPid, errno);
+    const text =
+      errno === 159
+        ? launchd.deniedLookup(conn.name, proc.programName, proc.displayPid, errno)
+        : launchd.failedLookup(conn.name, proc.programName, proc.displayPid, errno);
     this.launchdLog(`(${proc.domain}) <Warning>: ${text}`);
     this.libxpcLog(proc, libxpc.lookupFailed(conn.ptr, errno), conn.ptr);
-    this.libxpcLog(proc, reconnect ? libxpc.failedReconnect(conn.ptr) : libxpc.failedInit(conn.ptr), conn.ptr);
+    this.libxpcLog(
+      proc,
+      reconnect ? libxpc.failedReconnect(conn.ptr) : libxpc.failedInit(conn.ptr),
+      conn.ptr,
+    );
     this.invalidate(conn, {
       reason: reconnect ? invalidationReason.failedReconnect : invalidationReason.failedInit,
       cause: `${requestor} could not look up ${conn.name}: error ${errno} (${this.errnoText(errno)})`,
@@ -450,11 +494,26 @@ export class Broker {
   }
 
   private errnoText(errno: number): string {
-    return errno === 3 ? 'No such process' : errno === 159 ? 'Sandbox restriction' : errno === 145 ? 'Endpoint is hidden' : `error ${errno}`;
+    return errno === 3
+      ? 'No such process'
+      : errno === 159
+        ? 'Sandbox restriction'
+        : errno === 145
+          ? 'Endpoint is hidden'
+          : `error ${errno}`;
   }
 
-  lookup(proc: Proc, name: string, privileged: boolean): { ok: true; service: ServiceEntry } | { ok: false; errno: number } {
-    const looker = { domain: proc.domain, pid: proc.displayPid, privileged, ...(proc.pidDomain ? { pidDomain: proc.pidDomain } : {}) };
+  lookup(
+    proc: Proc,
+    name: string,
+    privileged: boolean,
+  ): { ok: true; service: ServiceEntry } | { ok: false; errno: number } {
+    const looker = {
+      domain: proc.domain,
+      pid: proc.displayPid,
+      privileged,
+      ...(proc.pidDomain ? { pidDomain: proc.pidDomain } : {}),
+    };
     const ownBundled = proc.pidDomain ? this.namespace.get(proc.pidDomain, name) : undefined;
     // XPC-MODEL §3.2: the sandbox profile is consulted before the namespace (159); an app's own XPC services are allowed.
     if (!ownBundled && !sandboxAllowsLookup(proc.job, name)) return { ok: false, errno: 159 };
@@ -467,7 +526,8 @@ export class Broker {
   }
 
   private instanceFor(service: ServiceEntry): Proc | undefined {
-    const owner = service.ownerPid === undefined ? undefined : [...this.procs].find((p) => p.pid === service.ownerPid);
+    const owner =
+      service.ownerPid === undefined ? undefined : [...this.procs].find((p) => p.pid === service.ownerPid);
     return this.instances.get(this.instanceKey(service.job, owner));
   }
 
@@ -476,15 +536,20 @@ export class Broker {
     proc.listeners.set(localId, conn);
     proc.connections.set(localId, conn);
     this.transition(conn, 'activating');
-    this.libxpcLog(proc, libxpc.activating(conn.ptr, { mach: true, listener: true, peer: false, name }), conn.ptr);
+    this.libxpcLog(
+      proc,
+      libxpc.activating(conn.ptr, { mach: true, listener: true, peer: false, name }),
+      conn.ptr,
+    );
     const errno = !mayCheckIn(proc.job, name) ? 1 : proc.checkedIn.has(name) ? 37 : 0;
     if (errno !== 0) {
       this.libxpcLog(proc, libxpc.listenerFailed(conn.ptr, errno), conn.ptr);
       this.invalidate(conn, {
         reason: `listener failed to activate: error ${errno}`,
-        cause: errno === 1
-          ? `${name} is not in ${proc.job.label}'s MachServices, so it may not check it in`
-          : `${name} is already checked in by this process`,
+        cause:
+          errno === 1
+            ? `${name} is not in ${proc.job.label}'s MachServices, so it may not check it in`
+            : `${name} is already checked in by this process`,
       });
       this.sendTo(proc, { t: 'listenerFailed', listener: localId, errno });
       return;
@@ -506,7 +571,13 @@ export class Broker {
     if (problem) return this.rejectMalformed(proc, m, problem);
     const body = m.body as Record<string, unknown>;
     if (!conn.live) {
-      if (m.expectsReply) this.sendTo(proc, { t: 'replyError', conn: conn.localId, to: m.id, error: 'XPC_ERROR_CONNECTION_INVALID' });
+      if (m.expectsReply)
+        this.sendTo(proc, {
+          t: 'replyError',
+          conn: conn.localId,
+          to: m.id,
+          error: 'XPC_ERROR_CONNECTION_INVALID',
+        });
       return;
     }
     const message: QueuedMessage = {
@@ -523,10 +594,18 @@ export class Broker {
       // XPC-MODEL §1.2 rule 1: the next send re-looks up the name and relaunches on demand.
       const service = this.resolve(conn, true);
       if (!service) {
-        if (m.expectsReply) this.sendTo(proc, { t: 'replyError', conn: conn.localId, to: m.id, error: 'XPC_ERROR_CONNECTION_INVALID' });
+        if (m.expectsReply)
+          this.sendTo(proc, {
+            t: 'replyError',
+            conn: conn.localId,
+            to: m.id,
+            error: 'XPC_ERROR_CONNECTION_INVALID',
+          });
         return;
       }
-      this.transition(conn, 'connected', { cause: `message sent after interruption; ${service.name} resolved again` });
+      this.transition(conn, 'connected', {
+        cause: `message sent after interruption; ${service.name} resolved again`,
+      });
     }
     this.deliverToService(message);
   }
@@ -538,7 +617,9 @@ export class Broker {
     const problem = xpcValueProblem(body);
     if (problem) return problem;
     const size = xpcSize(body as never);
-    return size > this.maxMessageBytes ? `a message of ${size} bytes exceeds the ${this.maxMessageBytes}-byte limit` : null;
+    return size > this.maxMessageBytes
+      ? `a message of ${size} bytes exceeds the ${this.maxMessageBytes}-byte limit`
+      : null;
   }
 
   private keyOf(body: Record<string, unknown>): { key?: string } {
@@ -554,7 +635,8 @@ export class Broker {
     if (!service) return;
     let instance = this.instanceFor(service);
     if (!instance || instance.state === 'exited') {
-      const owner = service.ownerPid === undefined ? undefined : [...this.procs].find((p) => p.pid === service.ownerPid);
+      const owner =
+        service.ownerPid === undefined ? undefined : [...this.procs].find((p) => p.pid === service.ownerPid);
       instance = this.spawn(service.job, 'ipc (mach)', owner);
     }
     if (!instance.checkedIn.has(service.name)) {
@@ -596,15 +678,31 @@ export class Broker {
     const listener = [...instance.listeners.values()].find((l) => l.name === service.name && l.live);
     if (!listener) return undefined;
     const peerName = `${service.name}.peer[${client.owner.displayPid}]`;
-    const peer = new Connection(this.pointers.allocate(), 'peer', instance, `p${this.nextMessageId++}`, peerName, false);
+    const peer = new Connection(
+      this.pointers.allocate(),
+      'peer',
+      instance,
+      `p${this.nextMessageId++}`,
+      peerName,
+      false,
+    );
     instance.connections.set(peer.localId, peer);
     client.boundTo = instance;
     client.other = peer;
     peer.other = client;
     peer.service = service;
-    this.sendTo(instance, { t: 'peer', listener: listener.localId, conn: peer.localId, clientPid: client.owner.displayPid });
+    this.sendTo(instance, {
+      t: 'peer',
+      listener: listener.localId,
+      conn: peer.localId,
+      clientPid: client.owner.displayPid,
+    });
     this.transition(peer, 'activating');
-    this.libxpcLog(instance, libxpc.activating(peer.ptr, { mach: false, listener: false, peer: true, name: peerName }), peer.ptr);
+    this.libxpcLog(
+      instance,
+      libxpc.activating(peer.ptr, { mach: false, listener: false, peer: true, name: peerName }),
+      peer.ptr,
+    );
     this.transition(peer, 'connected', { cause: `accepted by ${service.job.label}` });
     return peer;
   }
@@ -613,16 +711,33 @@ export class Broker {
     const client = message.conn;
     const peer = this.ensurePeer(client, instance, service);
     if (!peer) {
-      this.emit({ kind: 'message.dropped', conn: client.ptr, pid: client.owner.displayPid, reason: `${service.name} has no active listener` });
+      this.emit({
+        kind: 'message.dropped',
+        conn: client.ptr,
+        pid: client.owner.displayPid,
+        reason: `${service.name} has no active listener`,
+      });
       return;
     }
     if (message.expectsReply) {
-      this.pending.set(message.id, { id: message.id, conn: client, requesterMsgId: message.requesterMsgId, sentAt: this.clock.now(), ...(message.key ? { key: message.key } : {}) });
+      this.pending.set(message.id, {
+        id: message.id,
+        conn: client,
+        requesterMsgId: message.requesterMsgId,
+        sentAt: this.clock.now(),
+        ...(message.key ? { key: message.key } : {}),
+      });
     }
     instance.messagesReceived++;
     instance.lastActivity = this.clock.now();
     this.recordMessage(message, client.owner, instance, 'send');
-    this.sendTo(instance, { t: 'message', conn: peer.localId, id: message.id, body: message.body, expectsReply: message.expectsReply });
+    this.sendTo(instance, {
+      t: 'message',
+      conn: peer.localId,
+      id: message.id,
+      body: message.body,
+      expectsReply: message.expectsReply,
+    });
   }
 
   /** A message the service pushes to its client on the peer connection. */
@@ -630,14 +745,31 @@ export class Broker {
     const peer = message.conn;
     const client = peer.other;
     if (!client?.live) {
-      this.emit({ kind: 'message.dropped', conn: peer.ptr, pid: peer.owner.displayPid, reason: 'the client connection is gone' });
+      this.emit({
+        kind: 'message.dropped',
+        conn: peer.ptr,
+        pid: peer.owner.displayPid,
+        reason: 'the client connection is gone',
+      });
       return;
     }
     if (message.expectsReply) {
-      this.pending.set(message.id, { id: message.id, conn: peer, requesterMsgId: message.requesterMsgId, sentAt: this.clock.now(), ...(message.key ? { key: message.key } : {}) });
+      this.pending.set(message.id, {
+        id: message.id,
+        conn: peer,
+        requesterMsgId: message.requesterMsgId,
+        sentAt: this.clock.now(),
+        ...(message.key ? { key: message.key } : {}),
+      });
     }
     this.recordMessage(message, peer.owner, client.owner, 'event');
-    this.sendTo(client.owner, { t: 'message', conn: client.localId, id: message.id, body: message.body, expectsReply: message.expectsReply });
+    this.sendTo(client.owner, {
+      t: 'message',
+      conn: client.localId,
+      id: message.id,
+      body: message.body,
+      expectsReply: message.expectsReply,
+    });
   }
 
   private reply(proc: Proc, m: Extract<HelperToBroker, { t: 'reply' }>): void {
@@ -646,7 +778,13 @@ export class Broker {
     const pending = this.pending.get(m.to);
     // XPC-MODEL §1.3: a reply must go back on the connection the request came in on.
     if (!pending || pending.conn.other !== conn) {
-      return this.rejectMalformed(proc, m, pending ? 'Attempt to send a message expecting a reply to the wrong connection.' : `no request ${m.to} is waiting for a reply`);
+      return this.rejectMalformed(
+        proc,
+        m,
+        pending
+          ? 'Attempt to send a message expecting a reply to the wrong connection.'
+          : `no request ${m.to} is waiting for a reply`,
+      );
     }
     const problem = this.bodyProblem(m.body);
     if (problem) return this.rejectMalformed(proc, m, problem);
@@ -656,7 +794,15 @@ export class Broker {
     const latencyMs = Math.max(0, this.clock.now() - pending.sentAt);
     const id = this.nextMessageId++;
     this.recordMessage(
-      { conn, id, requesterMsgId: m.id, body, expectsReply: false, size: xpcSize(body as never), ...(pending.key ? { key: pending.key } : {}) },
+      {
+        conn,
+        id,
+        requesterMsgId: m.id,
+        body,
+        expectsReply: false,
+        size: xpcSize(body as never),
+        ...(pending.key ? { key: pending.key } : {}),
+      },
       proc,
       requester.owner,
       'reply',
@@ -665,7 +811,13 @@ export class Broker {
     this.sendTo(requester.owner, { t: 'reply', conn: requester.localId, to: pending.requesterMsgId, body });
   }
 
-  private recordMessage(m: QueuedMessage, from: Proc, to: Proc, dir: 'send' | 'reply' | 'event', extra: { replyTo?: number; latencyMs?: number } = {}): void {
+  private recordMessage(
+    m: QueuedMessage,
+    from: Proc,
+    to: Proc,
+    dir: 'send' | 'reply' | 'event',
+    extra: { replyTo?: number; latencyMs?: number } = {},
+  ): void {
     this.emit({
       kind: 'message',
       id: m.id,
@@ -689,13 +841,27 @@ export class Broker {
       }
     }
     for (const queue of this.queues.values()) {
-      for (const m of queue) if (m.conn === conn && m.expectsReply) this.failRequest(conn, m.requesterMsgId, m.id, error, cause);
+      for (const m of queue)
+        if (m.conn === conn && m.expectsReply) this.failRequest(conn, m.requesterMsgId, m.id, error, cause);
     }
     this.dropQueued(conn);
   }
 
-  private failRequest(conn: Connection, requesterMsgId: number, id: number, error: XpcError, cause: string): void {
-    this.emit({ kind: 'reply.failed', conn: conn.ptr, request: id, pid: conn.owner.displayPid, error, cause });
+  private failRequest(
+    conn: Connection,
+    requesterMsgId: number,
+    id: number,
+    error: XpcError,
+    cause: string,
+  ): void {
+    this.emit({
+      kind: 'reply.failed',
+      conn: conn.ptr,
+      request: id,
+      pid: conn.owner.displayPid,
+      error,
+      cause,
+    });
     this.sendTo(conn.owner, { t: 'replyError', conn: conn.localId, to: requesterMsgId, error });
   }
 
@@ -714,7 +880,11 @@ export class Broker {
       nsError: nsErrorInvalid(conn.service?.name ?? conn.name),
     });
     if (conn.side === 'client' && other?.live) {
-      this.invalidatePeer(other, invalidationReason.clientGone(conn.owner.displayPid), `the client cancelled the connection`);
+      this.invalidatePeer(
+        other,
+        invalidationReason.clientGone(conn.owner.displayPid),
+        `the client cancelled the connection`,
+      );
     } else if (conn.side === 'peer' && other?.live) {
       // A cancelled peer looks to its named client like the service going away.
       this.interrupt(other, conn.owner, `${conn.owner.job.label} cancelled its end of the connection`);
@@ -782,7 +952,15 @@ export class Broker {
   }
 
   private launchdLog(text: string): void {
-    this.emit({ kind: 'log', subsystem: 'com.apple.xpc.launchd', category: 'launchd', process: 'launchd', pid: 1, level: 'Default', text });
+    this.emit({
+      kind: 'log',
+      subsystem: 'com.apple.xpc.launchd',
+      category: 'launchd',
+      process: 'launchd',
+      pid: 1,
+      level: 'Default',
+      text,
+    });
   }
 
   /** Ends every helper. Idempotent. */

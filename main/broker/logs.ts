@@ -8,7 +8,8 @@ import { formatErrno, launchdError } from './errors';
 export const libxpc = {
   activating: (p: string, f: { mach: boolean; listener: boolean; peer: boolean; name: string }) =>
     `[${p}] activating connection: mach=${f.mach} listener=${f.listener} peer=${f.peer} name=${f.name}`,
-  lookupFailed: (p: string, errno: number) => `[${p}] failed to do a bootstrap look-up: xpc_error=${formatErrno(errno)}`,
+  lookupFailed: (p: string, errno: number) =>
+    `[${p}] failed to do a bootstrap look-up: xpc_error=${formatErrno(errno)}`,
   failedInit: (p: string) => `[${p}] invalidated after a failed init`,
   failedReconnect: (p: string) => `[${p}] invalidated after a failed reconnect`,
   cancelled: (p: string) =>
@@ -17,9 +18,12 @@ export const libxpc = {
     `[${p}] invalidated because the client process (pid ${pid}) either cancelled the connection or exited`,
   reinitialized: (p: string) =>
     `[${p}] Re-initialization successful; calling out to event handler with XPC_ERROR_CONNECTION_INTERRUPTED`,
-  listenerFailed: (p: string, errno: number) => `[${p}] listener failed to activate: xpc_error=${formatErrno(errno)}`,
-  forbiddenMessage: (p: string, req: string) => `[${p}] Received message forbidden due to code signing requirement: ${req}`,
-  droppedCheckIn: (p: string, req: string) => `[${p}] Dropping check-in message due to code signing requirement: ${req}`,
+  listenerFailed: (p: string, errno: number) =>
+    `[${p}] listener failed to activate: xpc_error=${formatErrno(errno)}`,
+  forbiddenMessage: (p: string, req: string) =>
+    `[${p}] Received message forbidden due to code signing requirement: ${req}`,
+  droppedCheckIn: (p: string, req: string) =>
+    `[${p}] Dropping check-in message due to code signing requirement: ${req}`,
   listenerMessage: () => 'Normal message received by listener connection. Ignoring.',
 };
 
@@ -45,7 +49,8 @@ export const launchd = {
   state: (s: string) => `service state: ${s}`,
   launching: (reason: string) => `launching: ${reason}`,
   spawned: (pid: number) => `xpcproxy spawned with pid ${pid}`,
-  success: (program: string, pid: number, reason: string) => `Successfully spawned ${program}[${pid}] because ${reason}`,
+  success: (program: string, pid: number, reason: string) =>
+    `Successfully spawned ${program}[${pid}] because ${reason}`,
   exitedCode: (code: number, ms: number) => `exited due to exit(${code}), ran for ${ms}ms`,
   exitedSignal: (signal: string, ms: number, sender?: string) =>
     `exited due to ${signal}${sender ? ` | sent by ${sender}` : ''}, ran for ${ms}ms`,

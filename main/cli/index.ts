@@ -11,13 +11,22 @@ commands:
 The built-in demo world is used when no world-dir is given.`;
 
 async function serve(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { port: { type: 'string' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { port: { type: 'string' } },
+    allowPositionals: true,
+  });
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
-    process.stderr.write(`xpc-lab serve: --port must be a whole number from 0 to 65535, got "${values.port}"\n`);
+    process.stderr.write(
+      `xpc-lab serve: --port must be a whole number from 0 to 65535, got "${values.port}"\n`,
+    );
     return 2;
   }
-  const host = await startHeadless({ ...(positionals[0] ? { worldDir: positionals[0] } : {}), ...(port === undefined ? {} : { port }) });
+  const host = await startHeadless({
+    ...(positionals[0] ? { worldDir: positionals[0] } : {}),
+    ...(port === undefined ? {} : { port }),
+  });
   const { world } = host.session.broker;
   process.stdout.write(`XPC Lab: world "${world.name}" (${world.jobs.length} jobs) from ${world.root}\n`);
   process.stdout.write(`XPC Lab console: ${host.server.url}\n`);
@@ -31,7 +40,11 @@ async function serve(args: string[]): Promise<number> {
 }
 
 function validate(args: string[]): number {
-  const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { json: { type: 'boolean' } },
+    allowPositionals: true,
+  });
   const dir = positionals[0];
   if (!dir) {
     process.stderr.write('xpc-lab validate: name a world folder\n');
@@ -39,11 +52,15 @@ function validate(args: string[]): number {
   }
   const { world, diagnostics } = loadWorld(dir);
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ world: world.name, jobs: world.jobs.length, diagnostics }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ world: world.name, jobs: world.jobs.length, diagnostics }, null, 2)}\n`,
+    );
   } else {
     for (const d of diagnostics) {
       const where = [d.file, d.key].filter(Boolean).join(': ');
-      process.stdout.write(`${d.severity}: ${where ? `${where}: ` : ''}${d.message}${d.consequence ? `\n  on a Mac: ${d.consequence}` : ''}\n`);
+      process.stdout.write(
+        `${d.severity}: ${where ? `${where}: ` : ''}${d.message}${d.consequence ? `\n  on a Mac: ${d.consequence}` : ''}\n`,
+      );
     }
     process.stdout.write(`${world.name}: ${world.jobs.length} jobs, ${diagnostics.length} diagnostics\n`);
   }

@@ -15,7 +15,10 @@ function every(ms: number, fn: () => void): void {
 function fill(template: XpcDictionary, n: number): XpcDictionary {
   const out: XpcDictionary = {};
   for (const [key, value] of Object.entries(template)) {
-    out[key] = typeof value === 'string' ? value.replaceAll('{{n}}', String(n)).replaceAll('{{now}}', new Date().toISOString()) : value;
+    out[key] =
+      typeof value === 'string'
+        ? value.replaceAll('{{n}}', String(n)).replaceAll('{{now}}', new Date().toISOString())
+        : value;
   }
   return out;
 }
@@ -26,7 +29,12 @@ function reply(sdk: HelperSdk, init: HelperInit, b: Of<'reply'>, onMessage: () =
       peer.onMessage(({ body, reply: respond }) => {
         onMessage();
         if (!respond) return;
-        const answer = { ok: true, handledBy: init.label, ...(b.body ?? {}), echo: body.selector ?? body.type ?? '' } as XpcDictionary;
+        const answer = {
+          ok: true,
+          handledBy: init.label,
+          ...(b.body ?? {}),
+          echo: body.selector ?? body.type ?? '',
+        } as XpcDictionary;
         if (b.delayMs > 0) setTimeout(() => respond(answer), b.delayMs);
         else respond(answer);
       });

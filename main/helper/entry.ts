@@ -20,7 +20,9 @@ function transport(): HelperTransport {
     };
   }
   if (!process.send) {
-    process.stderr.write('xpc-lab helper: started without a broker (no IPC channel); launchd would refuse its check-in.\n');
+    process.stderr.write(
+      'xpc-lab helper: started without a broker (no IPC channel); launchd would refuse its check-in.\n',
+    );
     process.exit(78);
   }
   return {

@@ -1,2 +1,9 @@
 export type { HelperInit } from './protocol';
-export { HelperConnection, HelperListener, HelperSdk, type HelperTransport, type IncomingMessage, XpcConnectionError } from './sdk';
+export {
+  HelperConnection,
+  HelperListener,
+  HelperSdk,
+  type HelperTransport,
+  type IncomingMessage,
+  XpcConnectionError,
+} from './sdk';

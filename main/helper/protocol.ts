@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { BehaviourSchema } from '../world/model';
 import { XpcErrorSchema } from '../trace/schema';
+import { BehaviourSchema } from '../world/model';
 
 /**
  * The wire between the broker and a helper process. Connection ids here are the
@@ -15,7 +15,12 @@ const MsgId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const Body = z.unknown();
 
 export const HelperToBrokerSchema = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('connect'), conn: LocalId, name: z.string().min(1).max(512), privileged: z.boolean().default(false) }),
+  z.object({
+    t: z.literal('connect'),
+    conn: LocalId,
+    name: z.string().min(1).max(512),
+    privileged: z.boolean().default(false),
+  }),
   z.object({ t: z.literal('checkIn'), listener: LocalId, name: z.string().min(1).max(512) }),
   z.object({ t: z.literal('send'), conn: LocalId, id: MsgId, body: Body, expectsReply: z.boolean() }),
   z.object({ t: z.literal('reply'), conn: LocalId, to: MsgId, id: MsgId, body: Body }),
@@ -37,7 +42,13 @@ export type HelperInit = z.infer<typeof HelperInitSchema>;
 export const BrokerToHelperSchema = z.discriminatedUnion('t', [
   HelperInitSchema,
   z.object({ t: z.literal('peer'), listener: LocalId, conn: LocalId, clientPid: z.number().int() }),
-  z.object({ t: z.literal('message'), conn: LocalId, id: MsgId, body: z.record(z.string(), z.unknown()), expectsReply: z.boolean() }),
+  z.object({
+    t: z.literal('message'),
+    conn: LocalId,
+    id: MsgId,
+    body: z.record(z.string(), z.unknown()),
+    expectsReply: z.boolean(),
+  }),
   z.object({ t: z.literal('reply'), conn: LocalId, to: MsgId, body: z.record(z.string(), z.unknown()) }),
   z.object({ t: z.literal('replyError'), conn: LocalId, to: MsgId, error: XpcErrorSchema }),
   z.object({

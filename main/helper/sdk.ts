@@ -32,7 +32,10 @@ type MessageHandler = (message: IncomingMessage) => void;
  * xpc_connection_t: send, send with reply, an event handler for errors.
  */
 export class HelperConnection {
-  private readonly replies = new Map<number, { resolve: (b: XpcDictionary) => void; reject: (e: XpcConnectionError) => void }>();
+  private readonly replies = new Map<
+    number,
+    { resolve: (b: XpcDictionary) => void; reject: (e: XpcConnectionError) => void }
+  >();
   private readonly errorHandlers: ErrorHandler[] = [];
   private readonly messageHandlers: MessageHandler[] = [];
   invalid: XpcConnectionError | undefined;
@@ -102,7 +105,10 @@ export class HelperConnection {
     for (const handler of this.messageHandlers) handler(reply ? { body, reply } : { body });
   }
 
-  private settle(id: number, fn: (r: { resolve: (b: XpcDictionary) => void; reject: (e: XpcConnectionError) => void }) => void): void {
+  private settle(
+    id: number,
+    fn: (r: { resolve: (b: XpcDictionary) => void; reject: (e: XpcConnectionError) => void }) => void,
+  ): void {
     const waiting = this.replies.get(id);
     if (!waiting) return;
     this.replies.delete(id);

@@ -20,6 +20,9 @@ export function demoWorldPath(): string {
 
 export function rendererDir(): string {
   const dir = join(packageRoot(), 'dist', 'renderer');
-  if (!existsSync(join(dir, 'index.html'))) throw new Error('the console is not built (dist/renderer/index.html is missing): run `npm run build` first');
+  if (!existsSync(join(dir, 'index.html')))
+    throw new Error(
+      'the console is not built (dist/renderer/index.html is missing): run `npm run build` first',
+    );
   return dir;
 }

@@ -24,7 +24,12 @@ export class EventHub {
   }
 
   emit = (input: EventInput): TraceEvent => {
-    const event = { ...input, v: SCHEMA_VERSION, seq: this.seq++, t: input.t ?? this.clock.now() } as TraceEvent;
+    const event = {
+      ...input,
+      v: SCHEMA_VERSION,
+      seq: this.seq++,
+      t: input.t ?? this.clock.now(),
+    } as TraceEvent;
     this.window.push(event);
     this.model.apply(event);
     for (const listener of this.listeners) listener(event);

@@ -1,9 +1,9 @@
+import type { Command, CommandResult, EventBatch, HelloResult, Reply } from '../../preload/contract';
+import { parseCommand } from '../../preload/contract';
 import { Broker } from '../broker/broker';
 import { type Clock, type Spawner, systemClock } from '../broker/spawner';
 import type { TraceEvent } from '../trace/schema';
 import type { World } from '../world/model';
-import type { Command, CommandResult, EventBatch, HelloResult, Reply } from '../../preload/contract';
-import { parseCommand } from '../../preload/contract';
 import { Batcher, EventHub } from './event-hub';
 
 export interface SessionOptions {
@@ -12,7 +12,13 @@ export interface SessionOptions {
   host: 'electron' | 'headless';
   clock?: Clock;
   windowSize?: number;
-  diagnostics?: readonly { severity: 'error' | 'warning' | 'info'; file?: string; key?: string; message: string; consequence?: string }[];
+  diagnostics?: readonly {
+    severity: 'error' | 'warning' | 'info';
+    file?: string;
+    key?: string;
+    message: string;
+    consequence?: string;
+  }[];
 }
 
 /**
@@ -45,7 +51,9 @@ export class Session {
 
   /** Attaches a console: it receives batches from now on. Returns the detach function. */
   attach(send: (batch: EventBatch) => void): () => void {
-    const batcher = new Batcher((events) => send({ events, dropped: this.hub.window.dropped + batcher.dropped }));
+    const batcher = new Batcher((events) =>
+      send({ events, dropped: this.hub.window.dropped + batcher.dropped }),
+    );
     const unsubscribe = this.hub.subscribe((e) => batcher.push(e));
     const client = { batcher, unsubscribe };
     this.clients.add(client);

@@ -1,11 +1,4 @@
-import type {
-  ConnectionSide,
-  ConnectionState,
-  ExitCause,
-  NsError,
-  TraceEvent,
-  XpcError,
-} from './schema';
+import type { ConnectionSide, ConnectionState, ExitCause, NsError, TraceEvent, XpcError } from './schema';
 
 /**
  * The state of the world as the event stream tells it: processes, services,
@@ -22,7 +15,14 @@ export interface ProcessView {
   spawnedAt: number;
   reason: string;
   bundleVersion?: string;
-  exit?: { t: number; cause: ExitCause; code: number | null; signal: string | null; detail: string; clean: boolean };
+  exit?: {
+    t: number;
+    cause: ExitCause;
+    code: number | null;
+    signal: string | null;
+    detail: string;
+    clean: boolean;
+  };
 }
 
 export interface ServiceView {
@@ -108,7 +108,14 @@ export class WorldModel {
         const p = this.state.processes[ev.pid];
         if (!p) return;
         p.state = 'exited';
-        p.exit = { t: ev.t, cause: ev.cause, code: ev.code, signal: ev.signal, detail: ev.detail, clean: ev.clean };
+        p.exit = {
+          t: ev.t,
+          cause: ev.cause,
+          code: ev.code,
+          signal: ev.signal,
+          detail: ev.detail,
+          clean: ev.clean,
+        };
         return;
       }
       case 'service.register':
@@ -182,7 +189,13 @@ export class WorldModel {
     if (ev.reason) c.reason = ev.reason;
     if (ev.nsError) c.nsError = ev.nsError;
     if (ev.to === 'invalidated' || ev.to === 'interrupted') c.pendingReplies = 0;
-    c.history.push({ t: ev.t, from: ev.from, to: ev.to, ...(ev.error ? { error: ev.error } : {}), ...(ev.cause ? { cause: ev.cause } : {}) });
+    c.history.push({
+      t: ev.t,
+      from: ev.from,
+      to: ev.to,
+      ...(ev.error ? { error: ev.error } : {}),
+      ...(ev.cause ? { cause: ev.cause } : {}),
+    });
     if (c.history.length > HISTORY_LIMIT) c.history.splice(0, c.history.length - HISTORY_LIMIT);
     if (ev.peerConn) {
       const other = this.state.connections[ev.peerConn];

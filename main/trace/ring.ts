@@ -9,7 +9,8 @@ export class RingBuffer<T> {
   dropped = 0;
 
   constructor(private cap: number) {
-    if (!Number.isInteger(cap) || cap < 1) throw new RangeError(`ring buffer capacity must be a positive integer, got ${cap}`);
+    if (!Number.isInteger(cap) || cap < 1)
+      throw new RangeError(`ring buffer capacity must be a positive integer, got ${cap}`);
     this.items = new Array(cap);
   }
 

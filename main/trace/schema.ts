@@ -8,7 +8,13 @@ import { XpcDictionarySchema } from './xpc-value';
  */
 export const SCHEMA_VERSION = 1;
 
-export const ConnectionStateSchema = z.enum(['inactive', 'activating', 'connected', 'interrupted', 'invalidated']);
+export const ConnectionStateSchema = z.enum([
+  'inactive',
+  'activating',
+  'connected',
+  'interrupted',
+  'invalidated',
+]);
 export type ConnectionState = z.infer<typeof ConnectionStateSchema>;
 
 export const ConnectionSideSchema = z.enum(['client', 'peer', 'listener']);
@@ -56,7 +62,15 @@ export const ProcessSpawnSchema = z.object({
   bundleVersion: z.string().optional(),
 });
 
-export const ExitCauseSchema = z.enum(['exit', 'signal', 'crash', 'idle-exit', 'killed', 'jetsam', 'launch-failed']);
+export const ExitCauseSchema = z.enum([
+  'exit',
+  'signal',
+  'crash',
+  'idle-exit',
+  'killed',
+  'jetsam',
+  'launch-failed',
+]);
 export type ExitCause = z.infer<typeof ExitCauseSchema>;
 
 export const ProcessExitSchema = z.object({

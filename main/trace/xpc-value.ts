@@ -44,7 +44,8 @@ export function xpcValueProblem(value: unknown, path = '$', depth = 0): string |
     }
     return null;
   }
-  if (value === null || typeof value !== 'object') return `${path}: ${value === null ? 'null' : typeof value} is not an XPC value (use {"$xpc":"null"})`;
+  if (value === null || typeof value !== 'object')
+    return `${path}: ${value === null ? 'null' : typeof value} is not an XPC value (use {"$xpc":"null"})`;
   if (isTagged(value)) {
     const parsed = XpcTagSchema.safeParse(value);
     return parsed.success ? null : `${path}: malformed ${String(value.$xpc)} tag`;
@@ -62,7 +63,8 @@ export const XpcValueSchema: z.ZodType<XpcValue> = z.custom<XpcValue>((v) => xpc
 
 /** Top-level messages must be dictionaries: "Message types other than dictionaries are not supported." (XPC-MODEL §1.1) */
 export const XpcDictionarySchema: z.ZodType<XpcDictionary> = z.custom<XpcDictionary>(
-  (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && !isTagged(v) && xpcValueProblem(v) === null,
+  (v) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) && !isTagged(v) && xpcValueProblem(v) === null,
   { message: 'Message types other than dictionaries are not supported.' },
 );
 

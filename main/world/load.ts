@@ -62,7 +62,12 @@ class Loader {
       return;
     }
     for (const issue of parsed.error.issues) {
-      this.diagnostics.push({ severity: 'error', file: 'world.plist', key: issue.path.join('.'), message: issue.message });
+      this.diagnostics.push({
+        severity: 'error',
+        file: 'world.plist',
+        key: issue.path.join('.'),
+        message: issue.message,
+      });
     }
   }
 
@@ -70,7 +75,21 @@ class Loader {
     return this.manifest.bundles[id] ?? {};
   }
 
-  job(partial: Omit<JobSpec, 'signing' | 'entitlements' | 'sandbox' | 'behaviours' | 'runAtLoad' | 'keepAlive' | 'throttleIntervalS' | 'exitTimeOutS'> & Partial<JobSpec>, id: string): JobSpec {
+  job(
+    partial: Omit<
+      JobSpec,
+      | 'signing'
+      | 'entitlements'
+      | 'sandbox'
+      | 'behaviours'
+      | 'runAtLoad'
+      | 'keepAlive'
+      | 'throttleIntervalS'
+      | 'exitTimeOutS'
+    > &
+      Partial<JobSpec>,
+    id: string,
+  ): JobSpec {
     const s = this.settings(id);
     const job: JobSpec = {
       runAtLoad: false,
@@ -92,16 +111,36 @@ class Loader {
     if (!info) return;
     const id = str(info.CFBundleIdentifier);
     if (!id) {
-      this.diagnostics.push({ severity: 'error', file: this.rel(join(appPath, 'Contents', 'Info.plist')), key: 'CFBundleIdentifier', message: 'missing: every bundle needs an identifier' });
+      this.diagnostics.push({
+        severity: 'error',
+        file: this.rel(join(appPath, 'Contents', 'Info.plist')),
+        key: 'CFBundleIdentifier',
+        message: 'missing: every bundle needs an identifier',
+      });
       return;
     }
     const exe = str(info.CFBundleExecutable) ?? basename(appPath, '.app');
     const program = `/${this.rel(join(appPath, 'Contents', 'MacOS', exe))}`;
-    this.job({ label: id, type: 'App', domainKind: 'gui', program, path: this.rel(appPath), machServices: [], ...versions(info), bundleId: id }, id);
+    this.job(
+      {
+        label: id,
+        type: 'App',
+        domainKind: 'gui',
+        program,
+        path: this.rel(appPath),
+        machServices: [],
+        ...versions(info),
+        bundleId: id,
+      },
+      id,
+    );
     for (const xpc of list(join(appPath, 'Contents', 'XPCServices'), '.xpc')) this.loadXpcService(xpc, id);
-    for (const ext of list(join(appPath, 'Contents', 'Library', 'SystemExtensions'), '.systemextension')) this.loadSystemExtension(ext);
-    for (const plist of list(join(appPath, 'Contents', 'Library', 'LaunchDaemons'), '.plist')) this.loadJob(plist, 'SMAppServiceDaemon', appPath);
-    for (const plist of list(join(appPath, 'Contents', 'Library', 'LaunchAgents'), '.plist')) this.loadJob(plist, 'SMAppServiceAgent', appPath);
+    for (const ext of list(join(appPath, 'Contents', 'Library', 'SystemExtensions'), '.systemextension'))
+      this.loadSystemExtension(ext);
+    for (const plist of list(join(appPath, 'Contents', 'Library', 'LaunchDaemons'), '.plist'))
+      this.loadJob(plist, 'SMAppServiceDaemon', appPath);
+    for (const plist of list(join(appPath, 'Contents', 'Library', 'LaunchAgents'), '.plist'))
+      this.loadJob(plist, 'SMAppServiceAgent', appPath);
   }
 
   loadXpcService(path: string, ownerLabel: string): void {
@@ -160,14 +199,31 @@ class Loader {
     const rel = this.rel(path);
     const label = str(plist.Label);
     if (!label) {
-      this.diagnostics.push({ severity: 'error', file: rel, key: 'Label', message: 'missing: launchd requires a Label', consequence: 'launchctl bootstrap fails with 5: Input/output error' });
+      this.diagnostics.push({
+        severity: 'error',
+        file: rel,
+        key: 'Label',
+        message: 'missing: launchd requires a Label',
+        consequence: 'launchctl bootstrap fails with 5: Input/output error',
+      });
       return;
     }
-    const args = Array.isArray(plist.ProgramArguments) ? plist.ProgramArguments.filter((a): a is string => typeof a === 'string') : [];
+    const args = Array.isArray(plist.ProgramArguments)
+      ? plist.ProgramArguments.filter((a): a is string => typeof a === 'string')
+      : [];
     const bundleProgram = str(plist.BundleProgram);
-    const program = bundleProgram && appPath ? `/${this.rel(join(appPath, bundleProgram))}` : (str(plist.Program) ?? args[0]);
+    const program =
+      bundleProgram && appPath
+        ? `/${this.rel(join(appPath, bundleProgram))}`
+        : (str(plist.Program) ?? args[0]);
     if (!program) {
-      this.diagnostics.push({ severity: 'error', file: rel, key: 'Program', message: 'no Program, ProgramArguments or BundleProgram', consequence: 'launchd exits the job with 78: EX_CONFIG' });
+      this.diagnostics.push({
+        severity: 'error',
+        file: rel,
+        key: 'Program',
+        message: 'no Program, ProgramArguments or BundleProgram',
+        consequence: 'launchd exits the job with 78: EX_CONFIG',
+      });
       return;
     }
     const daemon = type === 'LaunchDaemon' || type === 'SMAppServiceDaemon';
@@ -221,15 +277,27 @@ function keepAlive(value: unknown): KeepAliveSpec {
 
 /** Reads a world folder laid out like a Mac's disk. Only a missing folder throws; everything else is a diagnostic. */
 export function loadWorld(root: string): LoadResult {
-  if (!existsSync(root) || !statSync(root).isDirectory()) throw new WorldLoadError(`${root}: not a world folder (it does not exist or is not a directory)`);
+  if (!existsSync(root) || !statSync(root).isDirectory())
+    throw new WorldLoadError(`${root}: not a world folder (it does not exist or is not a directory)`);
   const loader = new Loader(root);
   loader.loadManifest();
   for (const app of list(join(root, 'Applications'), '.app')) loader.loadApp(app);
-  for (const plist of list(join(root, 'Library', 'LaunchDaemons'), '.plist')) loader.loadJob(plist, 'LaunchDaemon');
-  for (const plist of list(join(root, 'Library', 'LaunchAgents'), '.plist')) loader.loadJob(plist, 'LaunchAgent');
+  for (const plist of list(join(root, 'Library', 'LaunchDaemons'), '.plist'))
+    loader.loadJob(plist, 'LaunchDaemon');
+  for (const plist of list(join(root, 'Library', 'LaunchAgents'), '.plist'))
+    loader.loadJob(plist, 'LaunchAgent');
   if (loader.jobs.length === 0) {
-    loader.diagnostics.push({ severity: 'warning', message: 'no bundles or launchd jobs found: expected Applications/*.app, Library/LaunchDaemons or Library/LaunchAgents' });
+    loader.diagnostics.push({
+      severity: 'warning',
+      message:
+        'no bundles or launchd jobs found: expected Applications/*.app, Library/LaunchDaemons or Library/LaunchAgents',
+    });
   }
-  const world: World = { name: loader.manifest.name ?? basename(root), root, uid: loader.manifest.uid, jobs: loader.jobs };
+  const world: World = {
+    name: loader.manifest.name ?? basename(root),
+    root,
+    uid: loader.manifest.uid,
+    jobs: loader.jobs,
+  };
   return { world, diagnostics: loader.diagnostics };
 }

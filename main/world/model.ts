@@ -7,7 +7,14 @@ import { XpcDictionarySchema } from '../trace/xpc-value';
  * manifest part (what a disk cannot show) is validated with these schemas.
  */
 
-export const AnchorSchema = z.enum(['apple', 'developer-id', 'apple-development', 'mac-app-store', 'adhoc', 'unsigned']);
+export const AnchorSchema = z.enum([
+  'apple',
+  'developer-id',
+  'apple-development',
+  'mac-app-store',
+  'adhoc',
+  'unsigned',
+]);
 
 export const SigningSchema = z.object({
   teamId: z.string().optional(),
@@ -60,7 +67,14 @@ export const BehaviourSchema = z.discriminatedUnion('kind', [
 ]);
 export type Behaviour = z.infer<typeof BehaviourSchema>;
 
-export type JobType = 'App' | 'LaunchDaemon' | 'LaunchAgent' | 'SMAppServiceDaemon' | 'SMAppServiceAgent' | 'XPCService' | 'SystemExtension';
+export type JobType =
+  | 'App'
+  | 'LaunchDaemon'
+  | 'LaunchAgent'
+  | 'SMAppServiceDaemon'
+  | 'SMAppServiceAgent'
+  | 'XPCService'
+  | 'SystemExtension';
 
 export interface MachServiceSpec {
   name: string;

@@ -24,14 +24,28 @@ export function readPlist(path: string, diagnostics: Diagnostic[], relative: str
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    diagnostics.push({ severity: 'error', file: relative, message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}` });
+    diagnostics.push({
+      severity: 'error',
+      file: relative,
+      message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    });
     return undefined;
   }
   const isBinary = bytes.subarray(0, 8).toString('latin1') === 'bplist00';
   try {
     const value = isBinary ? parse(new Uint8Array(bytes)) : parse(bytes.toString('utf8'));
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date || value instanceof Uint8Array) {
-      diagnostics.push({ severity: 'error', file: relative, message: 'the top level of this plist is not a dictionary' });
+    if (
+      typeof value !== 'object' ||
+      value === null ||
+      Array.isArray(value) ||
+      value instanceof Date ||
+      value instanceof Uint8Array
+    ) {
+      diagnostics.push({
+        severity: 'error',
+        file: relative,
+        message: 'the top level of this plist is not a dictionary',
+      });
       return undefined;
     }
     return value as PlistDict;
@@ -41,7 +55,8 @@ export function readPlist(path: string, diagnostics: Diagnostic[], relative: str
       severity: 'error',
       file: relative,
       message: `malformed ${isBinary ? 'binary' : 'XML'} plist${isBinary ? '' : lineOf(bytes.toString('utf8'), message)}: ${message}`,
-      consequence: 'macOS would refuse to load this bundle or job (launchctl: "Bootstrap failed: 5: Input/output error")',
+      consequence:
+        'macOS would refuse to load this bundle or job (launchctl: "Bootstrap failed: 5: Input/output error")',
     });
     return undefined;
   }
@@ -50,7 +65,12 @@ export function readPlist(path: string, diagnostics: Diagnostic[], relative: str
 const VAR = /\$\(([A-Za-z_][A-Za-z0-9_]*)(?::[a-z]+)?\)/g;
 
 /** Substitutes $(VAR) build settings everywhere in a plist; an unresolved one is reported, not guessed. */
-export function substitute(value: unknown, settings: Record<string, string>, report: (name: string, key: string) => void, key = ''): unknown {
+export function substitute(
+  value: unknown,
+  settings: Record<string, string>,
+  report: (name: string, key: string) => void,
+  key = '',
+): unknown {
   if (typeof value === 'string') {
     return value.replace(VAR, (whole, name: string) => {
       const resolved = settings[name];
@@ -62,9 +82,15 @@ export function substitute(value: unknown, settings: Record<string, string>, rep
     });
   }
   if (Array.isArray(value)) return value.map((v, i) => substitute(v, settings, report, `${key}[${i}]`));
-  if (typeof value === 'object' && value !== null && !(value instanceof Date) && !(value instanceof Uint8Array)) {
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    !(value instanceof Date) &&
+    !(value instanceof Uint8Array)
+  ) {
     const out: PlistDict = {};
-    for (const [k, v] of Object.entries(value)) out[k] = substitute(v, settings, report, key ? `${key}.${k}` : k);
+    for (const [k, v] of Object.entries(value))
+      out[k] = substitute(v, settings, report, key ? `${key}.${k}` : k);
     return out;
   }
   return value;

@@ -10,7 +10,7 @@ import {
 } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import type { ConnectionView } from '../../main/trace/model';
-import { bytes, duration, shortError, STATE_ORDER } from '../format';
+import { bytes, duration, STATE_ORDER, shortError } from '../format';
 import { actions, live, useConsole } from '../store';
 import { StatePill } from './StatePill';
 
@@ -41,7 +41,12 @@ const columns: ColumnDef<typeof features, Row>[] = [
       </span>
     ),
   },
-  { id: 'service', header: 'Service', accessorFn: (r) => r.service, cell: (c) => <span className="mono">{c.row.original.service}</span> },
+  {
+    id: 'service',
+    header: 'Service',
+    accessorFn: (r) => r.service,
+    cell: (c) => <span className="mono">{c.row.original.service}</span>,
+  },
   { id: 'side', header: 'Side', accessorFn: (r) => r.side },
   {
     id: 'state',
@@ -49,9 +54,24 @@ const columns: ColumnDef<typeof features, Row>[] = [
     accessorFn: (r) => STATE_ORDER[r.state],
     cell: (c) => <StatePill state={c.row.original.state} />,
   },
-  { id: 'since', header: 'In state', accessorFn: (r) => r.now - r.since, cell: (c) => duration(c.row.original.now - c.row.original.since) },
-  { id: 'sent', header: 'Sent', accessorFn: (r) => r.sent, cell: (c) => `${c.row.original.sent} · ${bytes(c.row.original.bytesOut)}` },
-  { id: 'received', header: 'Received', accessorFn: (r) => r.received, cell: (c) => `${c.row.original.received} · ${bytes(c.row.original.bytesIn)}` },
+  {
+    id: 'since',
+    header: 'In state',
+    accessorFn: (r) => r.now - r.since,
+    cell: (c) => duration(c.row.original.now - c.row.original.since),
+  },
+  {
+    id: 'sent',
+    header: 'Sent',
+    accessorFn: (r) => r.sent,
+    cell: (c) => `${c.row.original.sent} · ${bytes(c.row.original.bytesOut)}`,
+  },
+  {
+    id: 'received',
+    header: 'Received',
+    accessorFn: (r) => r.received,
+    cell: (c) => `${c.row.original.received} · ${bytes(c.row.original.bytesIn)}`,
+  },
   { id: 'pending', header: 'Pending', accessorFn: (r) => r.pendingReplies },
   {
     id: 'error',
@@ -61,7 +81,12 @@ const columns: ColumnDef<typeof features, Row>[] = [
       const r = c.row.original;
       if (!r.error) return <span className="muted">—</span>;
       return (
-        <span className={`err err-${r.state}`} title={[r.cause, r.reason && `reason: ${r.reason}`, r.nsError?.debugDescription].filter(Boolean).join('\n')}>
+        <span
+          className={`err err-${r.state}`}
+          title={[r.cause, r.reason && `reason: ${r.reason}`, r.nsError?.debugDescription]
+            .filter(Boolean)
+            .join('\n')}
+        >
           {shortError(r.error)}
           {r.nsError ? <span className="muted"> · NSError {r.nsError.code}</span> : null}
         </span>
@@ -96,12 +121,17 @@ export function Connections() {
   const [showAll, setShowAll] = useState(false);
   const [sorting, setSorting] = useState<SortingState>([]);
   const now = Date.now();
+  // `now` moves with every batch, so the rows are rebuilt from the mutable model once per batch.
   const data = useMemo<Row[]>(
     () =>
       Object.values(live.model.state.connections)
         .filter((c) => showAll || c.side === 'client')
-        .map((c) => ({ ...c, client: processName(c.pid), service: c.side === 'peer' ? c.name : c.name, now })),
-    // The model is mutable; `now` moves with every batch.
+        .map((c) => ({
+          ...c,
+          client: processName(c.pid),
+          service: c.side === 'peer' ? c.name : c.name,
+          now,
+        })),
     [showAll, now],
   );
   const table = useTable({ features, columns, data, state: { sorting }, onSortingChange: setSorting });
@@ -109,7 +139,8 @@ export function Connections() {
     <div className="table-wrap">
       <div className="toolbar">
         <label>
-          <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} /> show peers and listeners
+          <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} /> show
+          peers and listeners
         </label>
         <span className="muted">{data.length} connections</span>
       </div>
@@ -125,10 +156,20 @@ export function Connections() {
                     key={header.id}
                     onClick={header.column.getToggleSortingHandler()}
                     className={header.column.getCanSort() ? 'sortable' : ''}
-                    aria-sort={header.column.getIsSorted() === 'asc' ? 'ascending' : header.column.getIsSorted() === 'desc' ? 'descending' : 'none'}
+                    aria-sort={
+                      header.column.getIsSorted() === 'asc'
+                        ? 'ascending'
+                        : header.column.getIsSorted() === 'desc'
+                          ? 'descending'
+                          : 'none'
+                    }
                   >
                     <table.FlexRender header={header} />
-                    {header.column.getIsSorted() === 'asc' ? ' ▲' : header.column.getIsSorted() === 'desc' ? ' ▼' : ''}
+                    {header.column.getIsSorted() === 'asc'
+                      ? ' ▲'
+                      : header.column.getIsSorted() === 'desc'
+                        ? ' ▼'
+                        : ''}
                   </th>
                 ))}
               </tr>

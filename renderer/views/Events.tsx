@@ -2,8 +2,9 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
 import type { TraceEvent } from '../../main/trace/schema';
 import { clock } from '../format';
-import { useConsole, live } from '../store';
+import { live, useConsole } from '../store';
 import { explain } from './explain';
+import { useFollow } from './follow';
 
 const ROW = 44;
 
@@ -12,29 +13,44 @@ export function Events() {
   const version = useConsole((s) => s.version);
   const [logs, setLogs] = useState(true);
   const parent = useRef<HTMLDivElement>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: live.events is mutable; version moves once per batch.
   const rows = useMemo(() => {
     const out: { e: TraceEvent; title: string; detail?: string | undefined; tone: string }[] = [];
     for (const e of live.events.toArray()) {
       if (e.kind === 'log') {
-        if (logs) out.push({ e, title: e.text, detail: `${e.process}[${e.pid}] ${e.subsystem}:${e.category}`, tone: 'log' });
+        if (logs)
+          out.push({
+            e,
+            title: e.text,
+            detail: `${e.process}[${e.pid}] ${e.subsystem}:${e.category}`,
+            tone: 'log',
+          });
         continue;
       }
       const x = explain(e);
       if (x) out.push({ e, title: x.title, detail: x.detail, tone: x.tone });
     }
     return out;
-    // version moves once per batch; live.events is mutable.
   }, [version, logs]);
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => ROW, overscan: 8 });
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => parent.current,
+    estimateSize: () => ROW,
+    overscan: 8,
+  });
+  const { follow, onScroll } = useFollow(parent, virtualizer, rows.length, ROW);
   return (
     <div className="events">
       <div className="toolbar">
         <label>
-          <input type="checkbox" checked={logs} onChange={(e) => setLogs(e.target.checked)} /> libxpc and launchd log lines
+          <input type="checkbox" checked={logs} onChange={(e) => setLogs(e.target.checked)} /> libxpc and
+          launchd log lines
         </label>
-        <span className="muted">{rows.length.toLocaleString()} events</span>
+        <span className="muted">
+          {rows.length.toLocaleString()} events{follow ? '' : ' · scrolled back, not following'}
+        </span>
       </div>
-      <div className="scroll" ref={parent} aria-label="Events" role="log">
+      <div className="scroll" ref={parent} onScroll={onScroll} aria-label="Events" role="log">
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((item) => {
             const row = rows[item.index];
@@ -44,7 +60,14 @@ export function Events() {
                 key={item.key}
                 className={`event tone-${row.tone}`}
                 data-kind={row.e.kind}
-                style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW, transform: `translateY(${item.start}px)` }}
+                style={{
+                  position: 'absolute',
+                  top: 0,
+                  left: 0,
+                  right: 0,
+                  height: ROW,
+                  transform: `translateY(${item.start}px)`,
+                }}
               >
                 <span className="mono muted">{clock(row.e.t)}</span>
                 <div className="event-body">

@@ -42,7 +42,11 @@ export function Inspector() {
         <ul className="plain">
           {conns.map((c) => (
             <li key={c.conn}>
-              <button type="button" className="link" onClick={() => actions.select({ kind: 'conn', id: c.conn })}>
+              <button
+                type="button"
+                className="link"
+                onClick={() => actions.select({ kind: 'conn', id: c.conn })}
+              >
                 {c.conn}
               </button>{' '}
               {c.side} {c.name} <StatePill state={c.state} />
@@ -72,7 +76,11 @@ export function Inspector() {
           <>
             <dt>other end</dt>
             <dd>
-              <button type="button" className="link" onClick={() => c.peerConn && actions.select({ kind: 'conn', id: c.peerConn })}>
+              <button
+                type="button"
+                className="link"
+                onClick={() => c.peerConn && actions.select({ kind: 'conn', id: c.peerConn })}
+              >
                 {c.peerConn}
               </button>{' '}
               pid {c.peerPid}
@@ -109,8 +117,8 @@ export function Inspector() {
       </dl>
       <h3>History</h3>
       <ol className="history">
-        {c.history.map((h, i) => (
-          <li key={`${h.t}-${i}`}>
+        {c.history.map((h) => (
+          <li key={`${h.t}-${h.from}-${h.to}`}>
             <span className="mono muted">{clock(h.t)}</span> {h.from} → <StatePill state={h.to} />
             {h.error ? <span className="err"> {shortError(h.error)}</span> : null}
             {h.cause ? <div className="muted">{h.cause}</div> : null}

@@ -1,8 +1,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, useState } from 'react';
+import { useRef } from 'react';
 import type { MessageEvent } from '../../main/trace/schema';
 import { bytes, clock } from '../format';
 import { actions, live, useConsole } from '../store';
+import { useFollow } from './follow';
 
 const ROW = 24;
 const DIR_LABEL = { send: '→ send', reply: '← reply', event: '⇠ push' } as const;
@@ -22,20 +23,14 @@ export function Messages() {
   useConsole((s) => s.version);
   const paused = useConsole((s) => s.paused);
   const parent = useRef<HTMLDivElement>(null);
-  const [follow, setFollow] = useState(true);
   const count = live.messages.size;
-  const virtualizer = useVirtualizer({ count, getScrollElement: () => parent.current, estimateSize: () => ROW, overscan: 12 });
-
-  useEffect(() => {
-    if (follow && count > 0) virtualizer.scrollToIndex(count - 1, { align: 'end' });
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => parent.current,
+    estimateSize: () => ROW,
+    overscan: 12,
   });
-
-  const onScroll = () => {
-    const el = parent.current;
-    if (!el) return;
-    const atBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - ROW * 2;
-    if (atBottom !== follow) setFollow(atBottom);
-  };
+  const { follow, onScroll } = useFollow(parent, virtualizer, count, ROW);
 
   return (
     <div className="messages">
@@ -73,7 +68,14 @@ export function Messages() {
                   key={item.key}
                   className={`msg-row dir-${m.dir}`}
                   data-dir={m.dir}
-                  style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW, transform: `translateY(${item.start}px)` }}
+                  style={{
+                    position: 'absolute',
+                    top: 0,
+                    left: 0,
+                    right: 0,
+                    height: ROW,
+                    transform: `translateY(${item.start}px)`,
+                  }}
                   onClick={() => actions.select({ kind: 'conn', id: m.conn })}
                 >
                   <span className="mono">{clock(m.t)}</span>
@@ -85,7 +87,11 @@ export function Messages() {
                   <span className="key">{m.key ?? ''}</span>
                   <span className="num">{bytes(m.size)}</span>
                   <span className="muted">
-                    {m.replyTo !== undefined ? `↩ #${m.replyTo} ${m.latencyMs?.toFixed(1)} ms` : m.expectsReply ? `#${m.id} awaits reply` : ''}
+                    {m.replyTo !== undefined
+                      ? `↩ #${m.replyTo} ${m.latencyMs?.toFixed(1)} ms`
+                      : m.expectsReply
+                        ? `#${m.id} awaits reply`
+                        : ''}
                   </span>
                   <span className="mono preview">{preview(m)}</span>
                 </div>

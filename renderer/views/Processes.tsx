@@ -1,5 +1,5 @@
-import { useConsole, live, actions } from '../store';
 import type { ProcessView } from '../../main/trace/model';
+import { actions, live, useConsole } from '../store';
 
 function domainRank(domain: string): number {
   return domain === 'system' ? 0 : domain.startsWith('gui/') ? 1 : domain.startsWith('user/') ? 2 : 3;
@@ -11,18 +11,28 @@ export function Processes() {
   const selection = useConsole((s) => s.selection);
   const all = Object.values(live.model.state.processes);
   const running = all.filter((p) => p.state === 'running');
-  const recentExits = all.filter((p) => p.state === 'exited').sort((a, b) => (b.exit?.t ?? 0) - (a.exit?.t ?? 0)).slice(0, 6);
-  const domains = [...new Set(running.map((p) => p.domain))].sort((a, b) => domainRank(a) - domainRank(b) || a.localeCompare(b));
-  if (all.length === 0) return <p className="empty">No helpers yet. They start when the world loads and on demand.</p>;
+  const recentExits = all
+    .filter((p) => p.state === 'exited')
+    .sort((a, b) => (b.exit?.t ?? 0) - (a.exit?.t ?? 0))
+    .slice(0, 6);
+  const domains = [...new Set(running.map((p) => p.domain))].sort(
+    (a, b) => domainRank(a) - domainRank(b) || a.localeCompare(b),
+  );
+  if (all.length === 0)
+    return <p className="empty">No helpers yet. They start when the world loads and on demand.</p>;
   return (
-    <div className="processes" aria-label="Processes">
+    <nav className="processes" aria-label="Processes">
       {domains.map((domain) => (
         <section key={domain} className="domain">
           <h3>{domain}</h3>
           {running
             .filter((p) => p.domain === domain)
             .map((p) => (
-              <ProcessRow key={p.pid} p={p} selected={selection?.kind === 'proc' && selection.pid === p.pid} />
+              <ProcessRow
+                key={p.pid}
+                p={p}
+                selected={selection?.kind === 'proc' && selection.pid === p.pid}
+              />
             ))}
         </section>
       ))}
@@ -34,7 +44,7 @@ export function Processes() {
           ))}
         </section>
       )}
-    </div>
+    </nav>
   );
 }
 
@@ -52,10 +62,26 @@ function ProcessRow({ p, selected }: { p: ProcessView; selected: boolean }) {
       <span className="pid">{p.pid}</span>
       {p.state === 'running' ? (
         <span className="proc-actions">
-          <button type="button" className="small danger" aria-label={`Crash ${p.label}`} onClick={(e) => { e.stopPropagation(); void actions.crash(p.pid); }}>
+          <button
+            type="button"
+            className="small danger"
+            aria-label={`Crash ${p.label}`}
+            onClick={(e) => {
+              e.stopPropagation();
+              void actions.crash(p.pid);
+            }}
+          >
             Crash
           </button>
-          <button type="button" className="small" aria-label={`Kill ${p.label}`} onClick={(e) => { e.stopPropagation(); void actions.kill(p.pid); }}>
+          <button
+            type="button"
+            className="small"
+            aria-label={`Kill ${p.label}`}
+            onClick={(e) => {
+              e.stopPropagation();
+              void actions.kill(p.pid);
+            }}
+          >
             Kill
           </button>
         </span>

@@ -10,34 +10,66 @@ export interface Explained {
 export function explain(e: TraceEvent): Explained | null {
   switch (e.kind) {
     case 'process.spawn':
-      return { tone: 'ok', title: `${e.label} launched (pid ${e.pid})`, detail: `in ${e.domain}, because ${e.reason}` };
+      return {
+        tone: 'ok',
+        title: `${e.label} launched (pid ${e.pid})`,
+        detail: `in ${e.domain}, because ${e.reason}`,
+      };
     case 'process.exit':
       return {
         tone: e.clean ? 'info' : 'bad',
         title: e.detail,
-        detail: e.clean ? 'a clean exit: it does not count as a crash' : 'its clients see XPC_ERROR_CONNECTION_INTERRUPTED; their next message relaunches it',
+        detail: e.clean
+          ? 'a clean exit: it does not count as a crash'
+          : 'its clients see XPC_ERROR_CONNECTION_INTERRUPTED; their next message relaunches it',
       };
     case 'connection.state':
-      if (e.to === 'interrupted') return { tone: 'warn', title: `${e.conn} ${e.name}: interrupted`, detail: e.cause };
+      if (e.to === 'interrupted')
+        return { tone: 'warn', title: `${e.conn} ${e.name}: interrupted`, detail: e.cause };
       if (e.to === 'invalidated') {
-        return { tone: 'bad', title: `${e.conn} ${e.name}: invalidated`, detail: [e.cause, e.nsError && `NSError ${e.nsError.code}: ${e.nsError.debugDescription}`].filter(Boolean).join(' — ') };
+        return {
+          tone: 'bad',
+          title: `${e.conn} ${e.name}: invalidated`,
+          detail: [e.cause, e.nsError && `NSError ${e.nsError.code}: ${e.nsError.debugDescription}`]
+            .filter(Boolean)
+            .join(' — '),
+        };
       }
-      if (e.to === 'connected' && e.from === 'interrupted') return { tone: 'ok', title: `${e.conn} ${e.name}: connected again`, detail: e.cause };
+      if (e.to === 'connected' && e.from === 'interrupted')
+        return { tone: 'ok', title: `${e.conn} ${e.name}: connected again`, detail: e.cause };
       return null;
     case 'lookup':
-      return e.ok ? null : { tone: 'bad', title: `lookup of ${e.name} failed: error ${e.errno} (${e.error})`, detail: `from pid ${e.pid} in ${e.domain}` };
+      return e.ok
+        ? null
+        : {
+            tone: 'bad',
+            title: `lookup of ${e.name} failed: error ${e.errno} (${e.error})`,
+            detail: `from pid ${e.pid} in ${e.domain}`,
+          };
     case 'reply.failed':
       return { tone: 'warn', title: `reply to #${e.request} failed with ${e.error}`, detail: e.cause };
     case 'service.register':
-      return { tone: 'info', title: `${e.name} registered in ${e.domain}`, detail: `by ${e.label} (${e.origin})` };
+      return {
+        tone: 'info',
+        title: `${e.name} registered in ${e.domain}`,
+        detail: `by ${e.label} (${e.origin})`,
+      };
     case 'service.unregister':
       return { tone: 'warn', title: `${e.name} left ${e.domain}`, detail: e.reason };
     case 'diagnostic':
-      return { tone: e.severity === 'error' ? 'bad' : 'warn', title: [e.file, e.key].filter(Boolean).join(': ') || 'world', detail: [e.message, e.consequence].filter(Boolean).join(' — ') };
+      return {
+        tone: e.severity === 'error' ? 'bad' : 'warn',
+        title: [e.file, e.key].filter(Boolean).join(': ') || 'world',
+        detail: [e.message, e.consequence].filter(Boolean).join(' — '),
+      };
     case 'action':
       return { tone: 'info', title: `you: ${e.action} ${e.target ?? ''}`, detail: e.detail };
     case 'world.loaded':
-      return { tone: 'info', title: `world "${e.name}" loaded`, detail: `${e.jobs} jobs, ${e.services} services from ${e.root}` };
+      return {
+        tone: 'info',
+        title: `world "${e.name}" loaded`,
+        detail: `${e.jobs} jobs, ${e.services} services from ${e.root}`,
+      };
     case 'message.dropped':
       return { tone: 'warn', title: `message dropped on ${e.conn}`, detail: e.reason };
     default:

@@ -53,15 +53,23 @@ describe('namespaces and lookup (XPC-MODEL §3)', () => {
     expect(rec.logs()).toContain(`[${ptr}] invalidated after a failed init`);
     expect(client.of('event')).toMatchObject([{ conn: 'c1', error: 'XPC_ERROR_CONNECTION_INVALID' }]);
     const invalid = rec.of('connection.state').find((e) => e.to === 'invalidated');
-    expect(invalid?.nsError).toMatchObject({ code: 4099, debugDescription: 'The connection to service named com.example.missing was invalidated: failed at lookup with error 3 - No such process.' });
+    expect(invalid?.nsError).toMatchObject({
+      code: 4099,
+      debugDescription:
+        'The connection to service named com.example.missing was invalidated: failed at lookup with error 3 - No such process.',
+    });
   });
 
   it('a system-domain looker (a system extension) cannot see a gui LaunchAgent name: error 3', () => {
     const agent = job('com.example.agent', { type: 'LaunchAgent', domainKind: 'gui' });
     const ext = job('com.example.ext', { type: 'SystemExtension', runAtLoad: true, machServices: [] });
     const { spawner, rec } = setup([agent, ext]);
-    spawner.running('com.example.ext').say({ t: 'connect', conn: 'c1', name: 'com.example.agent', privileged: false });
-    expect(rec.of('lookup')).toMatchObject([{ name: 'com.example.agent', ok: false, errno: 3, domain: 'system' }]);
+    spawner
+      .running('com.example.ext')
+      .say({ t: 'connect', conn: 'c1', name: 'com.example.agent', privileged: false });
+    expect(rec.of('lookup')).toMatchObject([
+      { name: 'com.example.agent', ok: false, errno: 3, domain: 'system' },
+    ]);
   });
 
   it('a gui app sees system names', () => {
@@ -72,33 +80,63 @@ describe('namespaces and lookup (XPC-MODEL §3)', () => {
   it('PRIVILEGED looks only in the system domain, so a gui name squatting it is not found', () => {
     const squatter = job('com.example.helper', { type: 'LaunchAgent', domainKind: 'gui' });
     const { spawner, rec } = setup([app('com.example.app'), squatter]);
-    spawner.running('com.example.app').say({ t: 'connect', conn: 'c1', name: 'com.example.helper', privileged: true });
+    spawner
+      .running('com.example.app')
+      .say({ t: 'connect', conn: 'c1', name: 'com.example.helper', privileged: true });
     expect(rec.of('lookup')[0]).toMatchObject({ ok: false, errno: 3 });
   });
 
   it('a sandboxed looker without a mach-lookup exception gets 159 before the namespace is consulted', () => {
-    const sandboxed = app('com.example.app', { sandbox: { enabled: true, machLookup: [], machRegister: [], appGroups: [] } });
+    const sandboxed = app('com.example.app', {
+      sandbox: { enabled: true, machLookup: [], machRegister: [], appGroups: [] },
+    });
     const { spawner, rec } = setup([sandboxed, job('com.example.daemon')]);
-    spawner.running('com.example.app').say({ t: 'connect', conn: 'c1', name: 'com.example.daemon', privileged: false });
+    spawner
+      .running('com.example.app')
+      .say({ t: 'connect', conn: 'c1', name: 'com.example.daemon', privileged: false });
     expect(rec.of('lookup')[0]).toMatchObject({ ok: false, errno: 159 });
-    expect(rec.logs().some((l) => l.endsWith('failed to do a bootstrap look-up: xpc_error=[159: Unknown error: 159]'))).toBe(true);
-    expect(rec.logs().some((l) => l.includes('denied lookup: name = com.example.daemon') && l.endsWith('error = 159: Sandbox restriction'))).toBe(true);
+    expect(
+      rec
+        .logs()
+        .some((l) => l.endsWith('failed to do a bootstrap look-up: xpc_error=[159: Unknown error: 159]')),
+    ).toBe(true);
+    expect(
+      rec
+        .logs()
+        .some(
+          (l) =>
+            l.includes('denied lookup: name = com.example.daemon') &&
+            l.endsWith('error = 159: Sandbox restriction'),
+        ),
+    ).toBe(true);
   });
 
   it('a mach-lookup exception lets the sandboxed looker through', () => {
-    const sandboxed = app('com.example.app', { sandbox: { enabled: true, machLookup: ['com.example.daemon'], machRegister: [], appGroups: [] } });
+    const sandboxed = app('com.example.app', {
+      sandbox: { enabled: true, machLookup: ['com.example.daemon'], machRegister: [], appGroups: [] },
+    });
     const { spawner, rec } = setup([sandboxed, job('com.example.daemon')]);
-    spawner.running('com.example.app').say({ t: 'connect', conn: 'c1', name: 'com.example.daemon', privileged: false });
+    spawner
+      .running('com.example.app')
+      .say({ t: 'connect', conn: 'c1', name: 'com.example.daemon', privileged: false });
     expect(rec.of('lookup')[0]).toMatchObject({ ok: true });
   });
 
   it('an app sees its own bundled XPC service in its pid domain; another app does not', () => {
-    const xpc = job('com.example.app.worker', { type: 'XPCService', domainKind: 'pid', ownerLabel: 'com.example.app' });
+    const xpc = job('com.example.app.worker', {
+      type: 'XPCService',
+      domainKind: 'pid',
+      ownerLabel: 'com.example.app',
+    });
     const { spawner, rec } = setup([app('com.example.app'), app('com.other.app'), xpc]);
     const owner = spawner.running('com.example.app');
-    expect(rec.of('service.register').find((e) => e.name === 'com.example.app.worker')?.domain).toBe(`pid/${owner.pid}`);
+    expect(rec.of('service.register').find((e) => e.name === 'com.example.app.worker')?.domain).toBe(
+      `pid/${owner.pid}`,
+    );
     owner.say({ t: 'connect', conn: 'c1', name: 'com.example.app.worker', privileged: false });
-    spawner.running('com.other.app').say({ t: 'connect', conn: 'c1', name: 'com.example.app.worker', privileged: false });
+    spawner
+      .running('com.other.app')
+      .say({ t: 'connect', conn: 'c1', name: 'com.example.app.worker', privileged: false });
     expect(rec.of('lookup').map((l) => l.ok)).toEqual([true, false]);
   });
 });
@@ -111,12 +149,18 @@ describe('on-demand launch (XPC-MODEL §4.2, §8.9)', () => {
     expect(t.spawner.count('com.example.daemon')).toBe(0);
     client.say({ t: 'send', conn: 'c1', id: 7, body: { selector: 'ping' }, expectsReply: true });
     const daemon = t.spawner.running('com.example.daemon');
-    expect(t.rec.of('process.spawn').find((e) => e.label === 'com.example.daemon')?.reason).toBe('ipc (mach)');
+    expect(t.rec.of('process.spawn').find((e) => e.label === 'com.example.daemon')?.reason).toBe(
+      'ipc (mach)',
+    );
     expect(daemon.of('message')).toHaveLength(0);
     daemon.say({ t: 'checkIn', listener: 'l1', name: 'com.example.daemon' });
     expect(daemon.of('peer')).toMatchObject([{ listener: 'l1', clientPid: client.pid }]);
     expect(lastMessage(daemon)).toMatchObject({ body: { selector: 'ping' }, expectsReply: true });
-    expect(t.rec.logs().some((l) => /Successfully spawned com\.example\.daemon\[\d+\] because ipc \(mach\)/.test(l))).toBe(true);
+    expect(
+      t.rec
+        .logs()
+        .some((l) => /Successfully spawned com\.example\.daemon\[\d+\] because ipc \(mach\)/.test(l)),
+    ).toBe(true);
   });
 
   it('a reply travels back to the request it answers, with its latency', () => {
@@ -126,7 +170,10 @@ describe('on-demand launch (XPC-MODEL §4.2, §8.9)', () => {
     const peer = daemon.of('peer')[0]!.conn;
     daemon.say({ t: 'reply', conn: peer, to: request.id, id: 1, body: { ok: true } });
     expect(client.of('reply')).toMatchObject([{ conn: 'c1', to: 1, body: { ok: true } }]);
-    expect(rec.of('message').find((m) => m.dir === 'reply')).toMatchObject({ replyTo: request.id, latencyMs: 12 });
+    expect(rec.of('message').find((m) => m.dir === 'reply')).toMatchObject({
+      replyTo: request.id,
+      latencyMs: 12,
+    });
   });
 
   it('replies may arrive in a different order from the requests', () => {
@@ -146,7 +193,11 @@ describe('on-demand launch (XPC-MODEL §4.2, §8.9)', () => {
     const { daemon, rec } = connected();
     daemon.say({ t: 'checkIn', listener: 'l2', name: 'com.example.not-mine' });
     expect(daemon.of('listenerFailed')).toMatchObject([{ listener: 'l2', errno: 1 }]);
-    expect(rec.logs().some((l) => l.endsWith('listener failed to activate: xpc_error=[1: Operation not permitted]'))).toBe(true);
+    expect(
+      rec
+        .logs()
+        .some((l) => l.endsWith('listener failed to activate: xpc_error=[1: Operation not permitted]')),
+    ).toBe(true);
   });
 });
 
@@ -156,7 +207,9 @@ describe('interruption and invalidation (XPC-MODEL §1.2)', () => {
     daemon.exit({ code: null, signal: 'SIGSEGV' });
     expect(rec.states(ptr).slice(-1)).toEqual(['interrupted']);
     expect(client.of('event')).toMatchObject([{ conn: 'c1', error: 'XPC_ERROR_CONNECTION_INTERRUPTED' }]);
-    expect(rec.logs()).toContain(`[${ptr}] Re-initialization successful; calling out to event handler with XPC_ERROR_CONNECTION_INTERRUPTED`);
+    expect(rec.logs()).toContain(
+      `[${ptr}] Re-initialization successful; calling out to event handler with XPC_ERROR_CONNECTION_INTERRUPTED`,
+    );
     expect(spawner.count('com.example.daemon')).toBe(1);
     client.say({ t: 'send', conn: 'c1', id: 5, body: { selector: 'again' }, expectsReply: false });
     expect(spawner.count('com.example.daemon')).toBe(2);
@@ -169,7 +222,9 @@ describe('interruption and invalidation (XPC-MODEL §1.2)', () => {
   it('a reply handler waiting when the service exits gets INTERRUPTED exactly once', () => {
     const { daemon, client, rec } = connected();
     daemon.exit({ code: null, signal: 'SIGKILL' });
-    expect(client.of('replyError')).toEqual([{ t: 'replyError', conn: 'c1', to: 1, error: 'XPC_ERROR_CONNECTION_INTERRUPTED' }]);
+    expect(client.of('replyError')).toEqual([
+      { t: 'replyError', conn: 'c1', to: 1, error: 'XPC_ERROR_CONNECTION_INTERRUPTED' },
+    ]);
     expect(rec.of('reply.failed')).toHaveLength(1);
   });
 
@@ -189,7 +244,9 @@ describe('interruption and invalidation (XPC-MODEL §1.2)', () => {
     const peerPtr = ptrOf(rec, daemon.pid!, `com.example.daemon.peer[${client.pid}]`, 'peer');
     client.exit({ code: 0, signal: null });
     expect(rec.states(peerPtr)).toEqual(['activating', 'connected', 'invalidated']);
-    expect(rec.logs()).toContain(`[${peerPtr}] invalidated because the client process (pid ${client.pid}) either cancelled the connection or exited`);
+    expect(rec.logs()).toContain(
+      `[${peerPtr}] invalidated because the client process (pid ${client.pid}) either cancelled the connection or exited`,
+    );
     expect(daemon.of('event')).toMatchObject([{ error: 'XPC_ERROR_CONNECTION_INVALID' }]);
   });
 
@@ -197,7 +254,9 @@ describe('interruption and invalidation (XPC-MODEL §1.2)', () => {
     const { broker, client, rec, ptr, spawner } = connected();
     expect(broker.cancelConnection(ptr)).toBe(true);
     expect(rec.states(ptr).at(-1)).toBe('invalidated');
-    expect(rec.logs()).toContain(`[${ptr}] invalidated because the current process cancelled the connection by calling xpc_connection_cancel()`);
+    expect(rec.logs()).toContain(
+      `[${ptr}] invalidated because the current process cancelled the connection by calling xpc_connection_cancel()`,
+    );
     expect(client.of('replyError')).toMatchObject([{ to: 1, error: 'XPC_ERROR_CONNECTION_INVALID' }]);
     client.say({ t: 'send', conn: 'c1', id: 9, body: { x: 1 }, expectsReply: true });
     expect(client.of('replyError').at(-1)).toMatchObject({ to: 9, error: 'XPC_ERROR_CONNECTION_INVALID' });
@@ -227,7 +286,9 @@ describe('untrusted helpers (DESIGN.md, Trust boundaries)', () => {
     const { client, rec, ptr, daemon } = connected();
     client.say({ t: 'send', conn: 'c1', id: 'not-a-number', body: {}, expectsReply: false });
     expect(rec.states(ptr).at(-1)).toBe('invalidated');
-    expect(rec.of('connection.state').find((e) => e.conn === ptr && e.to === 'invalidated')?.cause).toMatch(/malformed message from com\.example\.app/);
+    expect(rec.of('connection.state').find((e) => e.conn === ptr && e.to === 'invalidated')?.cause).toMatch(
+      /malformed message from com\.example\.app/,
+    );
     expect(daemon.alive).toBe(true);
   });
 
@@ -241,7 +302,13 @@ describe('untrusted helpers (DESIGN.md, Trust boundaries)', () => {
   it('an oversized message invalidates its connection and names the limit', () => {
     const spawner = new FakeSpawner();
     const rec = new Recorder();
-    const broker = new Broker({ world: world([app('com.example.app'), job('com.example.daemon')]), spawner, clock: new FakeClock(), emit: rec.emit, maxMessageBytes: 1000 });
+    const broker = new Broker({
+      world: world([app('com.example.app'), job('com.example.daemon')]),
+      spawner,
+      clock: new FakeClock(),
+      emit: rec.emit,
+      maxMessageBytes: 1000,
+    });
     broker.start();
     const client = spawner.running('com.example.app');
     client.say({ t: 'connect', conn: 'c1', name: 'com.example.daemon', privileged: false });
@@ -254,7 +321,12 @@ describe('untrusted helpers (DESIGN.md, Trust boundaries)', () => {
     const peer = daemon.of('peer')[0]!.conn;
     daemon.say({ t: 'reply', conn: peer, to: 999, id: 1, body: {} });
     expect(client.of('reply')).toHaveLength(0);
-    expect(rec.of('connection.state').filter((e) => e.to === 'invalidated').map((e) => e.side)).toEqual(['peer']);
+    expect(
+      rec
+        .of('connection.state')
+        .filter((e) => e.to === 'invalidated')
+        .map((e) => e.side),
+    ).toEqual(['peer']);
   });
 
   it('garbage with no connection is a diagnostic and nothing else', () => {

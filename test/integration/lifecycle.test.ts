@@ -11,8 +11,22 @@ function slowWorld() {
   return world([
     app('com.example.app', {
       behaviours: [
-        { kind: 'poll', service: 'com.example.slow', intervalMs: 60, body: { selector: 'status' }, privileged: false, reconnectAfterMs: 0 },
-        { kind: 'poll', service: 'com.example.bystander', intervalMs: 200, body: { selector: 'ping' }, privileged: false, reconnectAfterMs: 0 },
+        {
+          kind: 'poll',
+          service: 'com.example.slow',
+          intervalMs: 60,
+          body: { selector: 'status' },
+          privileged: false,
+          reconnectAfterMs: 0,
+        },
+        {
+          kind: 'poll',
+          service: 'com.example.bystander',
+          intervalMs: 200,
+          body: { selector: 'ping' },
+          privileged: false,
+          reconnectAfterMs: 0,
+        },
       ],
     }),
     job('com.example.slow', { behaviours: [{ kind: 'reply', delayMs: 250 }] }),
@@ -24,7 +38,10 @@ let live: LiveSession | undefined;
 afterEach(() => live?.dispose());
 
 async function clientConn(s: LiveSession, name: string): Promise<string> {
-  const e = await s.waitFor(`a client connection to ${name}`, (x) => isState(x) && x.side === 'client' && x.name === name && x.to === 'connected');
+  const e = await s.waitFor(
+    `a client connection to ${name}`,
+    (x) => isState(x) && x.side === 'client' && x.name === name && x.to === 'connected',
+  );
   return (e as StateEvent).conn;
 }
 
@@ -33,9 +50,15 @@ describe('real helper processes', () => {
     live = new LiveSession(slowWorld());
     const s = live;
     const conn = await clientConn(s, 'com.example.slow');
-    const spawn = await s.waitFor('the service to launch', (e) => e.kind === 'process.spawn' && e.label === 'com.example.slow');
+    const spawn = await s.waitFor(
+      'the service to launch',
+      (e) => e.kind === 'process.spawn' && e.label === 'com.example.slow',
+    );
     expect(spawn).toMatchObject({ reason: 'ipc (mach)', domain: 'system' });
-    const replyEvent = await s.waitFor('a reply', (e) => e.kind === 'message' && e.dir === 'reply' && e.from === s.pidOf('com.example.slow'));
+    const replyEvent = await s.waitFor(
+      'a reply',
+      (e) => e.kind === 'message' && e.dir === 'reply' && e.from === s.pidOf('com.example.slow'),
+    );
     expect(replyEvent).toMatchObject({ to: s.pidOf('com.example.app') });
     expect(s.session.hub.model.state.connections[conn]?.state).toBe('connected');
   });
@@ -45,7 +68,10 @@ describe('real helper processes', () => {
     const s = live;
     const conn = await clientConn(s, 'com.example.slow');
     await s.waitFor('a request in flight', (e) => e.kind === 'message' && e.conn === conn && e.expectsReply);
-    await s.waitFor('the bystander to answer', (e) => e.kind === 'message' && e.dir === 'reply' && e.from === s.pidOf('com.example.bystander'));
+    await s.waitFor(
+      'the bystander to answer',
+      (e) => e.kind === 'message' && e.dir === 'reply' && e.from === s.pidOf('com.example.bystander'),
+    );
     const slowPid = s.pidOf('com.example.slow');
     const bystanderPid = s.pidOf('com.example.bystander');
 
@@ -53,20 +79,44 @@ describe('real helper processes', () => {
 
     const exit = await s.next('the crash', (e) => e.kind === 'process.exit' && e.pid === slowPid);
     expect(exit).toMatchObject({ cause: 'crash', signal: 'SIGSEGV', clean: false });
-    const interrupted = await s.waitFor('INTERRUPTED', (e) => isState(e) && e.conn === conn && e.to === 'interrupted');
+    const interrupted = await s.waitFor(
+      'INTERRUPTED',
+      (e) => isState(e) && e.conn === conn && e.to === 'interrupted',
+    );
     expect(interrupted).toMatchObject({ error: 'XPC_ERROR_CONNECTION_INTERRUPTED', nsError: { code: 4097 } });
-    const failed = await s.waitFor('the pending reply to fail', (e) => e.kind === 'reply.failed' && e.conn === conn);
+    const failed = await s.waitFor(
+      'the pending reply to fail',
+      (e) => e.kind === 'reply.failed' && e.conn === conn,
+    );
     expect(failed).toMatchObject({ error: 'XPC_ERROR_CONNECTION_INTERRUPTED' });
 
-    const relaunch = await s.next('a relaunch', (e) => e.kind === 'process.spawn' && e.label === 'com.example.slow');
+    const relaunch = await s.next(
+      'a relaunch',
+      (e) => e.kind === 'process.spawn' && e.label === 'com.example.slow',
+    );
     expect(relaunch).toMatchObject({ reason: 'ipc (mach)' });
     expect((relaunch as Extract<TraceEvent, { kind: 'process.spawn' }>).pid).not.toBe(slowPid);
-    await s.waitFor('connected again', (e) => isState(e) && e.conn === conn && e.from === 'interrupted' && e.to === 'connected');
-    await s.next('replies from the new instance', (e) => e.kind === 'message' && e.dir === 'reply' && e.conn !== conn && e.from === s.pidOf('com.example.slow'));
+    await s.waitFor(
+      'connected again',
+      (e) => isState(e) && e.conn === conn && e.from === 'interrupted' && e.to === 'connected',
+    );
+    await s.next(
+      'replies from the new instance',
+      (e) =>
+        e.kind === 'message' &&
+        e.dir === 'reply' &&
+        e.conn !== conn &&
+        e.from === s.pidOf('com.example.slow'),
+    );
 
     expect(s.session.broker.findProc(bystanderPid)).toBeDefined();
-    await s.next('the bystander still answering', (e) => e.kind === 'message' && e.dir === 'reply' && e.from === bystanderPid);
-    expect(s.events.filter((e) => e.kind === 'process.exit').map((e) => (e as { pid: number }).pid)).toEqual([slowPid]);
+    await s.next(
+      'the bystander still answering',
+      (e) => e.kind === 'message' && e.dir === 'reply' && e.from === bystanderPid,
+    );
+    expect(s.events.filter((e) => e.kind === 'process.exit').map((e) => (e as { pid: number }).pid)).toEqual([
+      slowPid,
+    ]);
   });
 
   it('cancel → invalidated, and it stays invalidated with no more traffic', async () => {
@@ -75,8 +125,14 @@ describe('real helper processes', () => {
     const conn = await clientConn(s, 'com.example.bystander');
     await s.waitFor('traffic', (e) => e.kind === 'message' && e.conn === conn);
     expect(s.session.broker.cancelConnection(conn)).toBe(true);
-    const invalid = await s.waitFor('INVALID', (e) => isState(e) && e.conn === conn && e.to === 'invalidated');
-    expect(invalid).toMatchObject({ error: 'XPC_ERROR_CONNECTION_INVALID', reason: 'the current process cancelled the connection by calling xpc_connection_cancel()' });
+    const invalid = await s.waitFor(
+      'INVALID',
+      (e) => isState(e) && e.conn === conn && e.to === 'invalidated',
+    );
+    expect(invalid).toMatchObject({
+      error: 'XPC_ERROR_CONNECTION_INVALID',
+      reason: 'the current process cancelled the connection by calling xpc_connection_cancel()',
+    });
     const after = s.events.length;
     await new Promise((r) => setTimeout(r, 700));
     const later = s.events.slice(after);
@@ -94,7 +150,10 @@ describe('real helper processes', () => {
     s.session.broker.kill(pid, 'SIGTERM');
     const exit = await s.next('a clean exit', (e) => e.kind === 'process.exit' && e.pid === pid);
     expect(exit).toMatchObject({ code: 0 });
-    await s.waitFor('the reply failure', (e) => e.kind === 'reply.failed' && e.conn === conn && e.error === 'XPC_ERROR_CONNECTION_INTERRUPTED');
+    await s.waitFor(
+      'the reply failure',
+      (e) => e.kind === 'reply.failed' && e.conn === conn && e.error === 'XPC_ERROR_CONNECTION_INTERRUPTED',
+    );
   });
 
   it('the service-side peer is invalidated, not interrupted, when its client crashes', async () => {
@@ -102,8 +161,14 @@ describe('real helper processes', () => {
     const s = live;
     const peer = await s.waitFor('a peer', (e) => isState(e) && e.side === 'peer' && e.to === 'connected');
     s.session.broker.crash(s.pidOf('com.example.app'));
-    const end = await s.waitFor('the peer to end', (e) => isState(e) && e.conn === (peer as StateEvent).conn && e.to !== 'connected' && e.to !== 'activating');
+    const end = await s.waitFor(
+      'the peer to end',
+      (e) =>
+        isState(e) && e.conn === (peer as StateEvent).conn && e.to !== 'connected' && e.to !== 'activating',
+    );
     expect(end).toMatchObject({ to: 'invalidated', error: 'XPC_ERROR_CONNECTION_INVALID' });
-    expect((end as StateEvent).reason).toMatch(/^the client process \(pid \d+\) either cancelled the connection or exited$/);
+    expect((end as StateEvent).reason).toMatch(
+      /^the client process \(pid \d+\) either cancelled the connection or exited$/,
+    );
   });
 });

@@ -1,4 +1,12 @@
-import type { Clock, HelperProcess, ProcessExit, SpawnCallbacks, SpawnRequest, Spawner, TimerHandle } from '../../main/broker/spawner';
+import type {
+  Clock,
+  HelperProcess,
+  ProcessExit,
+  SpawnCallbacks,
+  Spawner,
+  SpawnRequest,
+  TimerHandle,
+} from '../../main/broker/spawner';
 import type { BrokerToHelper, HelperToBroker } from '../../main/helper/protocol';
 import type { EventInput } from '../../main/trace/schema';
 import type { Behaviour, JobSpec, World } from '../../main/world/model';
@@ -81,7 +89,10 @@ export class FakeSpawner implements Spawner {
   /** The newest running process of a job. */
   running(label: string): FakeProcess {
     const proc = [...this.spawned].reverse().find((p) => p.request.label === label && p.alive);
-    if (!proc) throw new Error(`no running process for ${label}; spawned: ${this.spawned.map((p) => p.request.label).join(', ')}`);
+    if (!proc)
+      throw new Error(
+        `no running process for ${label}; spawned: ${this.spawned.map((p) => p.request.label).join(', ')}`,
+      );
     return proc;
   }
 
@@ -133,11 +144,21 @@ export function job(label: string, overrides: Partial<JobSpec> = {}): JobSpec {
 }
 
 export function app(label: string, overrides: Partial<JobSpec> = {}): JobSpec {
-  return job(label, { type: 'App', domainKind: 'gui', machServices: [], program: `/Applications/${label}.app/Contents/MacOS/${label}`, ...overrides });
+  return job(label, {
+    type: 'App',
+    domainKind: 'gui',
+    machServices: [],
+    program: `/Applications/${label}.app/Contents/MacOS/${label}`,
+    ...overrides,
+  });
 }
 
 export function world(jobs: JobSpec[], uid = 501): World {
   return { name: 'test', root: '/tmp/test-world', uid, jobs };
 }
 
-export const reply = (body: Record<string, unknown> = {}): Behaviour => ({ kind: 'reply', delayMs: 0, ...(Object.keys(body).length ? { body: body as never } : {}) });
+export const reply = (body: Record<string, unknown> = {}): Behaviour => ({
+  kind: 'reply',
+  delayMs: 0,
+  ...(Object.keys(body).length ? { body: body as never } : {}),
+});

@@ -31,8 +31,25 @@ export class LiveSession {
     const seen = this.events.find(test);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}; last events: ${this.events.slice(-8).map((e) => e.kind).join(', ')}`)), ms);
-      this.waiters.push({ test, resolve: (e) => { clearTimeout(timer); resolve(e); } });
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `timed out after ${ms} ms waiting for ${what}; last events: ${this.events
+                .slice(-8)
+                .map((e) => e.kind)
+                .join(', ')}`,
+            ),
+          ),
+        ms,
+      );
+      this.waiters.push({
+        test,
+        resolve: (e) => {
+          clearTimeout(timer);
+          resolve(e);
+        },
+      });
     });
   }
 

@@ -8,7 +8,10 @@ import { CSP } from '../csp';
 import { UtilityProcessSpawner } from './utility-spawner';
 
 /** The parts of the `electron` module the host uses; tests pass a fake that records each call. */
-export type ElectronApi = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'utilityProcess' | 'session'>;
+export type ElectronApi = Pick<
+  typeof Electron,
+  'app' | 'BrowserWindow' | 'ipcMain' | 'utilityProcess' | 'session'
+>;
 
 export interface ElectronHostOptions {
   worldDir: string;

@@ -12,6 +12,8 @@ runElectronHost(electron, {
   distDir,
   helperEntry: helperEntryPath(distDir),
 }).catch((error: unknown) => {
-  process.stderr.write(`XPC Lab could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `XPC Lab could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   electron.app.exit(1);
 });

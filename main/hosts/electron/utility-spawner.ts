@@ -1,5 +1,5 @@
 import type * as Electron from 'electron';
-import type { HelperProcess, ProcessExit, SpawnCallbacks, SpawnRequest, Spawner } from '../../broker/spawner';
+import type { HelperProcess, ProcessExit, SpawnCallbacks, Spawner, SpawnRequest } from '../../broker/spawner';
 import type { BrokerToHelper } from '../../helper/protocol';
 
 type GoneDetails = { type: string; reason: string; exitCode: number; serviceName?: string };
@@ -75,11 +75,12 @@ export class UtilityProcessSpawner implements Spawner {
     if (!record) return;
     this.records.delete(serviceName);
     const reason = record.gone?.reason;
-    const exit: ProcessExit = reason && SIGNAL_FOR_REASON[reason]
-      ? { code: null, signal: SIGNAL_FOR_REASON[reason] }
-      : reason === 'launch-failed'
-        ? { code: null, signal: null, launchError: 'launch-failed' }
-        : { code, signal: null };
+    const exit: ProcessExit =
+      reason && SIGNAL_FOR_REASON[reason]
+        ? { code: null, signal: SIGNAL_FOR_REASON[reason] }
+        : reason === 'launch-failed'
+          ? { code: null, signal: null, launchError: 'launch-failed' }
+          : { code, signal: null };
     record.callbacks.onExit(exit);
   }
 }

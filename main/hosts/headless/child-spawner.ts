@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import type { HelperProcess, SpawnCallbacks, SpawnRequest, Spawner } from '../../broker/spawner';
+import type { HelperProcess, SpawnCallbacks, Spawner, SpawnRequest } from '../../broker/spawner';
 import type { BrokerToHelper } from '../../helper/protocol';
 
 /** Helpers as child_process.fork children with an IPC channel (the headless host's Spawner). */

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { ClientFrameSchema, type ServerFrame } from '../../../preload/contract';
 import type { Session } from '../../session/session';
 import { CSP } from '../csp';
@@ -17,7 +17,6 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.map': 'application/json',
 };
-
 
 const COOKIE = 'xpclab_token';
 const MAX_FRAME = 256 * 1024;
@@ -73,9 +72,17 @@ export function startHeadlessServer(options: HeadlessServerOptions): Promise<Hea
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (!allowedHost(req)) return deny(res, 421, 'XPC Lab serves 127.0.0.1 only.');
-    if (!authorised(req, url)) return deny(res, 401, 'XPC Lab: this console needs the token printed by `xpc-lab serve` (open the URL it printed).');
+    if (!authorised(req, url))
+      return deny(
+        res,
+        401,
+        'XPC Lab: this console needs the token printed by `xpc-lab serve` (open the URL it printed).',
+      );
     if (url.searchParams.has('token')) {
-      res.setHeader('Set-Cookie', `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
+      res.setHeader(
+        'Set-Cookie',
+        `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
+      );
     }
     serveStatic(options.rendererDir, url.pathname, res);
   });
@@ -83,7 +90,8 @@ export function startHeadlessServer(options: HeadlessServerOptions): Promise<Hea
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const origin = req.headers.origin;
-    const originOk = origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+    const originOk =
+      origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
     if (url.pathname !== '/ws' || !allowedHost(req) || !originOk || !authorised(req, url)) {
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
       return;
@@ -146,7 +154,8 @@ function connect(ws: WebSocket, session: Session): void {
       return send({ type: 'reply', id: -1, reply: { ok: false, error: 'frame is not JSON' } });
     }
     const frame = ClientFrameSchema.safeParse(raw);
-    if (!frame.success) return send({ type: 'reply', id: -1, reply: { ok: false, error: 'frame must be {id, command}' } });
+    if (!frame.success)
+      return send({ type: 'reply', id: -1, reply: { ok: false, error: 'frame must be {id, command}' } });
     send({ type: 'reply', id: frame.data.id, reply: await session.handle(frame.data.command) });
   });
 }

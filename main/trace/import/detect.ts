@@ -37,7 +37,10 @@ export class UnknownLogFormatError extends Error {
 
   constructor(sample: readonly string[], source?: string) {
     const names = Object.values(FORMAT_NAMES).join(', ');
-    const what = sample.length === 0 ? 'the log has no non-empty lines' : `${linesWord(sample.length)} none of: ${names}`;
+    const what =
+      sample.length === 0
+        ? 'the log has no non-empty lines'
+        : `${linesWord(sample.length)} none of: ${names}`;
     const first = sample[0] === undefined ? '' : ` (first line: ${JSON.stringify(sample[0].slice(0, 80))})`;
     super(`${source ? `${source}: ` : ''}${what}${first}`);
     this.name = 'UnknownLogFormatError';

@@ -62,7 +62,11 @@ function readTarget(target: string, n: string | undefined): LaunchdPrefix {
   const label = rest.join('/') || undefined;
   // After a bare domain the bracketed number is the audit session id, not a pid (XPC-MODEL §3.1).
   const pid = label !== undefined && n !== undefined ? Number(n) : undefined;
-  return { ...(domain ? { domain } : {}), ...(label ? { label } : {}), ...(pid === undefined ? {} : { pid }) };
+  return {
+    ...(domain ? { domain } : {}),
+    ...(label ? { label } : {}),
+    ...(pid === undefined ? {} : { pid }),
+  };
 }
 
 function splitPrefix(message: string): { prefix: LaunchdPrefix | null; rest: string } {
@@ -80,9 +84,26 @@ function signalCause(signal: string, sender: string | undefined): ExitCause {
 /** `exit(0)` or `SIGSEGV | sent by exc handler[339]` (§4.2). */
 function readExitDetail(detail: string, ranFor: number | null, prefix: LaunchdPrefix): LaunchdLine {
   const code = /^exit\((-?\d+)\)$/.exec(detail);
-  if (code) return { kind: 'exit', prefix, cause: 'exit', code: Number(code[1]), signal: null, ranForMs: ranFor, detail };
+  if (code)
+    return {
+      kind: 'exit',
+      prefix,
+      cause: 'exit',
+      code: Number(code[1]),
+      signal: null,
+      ranForMs: ranFor,
+      detail,
+    };
   const [signal = detail, sender] = detail.split(' | sent by ').map((s) => s.trim());
-  return { kind: 'exit', prefix, cause: signalCause(signal, sender), code: null, signal, ranForMs: ranFor, detail };
+  return {
+    kind: 'exit',
+    prefix,
+    cause: signalCause(signal, sender),
+    code: null,
+    signal,
+    ranForMs: ranFor,
+    detail,
+  };
 }
 
 function readExit(rest: string, prefix: LaunchdPrefix): LaunchdLine | null {
@@ -91,10 +112,27 @@ function readExit(rest: string, prefix: LaunchdPrefix): LaunchdLine | null {
   const sig = OLD_SIGNAL.exec(rest);
   if (sig) {
     const signal = signalName(Number(sig[2]));
-    return { kind: 'exit', prefix, cause: signalCause(signal, undefined), code: null, signal, ranForMs: null, detail: rest };
+    return {
+      kind: 'exit',
+      prefix,
+      cause: signalCause(signal, undefined),
+      code: null,
+      signal,
+      ranForMs: null,
+      detail: rest,
+    };
   }
   const code = OLD_CODE.exec(rest);
-  if (code) return { kind: 'exit', prefix, cause: 'exit', code: Number(code[1]), signal: null, ranForMs: null, detail: rest };
+  if (code)
+    return {
+      kind: 'exit',
+      prefix,
+      cause: 'exit',
+      code: Number(code[1]),
+      signal: null,
+      ranForMs: null,
+      detail: rest,
+    };
   return null;
 }
 
@@ -123,7 +161,8 @@ export function recogniseLaunchd(message: string, process: string): LaunchdLine 
   const { prefix, rest } = splitPrefix(message);
   const where = prefix ?? {};
   const spawn = SPAWN.exec(rest);
-  if (spawn) return { kind: 'spawn', prefix: where, program: spawn[1]!, pid: Number(spawn[2]), reason: spawn[3]! };
+  if (spawn)
+    return { kind: 'spawn', prefix: where, program: spawn[1]!, pid: Number(spawn[2]), reason: spawn[3]! };
   const line = readExit(rest, where) ?? readLookup(rest, where);
   if (line) return line;
   if ((prefix || isLaunchd(process)) && OTHER.test(rest)) return { kind: 'launchd', prefix: where };

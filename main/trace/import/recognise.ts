@@ -30,8 +30,12 @@ const P = String.raw`^(?:\[(0x[0-9a-fA-F]+)\] )?`;
 const ACTIVATION = new RegExp(
   `${P}(activating|activated) connection: mach=(true|false) listener=(true|false) peer=(true|false) name=(.*)$`,
 );
-const LOOKUP_FAILED = new RegExp(String.raw`${P}failed to do a bootstrap look-up: xpc_error=\[(-?\d+): ([^\]]*)\]`);
-const LISTENER_FAILED = new RegExp(String.raw`${P}(listener failed to activate: xpc_error=\[(-?\d+): ([^\]]*)\])`);
+const LOOKUP_FAILED = new RegExp(
+  String.raw`${P}failed to do a bootstrap look-up: xpc_error=\[(-?\d+): ([^\]]*)\]`,
+);
+const LISTENER_FAILED = new RegExp(
+  String.raw`${P}(listener failed to activate: xpc_error=\[(-?\d+): ([^\]]*)\])`,
+);
 const INVALIDATED = new RegExp(`${P}invalidated (.+)$`);
 const REINIT = new RegExp(
   `${P}Re-initialization successful; calling out to event handler with XPC_ERROR_CONNECTION_INTERRUPTED`,
@@ -39,6 +43,8 @@ const REINIT = new RegExp(
 const OTHER = new RegExp(
   `${P}(?:${[
     'Connection returned listener port: ',
+    // Seen next to anonymous listeners in real default-style logs (openai/tart#1069).
+    String.raw`Channel could not return listener port\.`,
     'listener failed to create a send right',
     'failed to register a no-senders notification',
     'Failed to verify check-in connection port',
@@ -52,6 +58,10 @@ const OTHER = new RegExp(
     'xpc_support_check_token: ',
   ].join('|')})`,
 );
+
+function listenerCause(errno: number, error: string): string {
+  return `the listener could not check in its name with launchd (${errno}: ${error})`;
+}
 
 interface InvalidationKind {
   /** Short name the summary counts by. */
@@ -76,7 +86,8 @@ const INVALIDATIONS: readonly InvalidationKind[] = [
   },
   {
     key: 'cancelled',
-    match: /^(?:the current process cancelled the connection by calling xpc_connection_cancel\(\)|xpc_connection_cancel\(\))$/,
+    match:
+      /^(?:the current process cancelled the connection by calling xpc_connection_cancel\(\)|xpc_connection_cancel\(\))$/,
     cause: () => 'the process cancelled the connection',
   },
   {
@@ -92,7 +103,7 @@ const INVALIDATIONS: readonly InvalidationKind[] = [
   {
     key: 'listener failed to activate',
     match: /^listener failed to activate: xpc_error=\[(-?\d+): ([^\]]*)\]/,
-    cause: (m) => `the listener could not check in with launchd (${m[1]}: ${errorWords(Number(m[1]), m[2])})`,
+    cause: (m) => listenerCause(Number(m[1]), errorWords(Number(m[1]), m[2])),
   },
 ];
 
@@ -149,9 +160,15 @@ function readErrno(m: RegExpExecArray, at: number): { errno: number; error: stri
 }
 
 function readListenerFailed(m: RegExpExecArray): LibxpcLine {
-  const reason = m[2]!;
-  const found = findInvalidation(reason);
-  return { kind: 'listener-failed', ...ptrOf(m), ...readErrno(m, 3), reason, cause: found!.kind.cause(found!.m) };
+  const { errno, error } = readErrno(m, 3);
+  return {
+    kind: 'listener-failed',
+    ...ptrOf(m),
+    errno,
+    error,
+    reason: m[2]!,
+    cause: listenerCause(errno, error),
+  };
 }
 
 const LIBXPC: readonly [RegExp, (m: RegExpExecArray) => LibxpcLine | null][] = [

@@ -17,7 +17,16 @@ function fractionMs(digits: string | undefined): number {
   return digits ? Number(`0.${digits}`) * 1000 : 0;
 }
 
-function toEpoch(y: number, mo: number, d: number, h: number, mi: number, s: number, frac: string | undefined, zone: number): number {
+function toEpoch(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  frac: string | undefined,
+  zone: number,
+): number {
   return Date.UTC(y, mo - 1, d, h, mi, s) + fractionMs(frac) - zone * 60_000;
 }
 

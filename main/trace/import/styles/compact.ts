@@ -6,7 +6,8 @@ import { parseStamp } from '../time';
  * `2026-10-06 00:30:17.053 Df Boardsesh[59466:a4efed] [com.apple.xpc:connection] failed to do a bootstrap look-up: …`
  * The timestamp has no UTC offset.
  */
-const ROW = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+)\s+([A-Za-z]{1,2})\s+(.+?)\[(\d+):([0-9a-fA-F]+)\] (.*)$/;
+const ROW =
+  /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+)\s+([A-Za-z]{1,2})\s+(.+?)\[(\d+):([0-9a-fA-F]+)\] (.*)$/;
 
 export const HEADER = /^Timestamp\s+Ty\s+Process\[PID:TID\]/;
 

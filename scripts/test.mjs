@@ -1,0 +1,42 @@
+// The whole suite: lint and format (Biome), types (tsc), then every test (Vitest:
+// unit, integration with real helpers, e2e in Chromium). Ends with one plain
+// "N passed, N failed" line.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const bin = (name) => join('node_modules', '.bin', name);
+const step = (label, cmd, args) => {
+  process.stdout.write(`\n== ${label}\n`);
+  const result = spawnSync(cmd, args, { stdio: 'inherit' });
+  return result.status === 0;
+};
+
+mkdirSync('test-output', { recursive: true });
+const lint = step('lint and format (biome check)', bin('biome'), ['check', '.']);
+const types = step('types (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+const report = join('test-output', 'vitest.json');
+const tests = step('tests (vitest)', bin('vitest'), [
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+  ...process.argv.slice(2),
+]);
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+try {
+  const r = JSON.parse(readFileSync(report, 'utf8'));
+  passed = r.numPassedTests;
+  failed = r.numFailedTests;
+  skipped = r.numPendingTests + r.numTodoTests;
+} catch {
+  failed += 1;
+}
+if (!lint) failed += 1;
+if (!types) failed += 1;
+process.stdout.write(`\nlint: ${lint ? 'ok' : 'FAILED'} · types: ${types ? 'ok' : 'FAILED'}\n`);
+process.stdout.write(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+process.exit(lint && types && tests && failed === 0 ? 0 : 1);
