@@ -1,4 +1,9 @@
-import type { CertificateInfo, CertificatePosition, SigningAnchor, SigningIdentity } from './requirement-types';
+import type {
+  CertificateInfo,
+  CertificatePosition,
+  SigningAnchor,
+  SigningIdentity,
+} from './requirement-types';
 
 // XPC-MODEL §6.1, "Common Apple OIDs".
 /** Intermediate is the Developer ID CA. */
@@ -38,7 +43,11 @@ function intermediate(commonName: string, oid: string): CertificateInfo {
   };
 }
 
-function developerLeaf(kind: string, teamId: string | undefined, fields: CertificateInfo['fields']): CertificateInfo {
+function developerLeaf(
+  kind: string,
+  teamId: string | undefined,
+  fields: CertificateInfo['fields'],
+): CertificateInfo {
   const subject: Record<string, string> = { CN: teamId ? `${kind}: ${teamId}` : kind };
   if (teamId) subject.OU = teamId;
   return { subject, fields };
@@ -67,7 +76,10 @@ function defaultChain(anchor: SigningAnchor, teamId: string | undefined): Certif
     case 'apple':
       return [
         { subject: { CN: 'Software Signing', O: 'Apple Inc.', C: 'US' }, fields: {} },
-        { subject: { CN: 'Apple Code Signing Certification Authority', O: 'Apple Inc.', C: 'US' }, fields: {} },
+        {
+          subject: { CN: 'Apple Code Signing Certification Authority', O: 'Apple Inc.', C: 'US' },
+          fields: {},
+        },
         APPLE_ROOT_CA,
       ];
     default:

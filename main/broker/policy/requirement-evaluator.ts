@@ -25,7 +25,7 @@ function evaluate(requirement: Requirement, context: Context): boolean {
     case 'not':
       return !evaluate(requirement.operand, context);
     case 'anchorApple':
-      return isAppleRooted(code.anchor);
+      return code.anchor === 'apple';
     case 'anchorAppleGeneric':
       return isAppleRooted(code.anchor);
     case 'certificateTrusted':
@@ -33,7 +33,10 @@ function evaluate(requirement: Requirement, context: Context): boolean {
     case 'certificateHash':
       return sameHash(certificateAt(chain, requirement.position)?.sha1, requirement.hash);
     case 'certificateField':
-      return satisfiesMatch(fieldValue(certificateAt(chain, requirement.position), requirement.field), requirement.match);
+      return satisfiesMatch(
+        fieldValue(certificateAt(chain, requirement.position), requirement.field),
+        requirement.match,
+      );
     case 'identifier':
       return code.identifier === requirement.value;
     case 'cdhash':

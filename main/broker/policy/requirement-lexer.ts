@@ -67,7 +67,8 @@ function readToken(text: string, at: number): Read {
   if ((char === '<' || char === '>') && text[at + 1] === '=') {
     return { token: { kind: 'punct', value: `${char}=`, start: at }, next: at + 2 };
   }
-  if (SINGLE.has(char)) return { token: { kind: 'punct', value: char as Punctuation, start: at }, next: at + 1 };
+  if (SINGLE.has(char))
+    return { token: { kind: 'punct', value: char as Punctuation, start: at }, next: at + 1 };
   throw new RequirementSyntaxError(at, 'a keyword, string, operator or parenthesis', `'${char}'`);
 }
 
@@ -87,7 +88,11 @@ function readQuoted(text: string, start: number): Read {
     at++;
   }
   if (at >= text.length) {
-    throw new RequirementSyntaxError(text.length, `'"' to close the string opened at position ${start}`, 'end of input');
+    throw new RequirementSyntaxError(
+      text.length,
+      `'"' to close the string opened at position ${start}`,
+      'end of input',
+    );
   }
   return { token: { kind: 'string', value, start }, next: at + 1 };
 }
@@ -97,7 +102,11 @@ function readHash(text: string, start: number): Read {
   const open = start + 2;
   const close = text.indexOf('"', open);
   if (close < 0) {
-    throw new RequirementSyntaxError(text.length, `'"' to close the hash constant opened at position ${start}`, 'end of input');
+    throw new RequirementSyntaxError(
+      text.length,
+      `'"' to close the hash constant opened at position ${start}`,
+      'end of input',
+    );
   }
   const digits = text.slice(open, close);
   if (digits.length !== HASH_DIGITS || !HEX.test(digits)) {

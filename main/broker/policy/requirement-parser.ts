@@ -74,7 +74,7 @@ class Parser {
       case 'identifier':
         return this.identifier();
       case 'cdhash':
-        return { kind: 'cdhash', hash: this.hash("a hash constant H\"…\" after 'cdhash'") };
+        return { kind: 'cdhash', hash: this.hash('a hash constant H"…" after \'cdhash\'') };
       case 'info':
       case 'entitlement':
         return { kind: token.value, key: this.bracketedKey(token.value), match: this.matchSuffix() };
@@ -109,7 +109,7 @@ class Parser {
     const position = this.position();
     if (this.acceptWord('trusted')) return { kind: 'certificateTrusted', position };
     if (this.acceptPunct('=')) {
-      return { kind: 'certificateHash', position, hash: this.hash("a hash constant H\"…\" after '='") };
+      return { kind: 'certificateHash', position, hash: this.hash('a hash constant H"…" after \'=\'') };
     }
     if (this.acceptPunct('[')) {
       const field = this.certificateField();
@@ -147,7 +147,8 @@ class Parser {
   private platform(): Requirement {
     this.expectPunct('=', "'=' after 'platform'");
     const token = this.peek();
-    if (token.kind !== 'word' || !NATURAL.test(token.value)) return this.fail("an integer after 'platform ='");
+    if (token.kind !== 'word' || !NATURAL.test(token.value))
+      return this.fail("an integer after 'platform ='");
     return { kind: 'platform', value: this.advance(Number.parseInt(token.value, 10)) };
   }
 

@@ -207,7 +207,11 @@ describe('identifier, cdhash, notarized and platform', () => {
 describe('info and entitlement match suffixes', () => {
   const sandboxed: SigningIdentity = {
     ...helper,
-    info: { CFBundleVersion: '10.2', CFBundleIdentifier: 'com.example.helper', LSMinimumSystemVersion: '13.0' },
+    info: {
+      CFBundleVersion: '10.2',
+      CFBundleIdentifier: 'com.example.helper',
+      LSMinimumSystemVersion: '13.0',
+    },
     entitlements: {
       'com.apple.security.app-sandbox': true,
       'com.apple.security.network.client': false,
@@ -309,6 +313,11 @@ describe('operators, comments and strings', () => {
       left: { kind: 'and', left: { kind: 'notarized' }, right: { kind: 'anchorApple' } },
       right: { kind: 'anchorAppleGeneric' },
     });
+    expect(parseRequirement('notarized or anchor apple or anchor apple generic')).toEqual({
+      kind: 'or',
+      left: { kind: 'or', left: { kind: 'notarized' }, right: { kind: 'anchorApple' } },
+      right: { kind: 'anchorAppleGeneric' },
+    });
   });
 
   it('!! cancels out', () => {
@@ -316,7 +325,8 @@ describe('operators, comments and strings', () => {
   });
 
   it('comments are ignored between any tokens', () => {
-    const text = '/* lead */ identifier /* a */ = /* b */ "com.example.helper" /* c */ and /**/ anchor apple generic /* end */';
+    const text =
+      '/* lead */ identifier /* a */ = /* b */ "com.example.helper" /* c */ and /**/ anchor apple generic /* end */';
     expect(holds(text, helper)).toBe(true);
   });
 
