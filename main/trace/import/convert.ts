@@ -160,15 +160,16 @@ export class Converter {
     return conn.id;
   }
 
-  private processKey(record: LogRecord, ptr: string): string {
+  private connKey(record: LogRecord, ptr: string): string {
     return `${record.pid ?? UNKNOWN_PID}|${record.process}|${ptr}`;
   }
 
   /**
    * The live connection at `ptr` in this process, or a new one when there is
-   * none or `fresh` is asked for. Every line libxpc logs about a connection
-   * comes after its activation (XPC-MODEL §1.1), so a connection first seen by
-   * any other line is taken to be activating already.
+   * none or `fresh` is asked for. [I] A connection first seen by any line but
+   * its activation is taken to be activating already: its activation line is
+   * missing (filtered out or before the excerpt), and libxpc looks names up and
+   * checks listeners in at activation (XPC-MODEL §1.1, §3.3).
    */
   private connFor(
     record: LogRecord,
@@ -176,7 +177,7 @@ export class Converter {
     fresh: boolean,
     initial: ConnectionState = 'activating',
   ): Conn {
-    const key = this.processKey(record, ptr);
+    const key = this.connKey(record, ptr);
     const current = this.conns.get(key);
     if (current && !fresh && current.state !== 'invalidated') return current;
     const pid = record.pid ?? UNKNOWN_PID;
@@ -202,7 +203,7 @@ export class Converter {
     t: number,
   ) {
     const phase = line.activated ? 'activated' : 'activating';
-    const logged = this.conns.get(this.processKey(record, ptr))?.logged;
+    const logged = this.conns.get(this.connKey(record, ptr))?.logged;
     // A connection logs each activation line once; another one is a new connection at a reused pointer.
     const again = logged !== undefined && (logged[phase] || (phase === 'activating' && logged.activated));
     const conn = this.connFor(record, ptr, again, 'inactive');

@@ -2,7 +2,7 @@ import type { TraceEvent } from '../schema';
 import { Converter } from './convert';
 import { detectFormat } from './detect';
 import { type ReadOptions, readLog } from './read';
-import type { LogFormat, Warning } from './record';
+import type { LineResult, LogFormat, Warning } from './record';
 import { type ImportSummary, summarize as summarizeEvents } from './summary';
 
 /**
@@ -52,7 +52,7 @@ export function importLog(text: string, options: ImportOptions = {}): ImportResu
   styleWarnings(format, converter);
   let linesRead = 0;
   let linesUsed = 0;
-  const visit = (record: Parameters<Converter['add']>[0] | null) => {
+  const visit = (record: LineResult) => {
     linesRead++;
     if (record && converter.add(record)) linesUsed++;
   };

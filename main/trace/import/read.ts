@@ -7,7 +7,7 @@ import { parseSyslogLine } from './styles/syslog';
 import { parseAnchorDate } from './time';
 
 export interface ReadOptions {
-  /** `YYYY-MM-DD`: the day Console copy times of day are placed on. */
+  /** `YYYY-MM-DD`: the day Console copy times of day are placed on; the other styles carry their own date. */
   date?: string;
   onProgress?: (fraction: number) => void;
 }

@@ -13,8 +13,9 @@ function offsetMinutes(zone: string | undefined): number | null {
   return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)));
 }
 
+/** Fraction digits to ms, exact to the nanosecond: `521570` → 521.57. */
 function fractionMs(digits: string | undefined): number {
-  return digits ? Number(`0.${digits}`) * 1000 : 0;
+  return digits ? Number(digits.slice(0, 9).padEnd(9, '0')) / 1e6 : 0;
 }
 
 function toEpoch(
