@@ -1,6 +1,8 @@
 import type { XpcDictionary } from '../trace/xpc-value';
 import type { Behaviour } from '../world/model';
 import type { HelperConnection, HelperInit, HelperSdk } from './index';
+import { pollPolicy, ReconnectingClient, SUBSCRIBE_POLICY } from './reconnect';
+import { runScript } from './script';
 
 type Of<K extends Behaviour['kind']> = Extract<Behaviour, { kind: K }>;
 
@@ -24,8 +26,9 @@ function fill(template: XpcDictionary, n: number): XpcDictionary {
 }
 
 function reply(sdk: HelperSdk, init: HelperInit, b: Of<'reply'>, onMessage: () => void): void {
+  const options = b.requirement ? { requirement: b.requirement } : {};
   for (const name of init.machServices) {
-    sdk.listen(name).onPeer((peer) => {
+    sdk.listen(name, options).onPeer((peer) => {
       peer.onMessage(({ body, reply: respond }) => {
         onMessage();
         if (!respond) return;
@@ -58,35 +61,78 @@ function publish(sdk: HelperSdk, init: HelperInit, b: Of<'publish'>): void {
   });
 }
 
-/** Periodic status requests with replies; reconnects after INVALID when asked to. */
+/** Periodic status requests with replies; after INTERRUPTED or INVALID it follows its reconnect policy. */
 function poll(sdk: HelperSdk, b: Of<'poll'>): void {
-  let conn = sdk.connect(b.service, { privileged: b.privileged });
   let n = 0;
-  const watch = (c: HelperConnection) =>
-    c.onError((error) => {
-      if (error.error !== 'XPC_ERROR_CONNECTION_INVALID' || b.reconnectAfterMs === 0) return;
-      setTimeout(() => {
-        conn = sdk.connect(b.service, { privileged: b.privileged });
-        watch(conn);
-      }, b.reconnectAfterMs);
-    });
-  watch(conn);
-  every(b.intervalMs, () => {
-    if (conn.invalid) return;
+  const request = () => {
+    if (client.conn.invalid) return;
     n++;
-    conn.sendWithReply(fill(b.body, n)).catch(() => {
-      // The failure is already an event in the broker's stream; the next tick retries on demand.
-    });
-  });
+    client.conn.sendWithReply(fill(b.body, n)).then(
+      () => client.succeeded(),
+      () => {
+        // The failure is already an event in the broker's stream; the policy decides what comes next.
+      },
+    );
+  };
+  const client = new ReconnectingClient(sdk, b.service, b.privileged, b.reconnect ?? pollPolicy(b.reconnectAfterMs), request);
+  every(b.intervalMs, request);
 }
 
+/** XPC-MODEL §1.2 rule 1: after INTERRUPTED the client resynchronises its state by subscribing again. */
 function subscribe(sdk: HelperSdk, b: Of<'subscribe'>): void {
+  const client: ReconnectingClient = new ReconnectingClient(sdk, b.service, b.privileged, b.reconnect ?? SUBSCRIBE_POLICY, () =>
+    client.conn.send(b.body),
+  );
+  client.conn.send(b.body);
+}
+
+/** Keeps `inFlight` requests outstanding until `messages` replies have come back; a load generator. */
+function load(sdk: HelperSdk, b: Of<'load'>): void {
   const conn = sdk.connect(b.service, { privileged: b.privileged });
-  conn.send(b.body);
-  // XPC-MODEL §1.2 rule 1: after INTERRUPTED the client resynchronises its state by sending again.
-  conn.onError((error) => {
-    if (error.error === 'XPC_ERROR_CONNECTION_INTERRUPTED') setTimeout(() => conn.send(b.body), 250);
-  });
+  let sent = 0;
+  let done = 0;
+  const started = performance.now();
+  const next = (): void => {
+    if (sent >= b.messages) return;
+    sent++;
+    conn.sendWithReply(b.body).then(
+      () => {
+        done++;
+        if (done === b.messages)
+          sdk.log(`load done: ${done} replies in ${Math.round(performance.now() - started)} ms`);
+        next();
+      },
+      () => sdk.log(`load stopped after ${done} replies: the connection failed`),
+    );
+  };
+  for (let i = 0; i < b.inFlight; i++) next();
+}
+
+/**
+ * Answers every request on its named listeners with the endpoint of an anonymous
+ * listener, which answers like `reply` (XPC-MODEL §1.1).
+ */
+function vendEndpoint(sdk: HelperSdk, init: HelperInit, b: Of<'vendEndpoint'>, onMessage: () => void): void {
+  const anonymous = sdk.anonymousListener();
+  anonymous.onPeer((peer) =>
+    peer.onMessage(({ body, reply: respond }) => {
+      onMessage();
+      respond?.({
+        ok: true,
+        handledBy: `${init.label} (anonymous)`,
+        ...(b.body ?? {}),
+        echo: body.selector ?? '',
+      });
+    }),
+  );
+  for (const name of init.machServices) {
+    sdk.listen(name).onPeer((peer) =>
+      peer.onMessage(({ reply: respond }) => {
+        onMessage();
+        if (respond) void anonymous.endpoint().then((endpoint) => respond({ ok: true, endpoint }));
+      }),
+    );
+  }
 }
 
 export function runBehaviours(sdk: HelperSdk, init: HelperInit, exit: (code: number) => never): void {
@@ -115,6 +161,19 @@ export function runBehaviours(sdk: HelperSdk, init: HelperInit, exit: (code: num
         if (b.holdMs > 0) setTimeout(() => sdk.transactionEnd(), b.holdMs);
         break;
       case 'crashAfter':
+        break;
+      case 'vendEndpoint':
+        vendEndpoint(sdk, init, b, onMessage);
+        break;
+      case 'load':
+        load(sdk, b);
+        break;
+      case 'script':
+        runScript(sdk, b.path).catch((error: unknown) => {
+          sdk.log(`script ${b.path} failed: ${error instanceof Error ? error.message : String(error)}`);
+          // A program that cannot load its code ends; the pause lets the log line reach the broker.
+          setTimeout(() => exit(1), 100);
+        });
         break;
     }
   }

@@ -34,6 +34,23 @@ export const SandboxSchema = z.object({
 const Interval = z.number().int().positive().max(3_600_000);
 const body = XpcDictionarySchema;
 
+/**
+ * How a client reacts to the two error events (XPC-MODEL §1.2): after
+ * INTERRUPTED the connection is still usable and the client resynchronises;
+ * after INVALID it is dead and only a new connection (a fresh look-up) helps.
+ */
+export const ReconnectPolicySchema = z.object({
+  onInterrupted: z.enum(['resync', 'ignore']).default('resync'),
+  onInvalid: z.enum(['reconnect', 'give-up']).default('reconnect'),
+  delayMs: z.number().int().nonnegative().max(600_000).default(1000),
+  /** Each consecutive failure multiplies the delay, up to maxDelayMs. */
+  backoff: z.number().min(1).max(10).default(2),
+  maxDelayMs: z.number().int().nonnegative().max(3_600_000).default(30_000),
+  /** Reconnects after INVALID before giving up; 0 = no limit. A reply resets the count. */
+  maxAttempts: z.number().int().nonnegative().default(0),
+});
+export type ReconnectPolicy = z.infer<typeof ReconnectPolicySchema>;
+
 /** Built-in behaviours of a helper process (main/helper/behaviours.ts). */
 export const BehaviourSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -41,6 +58,8 @@ export const BehaviourSchema = z.discriminatedUnion('kind', [
     /** Replies to every request on every listener with this body merged over {ok: true}. */
     body: body.optional(),
     delayMs: z.number().int().nonnegative().max(60_000).default(0),
+    /** xpc_connection_set_peer_code_signing_requirement on each listener (XPC-MODEL §1.5). */
+    requirement: z.string().max(4096).optional(),
   }),
   z.object({
     kind: z.literal('publish'),
@@ -55,15 +74,37 @@ export const BehaviourSchema = z.discriminatedUnion('kind', [
     privileged: z.boolean().default(false),
     /** After INVALID: reconnect after this delay; 0 = give up (the default). */
     reconnectAfterMs: z.number().int().nonnegative().default(0),
+    /** Overrides reconnectAfterMs: what to do after INTERRUPTED and INVALID. */
+    reconnect: ReconnectPolicySchema.optional(),
   }),
   z.object({
     kind: z.literal('subscribe'),
     service: z.string(),
     body: body,
     privileged: z.boolean().default(false),
+    reconnect: ReconnectPolicySchema.optional(),
   }),
   z.object({ kind: z.literal('transaction'), holdMs: z.number().int().nonnegative() }),
   z.object({ kind: z.literal('crashAfter'), messages: z.number().int().positive() }),
+  /**
+   * An anonymous listener (XPC-MODEL §1.1) that answers like `reply`; requests on
+   * the named listeners are answered with its endpoint, under the key `endpoint`.
+   */
+  z.object({ kind: z.literal('vendEndpoint'), body: body.optional() }),
+  z.object({
+    kind: z.literal('script'),
+    /** An ES module (.mjs) whose default export is `(sdk) => void`; relative to the world, absolute once loaded. */
+    path: z.string().min(1),
+  }),
+  z.object({
+    kind: z.literal('load'),
+    /** Sends `messages` requests as fast as replies allow, `inFlight` at a time, then logs "load done". */
+    service: z.string(),
+    messages: z.number().int().positive(),
+    inFlight: z.number().int().positive().max(10_000).default(64),
+    body: body,
+    privileged: z.boolean().default(false),
+  }),
 ]);
 export type Behaviour = z.infer<typeof BehaviourSchema>;
 
@@ -80,6 +121,16 @@ export interface MachServiceSpec {
   name: string;
   hideUntilCheckIn: boolean;
   origin: 'MachServices' | 'NEMachServiceName' | 'XPCService';
+}
+
+export type SysextCategory = 'network_extension' | 'endpoint_security' | 'driver_extension';
+
+export interface SysextSpec {
+  category: SysextCategory;
+  /** CFBundleName, the `name` column. */
+  name: string;
+  /** XPC-MODEL §5.3: no NSEndpointSecurityMachServiceName, so `<TeamID>.<BundleID>.xpc` is used. */
+  defaultMachServiceName?: boolean;
 }
 
 export interface KeepAliveSpec {
@@ -102,18 +153,52 @@ export interface JobSpec {
   keepAlive: KeepAliveSpec;
   throttleIntervalS: number;
   exitTimeOutS: number;
+  /** EnablePressuredExit: launchd may reclaim the job when it is clean and idle (XPC-MODEL §4.1). */
+  enablePressuredExit?: boolean;
+  /** The plist's Disabled key: only a default; the overrides database decides (XPC-MODEL §4.5). */
+  disabled?: boolean;
   bundleId?: string;
   bundleVersion?: string;
   shortVersion?: string;
+  /** The app bundle this job ships inside (XPC service, system extension, SMAppService plist): it goes with its app on upgrade. */
+  bundledIn?: string;
+  /** AssociatedBundleIdentifiers: the apps a /Library job belongs to (XPC-MODEL §4.1). */
+  associatedBundleIds?: string[];
+  /** For a system extension: what `systemextensionsctl list` shows (XPC-MODEL §5.2). */
+  sysext?: SysextSpec;
   signing: z.infer<typeof SigningSchema>;
   entitlements: Record<string, unknown>;
   sandbox: z.infer<typeof SandboxSchema>;
   behaviours: Behaviour[];
 }
 
+export const SMAppServiceStatusSchema = z.enum(['notRegistered', 'enabled', 'requiresApproval', 'notFound']);
+export type SMAppServiceStatus = z.infer<typeof SMAppServiceStatusSchema>;
+
+/** State a Mac keeps outside the bundles and plists: what `launchctl print-disabled` and Login Items show. */
+export const WorldStateSchema = z
+  .object({
+    /** Service targets in the disabled overrides database, e.g. "gui/501/com.example.agent" (XPC-MODEL §4.5). */
+    disabled: z.array(z.string()).default([]),
+    /** SMAppService status per label; a bundled daemon or agent not named here is `.enabled` (XPC-MODEL §4.6). */
+    smAppService: z.record(z.string(), SMAppServiceStatusSchema.exclude(['notFound'])).default({}),
+    /** Labels the user has already allowed in Login Items & Extensions. */
+    approved: z.array(z.string()).default([]),
+    /** A VPN tunnel is up: NE keeps its Mach service bound across a replace (XPC-MODEL §5.4). */
+    vpnConnected: z.boolean().default(false),
+    /** `systemextensionsctl developer on`: replace even when the versions are identical (XPC-MODEL §5.1). */
+    developerMode: z.boolean().default(false),
+    /** [I] XPC-MODEL §5.4 "reboot fixes it sometimes": whether a reboot re-points a stale NE binding. */
+    rebootRebindsNE: z.boolean().default(false),
+  })
+  .strict();
+export type WorldState = z.infer<typeof WorldStateSchema>;
+
 export interface World {
   name: string;
   root: string;
   uid: number;
   jobs: JobSpec[];
+  /** Absent means a fresh Mac: no overrides, every bundled service registered. */
+  state?: WorldState;
 }
