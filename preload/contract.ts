@@ -25,7 +25,11 @@ export type CommandType = Command['type'];
 
 export interface HelloResult {
   host: 'electron' | 'headless';
+  /** 'live' runs a world; 'trace' replays a recorded trace or an imported log: actions are refused. */
+  mode: 'live' | 'trace';
   world: { name: string; root: string };
+  /** Where this session is being recorded, and why recording stopped if it did. */
+  recording: { path: string; error?: string } | null;
   snapshot: ModelSnapshot;
   /** The recent window of events, oldest first. */
   recent: TraceEvent[];
@@ -48,6 +52,8 @@ export type Reply<T = unknown> = { ok: true; value: T } | { ok: false; error: st
 /** A batch of events pushed to the console, at most about 60 a second. */
 export const EventBatchSchema = z.object({
   events: z.array(TraceEventSchema),
+  /** While a trace file loads: how far it has got. */
+  progress: z.object({ done: z.number().nonnegative(), total: z.number().nonnegative() }).optional(),
   /** Events the bounded window has dropped so far (never silent). */
   dropped: z.number().int().nonnegative(),
 });

@@ -1,19 +1,37 @@
 import { parseArgs } from 'node:util';
-import { startHeadless } from '../hosts/headless';
+import { serveRecording, startHeadless } from '../hosts/headless';
 import { loadWorld } from '../world/load';
+import { run } from './run';
+import { exportCommand, importCommand } from './traces';
 
 const USAGE = `usage: xpc-lab <command> [options]
 
 commands:
-  serve [world-dir] [--port N]   run a world and serve the console on 127.0.0.1
+  serve [world-dir] [--port N] [--no-record] [--sessions DIR]
+                                 run a world and serve the console on 127.0.0.1,
+                                 recording the session into DIR (~/.xpc-lab/sessions)
+  serve --trace <file.ndjson>    reopen a recorded session in the console
+  serve --log <file>             open a Mac's log (log show output) in the console
+  import <file> [--trace out.ndjson] [--summary] [--date YYYY-MM-DD]
+                                 turn a Mac's log into a trace; print counts
+  export <trace.ndjson> [--perfetto out.json] [--csv out.csv] [--redact]
+                                 Perfetto/Chrome trace JSON, or the messages as CSV
   validate <world-dir> [--json]  list a world's diagnostics; exit 1 on errors
+  run [world-dir] --scenario <file> [--trace out.ndjson] [--junit out.xml]
+                                 run a scenario; exit 0 only when every expectation holds
 
 The built-in demo world is used when no world-dir is given.`;
 
 async function serve(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { port: { type: 'string' } },
+    options: {
+      port: { type: 'string' },
+      'no-record': { type: 'boolean' },
+      sessions: { type: 'string' },
+      trace: { type: 'string' },
+      log: { type: 'string' },
+    },
     allowPositionals: true,
   });
   const port = values.port === undefined ? undefined : Number(values.port);
@@ -23,13 +41,37 @@ async function serve(args: string[]): Promise<number> {
     );
     return 2;
   }
+  const recording = values.trace ?? values.log;
+  if (recording) return serveFile(recording, values.trace ? 'trace' : 'log', port);
   const host = await startHeadless({
     ...(positionals[0] ? { worldDir: positionals[0] } : {}),
     ...(port === undefined ? {} : { port }),
+    ...(values['no-record']
+      ? { record: false as const }
+      : values.sessions
+        ? { record: values.sessions }
+        : {}),
   });
   const { world } = host.session.broker;
   process.stdout.write(`XPC Lab: world "${world.name}" (${world.jobs.length} jobs) from ${world.root}\n`);
+  if (host.session.recording) process.stdout.write(`XPC Lab: recording to ${host.session.recording.path}\n`);
   process.stdout.write(`XPC Lab console: ${host.server.url}\n`);
+  const stop = async () => {
+    await host.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return new Promise(() => {});
+}
+
+async function serveFile(path: string, kind: 'trace' | 'log', port: number | undefined): Promise<number> {
+  const host = await serveRecording(path, { kind, ...(port === undefined ? {} : { port }) });
+  process.stdout.write(`XPC Lab console: ${host.server.url}\n`);
+  const { events, problems } = await host.loaded;
+  process.stdout.write(
+    `XPC Lab: ${events} events from ${path}${problems ? `, ${problems} problems (shown in the console)` : ''}\n`,
+  );
   const stop = async () => {
     await host.stop();
     process.exit(0);
@@ -73,6 +115,12 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'serve':
         return await serve(rest);
+      case 'run':
+        return await run(rest);
+      case 'import':
+        return importCommand(rest);
+      case 'export':
+        return await exportCommand(rest);
       case 'validate':
         return validate(rest);
       case undefined:

@@ -30,11 +30,21 @@ export class EventHub {
       seq: this.seq++,
       t: input.t ?? this.clock.now(),
     } as TraceEvent;
+    this.publish(event);
+    return event;
+  };
+
+  /** Replays an event recorded elsewhere (a trace file, an imported log), keeping its sequence number and time. */
+  replay(event: TraceEvent): void {
+    this.seq = Math.max(this.seq, event.seq + 1);
+    this.publish(event);
+  }
+
+  private publish(event: TraceEvent): void {
     this.window.push(event);
     this.model.apply(event);
     for (const listener of this.listeners) listener(event);
-    return event;
-  };
+  }
 
   subscribe(listener: EventListener): () => void {
     this.listeners.add(listener);

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { ClientFrameSchema, type ServerFrame } from '../../../preload/contract';
-import type { Session } from '../../session/session';
+import type { ConsoleSource } from '../../session/source';
 import { CSP } from '../csp';
 
 const TYPES: Record<string, string> = {
@@ -22,7 +22,7 @@ const COOKIE = 'xpclab_token';
 const MAX_FRAME = 256 * 1024;
 
 export interface HeadlessServerOptions {
-  session: Session;
+  session: ConsoleSource;
   rendererDir: string;
   port?: number;
   token?: string;
@@ -140,7 +140,7 @@ function serveStatic(root: string, pathname: string, res: ServerResponse): void 
 }
 
 /** One console over WebSocket: the same contract as the Electron preload. */
-function connect(ws: WebSocket, session: Session): void {
+function connect(ws: WebSocket, session: ConsoleSource): void {
   const send = (frame: ServerFrame) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };

@@ -1,0 +1,52 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { ConsoleSource } from '../session/source';
+import { defaultSessionPath, TraceRecorder } from './recorder';
+
+export function defaultSessionsDir(): string {
+  return process.env.XPC_LAB_SESSIONS ?? join(homedir(), '.xpc-lab', 'sessions');
+}
+
+/**
+ * Records everything a source emits into an NDJSON trace in `dir`. A disk or
+ * permission error is shown in the console as a diagnostic and the live
+ * session goes on unrecorded.
+ */
+export function recordSource(
+  source: ConsoleSource,
+  opts: { dir: string; host: 'electron' | 'headless' | 'cli'; world: string },
+): TraceRecorder {
+  try {
+    mkdirSync(opts.dir, { recursive: true });
+  } catch {
+    // The recorder reports the same problem through onError, where the console shows it.
+  }
+  const recorder = new TraceRecorder({
+    path: uniquePath(defaultSessionPath(opts.dir)),
+    header: { host: opts.host, world: opts.world },
+    onError: (e) => {
+      source.recording = { path: e.path, error: e.message };
+      source.hub.emit({
+        kind: 'diagnostic',
+        severity: 'error',
+        file: e.path,
+        message: `recording stopped: ${e.message}`,
+        consequence: 'the live session goes on; events from now on are not saved',
+      });
+    },
+  });
+  source.recording = { path: recorder.path };
+  for (const event of source.hub.window.toArray()) recorder.append([event]);
+  source.hub.subscribe((event) => recorder.append([event]));
+  return recorder;
+}
+
+/** Two sessions started in the same second get distinct files. */
+function uniquePath(path: string): string {
+  if (!existsSync(path)) return path;
+  for (let n = 2; ; n++) {
+    const candidate = path.replace(/\.ndjson$/, `-${n}.ndjson`);
+    if (!existsSync(candidate)) return candidate;
+  }
+}
