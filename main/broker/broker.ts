@@ -2,14 +2,27 @@ import { type HelperToBroker, HelperToBrokerSchema } from '../helper/protocol';
 import type { ConnectionState, EventInput, NsError, XpcError } from '../trace/schema';
 import { xpcSize, xpcValueProblem } from '../trace/xpc-value';
 import type { JobSpec, World } from '../world/model';
+import { versionText } from '../world/unit';
+import { Barriers } from './barrier';
 import { Connection, type PendingReply, type QueuedMessage } from './connection';
-import { nsErrorInterrupted, nsErrorInvalid, nsErrorPeerInvalid } from './errors';
-import { invalidationReason, launchd, launchdPrefix, libxpc } from './logs';
+import { anonymous, Endpoints } from './endpoint';
+import { nsErrorCodeSigning, nsErrorInterrupted, nsErrorInvalid, nsErrorPeerInvalid } from './errors';
+import { type ExitFacts, KeepAlive, loadsRunning } from './keepalive';
+import { LabelSlots } from './label-slots';
+import { Launchctl } from './launchctl';
+import type { LaunchdPort } from './launchd-port';
+import { Lifecycle } from './lifecycle';
+import { codeSigning, invalidationReason, launchctl, launchd, launchdPrefix, libxpc } from './logs';
 import { Namespace, type ServiceEntry } from './namespace';
+import { DisabledOverrides } from './overrides';
 import { PointerAllocator } from './pointer';
+import { checkPeer, requirementCompiles } from './policy/peer-requirement';
 import { mayCheckIn, sandboxAllowsLookup } from './policy/sandbox';
 import { Proc } from './process';
+import { isBundledService, SMAppServices } from './smappservice';
 import type { Clock, ProcessExit, Spawner } from './spawner';
+import { SystemExtensions } from './sysext';
+import { Upgrades } from './upgrade';
 
 export interface BrokerOptions {
   world: World;
@@ -49,10 +62,52 @@ export class Broker {
   private disposed = false;
   private readonly maxMessageBytes: number;
   capturePayloads: boolean;
+  readonly lifecycle: Lifecycle;
+  readonly launchctl: Launchctl;
+  readonly smAppService: SMAppServices;
+  private readonly keepAlive: KeepAlive;
+  private readonly slots = new LabelSlots();
+  private readonly barriers = new Barriers();
+  private readonly endpoints = new Endpoints();
+  private readonly observers = new Set<(event: EventInput) => void>();
+  /** sysextd: installed system extensions and their name bindings (XPC-MODEL §5). */
+  readonly sysext: SystemExtensions;
+  /** Upgrades, app restarts and reboots (XPC-MODEL §5.1, §5.4). */
+  readonly upgrades: Upgrades;
 
   constructor(private readonly options: BrokerOptions) {
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE;
     this.capturePayloads = options.capturePayloads ?? true;
+    const { clock, world } = options;
+    this.lifecycle = new Lifecycle({
+      clock,
+      openRequests: (proc) => this.openRequests(proc),
+      peers: (proc) => [...proc.connections.values()].filter((c) => c.side === 'peer' && c.live),
+      terminationImminent: (peer, cause) => this.terminationImminent(peer, cause),
+    });
+    this.keepAlive = new KeepAlive({
+      clock,
+      launchdLog: (t) => this.launchdLog(t),
+      respawn: (job) => this.respawn(job),
+    });
+    const jobs = {
+      load: (job: JobSpec) => this.load(job),
+      unload: (job: JobSpec, reason: string) => this.unload(job, reason),
+      isLoaded: (job: JobSpec) => this.slots.isLoaded(this.domainOf(job), job),
+      action: (action: string, target: string, detail?: string) =>
+        this.emit({ kind: 'action', action, target, ...(detail ? { detail } : {}) }),
+    };
+    const overrides = new DisabledOverrides(world.state?.disabled);
+    const launchctlPort = {
+      ...jobs,
+      world,
+      domainOf: (j: JobSpec) => this.domainOf(j),
+      print: (t: string) => this.launchctlLog(t),
+    };
+    this.launchctl = new Launchctl(launchctlPort, overrides);
+    this.smAppService = new SMAppServices({ ...jobs, log: (t) => this.smdLog(t) }, world.jobs, world.state);
+    this.sysext = new SystemExtensions(this.launchd);
+    this.upgrades = new Upgrades(this.launchd, this.sysext);
   }
 
   get world(): World {
@@ -65,17 +120,80 @@ export class Broker {
 
   private emit(event: EventInput): void {
     this.options.emit(event);
+    for (const observer of this.observers) observer(event);
   }
 
   /** Loads every job: registers MachServices at load time (XPC-MODEL §4.1) and launches RunAtLoad jobs and apps. */
   start(): void {
+    this.sysext.announce();
+    // Jobs on disk load before SMAppService jobs, which their app registers later, so a legacy job keeps a
+    // label both claim (XPC-MODEL §4.6).
+    const jobs = this.world.jobs.filter((j) => j.domainKind !== 'pid' && j.type !== 'App');
+    const ordered = [...jobs.filter((j) => !isBundledService(j)), ...jobs.filter(isBundledService)];
+    for (const job of ordered) if (this.smAppService.startsEnabled(job)) this.load(job, false);
     for (const job of this.world.jobs) {
-      if (job.domainKind !== 'pid') this.registerServices(job, this.domainOf(job));
+      if (job.type !== 'App') continue;
+      this.registerServices(job, this.domainOf(job));
+      this.spawn(job, 'app launch');
     }
-    for (const job of this.world.jobs) {
-      if (job.type === 'App') this.spawn(job, 'app launch');
-      else if (job.runAtLoad || job.keepAlive.always) this.spawn(job, 'speculative');
+    for (const job of ordered) {
+      if (this.slots.isLoaded(this.domainOf(job), job) && loadsRunning(job)) this.spawn(job, 'speculative');
     }
+  }
+
+  /** launchctl bootstrap of one job: the overrides database (119, §4.5) and the label's slot (17/37, §4.6) decide. */
+  private load(job: JobSpec, launch = true): number {
+    const domain = this.domainOf(job);
+    const disabled = this.launchctl.overrides.isDisabled(domain, job.label, job.disabled);
+    const errno = disabled ? 119 : this.slots.load(domain, job);
+    if (errno !== 0) {
+      this.bootstrapFailed(job, domain, errno);
+      return errno;
+    }
+    this.registerServices(job, domain);
+    if (launch && loadsRunning(job)) this.spawn(job, 'speculative');
+    return 0;
+  }
+
+  private bootstrapFailed(job: JobSpec, domain: string, errno: number): void {
+    const target = `${domain}/${job.label}`;
+    const holder = this.slots.holder(domain, job.label);
+    const message =
+      errno === 119
+        ? `${target} is disabled in the overrides database, which outlives any plist; \`launchctl enable ${target}\` clears it`
+        : errno === 17
+          ? `${job.label} is already loaded in ${domain} from ${holder?.path}; boot it out first`
+          : `${target} is already loaded`;
+    const line = launchctl.bootstrapFailed(errno);
+    this.launchctlLog(line);
+    this.emit({
+      kind: 'diagnostic',
+      severity: 'error',
+      file: job.path,
+      key: 'Label',
+      message,
+      consequence: line,
+    });
+  }
+
+  /** launchctl bootout: the names leave the namespace and a running instance gets SIGTERM, then SIGKILL. */
+  private unload(job: JobSpec, reason: string): void {
+    const domain = this.domainOf(job);
+    this.slots.unload(domain, job.label);
+    this.keepAlive.cancel(job);
+    this.unregisterServices(job, domain, reason);
+    const proc = this.instances.get(this.instanceKey(job));
+    if (proc && proc.job === job && proc.state !== 'exited') {
+      proc.endingBecause = 'bootout';
+      this.lifecycle.stop(proc);
+    }
+    this.settleBarriers();
+  }
+
+  /** A KeepAlive restart; a bootout cancels a scheduled one (KeepAlive.cancel). */
+  private respawn(job: JobSpec): void {
+    if (this.disposed) return;
+    this.spawn(job, 'speculative');
   }
 
   domainOf(job: JobSpec, owner?: Proc): string {
@@ -140,7 +258,7 @@ export class Broker {
   ): Proc {
     const key = this.instanceKey(job, owner);
     const existing = this.instances.get(key);
-    if (existing && existing.state !== 'exited') return existing;
+    if (existing && existing.state !== 'exited' && existing.job === job) return existing;
     const domain = this.domainOf(job, owner);
     const serial = ++this.spawnSerial;
     this.runs.set(key, (this.runs.get(key) ?? 0) + 1);
@@ -187,6 +305,7 @@ export class Broker {
       reason: reason as 'ipc (mach)',
       ...(job.bundleVersion ? { bundleVersion: job.bundleVersion } : {}),
     });
+    this.lifecycle.touch(proc);
     if (job.type === 'App') {
       for (const xpc of this.world.jobs.filter((j) => j.domainKind === 'pid' && j.ownerLabel === job.label)) {
         this.registerServices(xpc, `pid/${pid}`, pid);
@@ -227,6 +346,16 @@ export class Broker {
     });
     this.tearDownConnections(proc, detail);
     if (proc.job.type === 'App' && proc.pid !== undefined) this.stopBundledServices(proc);
+    this.afterExit(proc, { cause, code: exit.code, clean, ranForMs });
+  }
+
+  /** KeepAlive (XPC-MODEL §4.1): launchd jobs only, never after a bootout or while the broker shuts down. */
+  private afterExit(proc: Proc, facts: ExitFacts): void {
+    this.settleBarriers();
+    const job = proc.job;
+    if (this.disposed || job.type === 'App' || job.domainKind === 'pid' || proc.endingBecause === 'bootout')
+      return;
+    this.keepAlive.afterExit(job, proc.domain, facts);
   }
 
   private explainExit(
@@ -238,6 +367,7 @@ export class Broker {
     detail: string;
   } {
     const who = `${proc.job.label}[${proc.displayPid}]`;
+    if (proc.endDetail) return { cause: 'killed', clean: true, detail: `${who} ${proc.endDetail}` };
     if (exit.launchError)
       return {
         cause: 'launch-failed',
@@ -319,6 +449,7 @@ export class Broker {
 
   /** Rule 1: a client of a named service whose process died gets INTERRUPTED once and stays usable. */
   private interrupt(conn: Connection, service: Proc, detail: string): void {
+    if (conn.endpointOf) return this.invalidateFromEndpoint(conn, detail);
     conn.boundTo = undefined;
     conn.other = undefined;
     const name = conn.service?.name ?? conn.name;
@@ -389,12 +520,23 @@ export class Broker {
       return;
     }
     proc.lastActivity = this.clock.now();
-    const message = parsed.data;
+    this.dispatch(proc, parsed.data);
+    this.lifecycle.touch(proc);
+    this.settleBarriers();
+  }
+
+  private dispatch(proc: Proc, message: HelperToBroker): void {
     switch (message.t) {
       case 'connect':
-        return this.connect(proc, message.conn, message.name, message.privileged);
+        return this.connect(proc, message.conn, message.name, message.privileged, message.requirement);
       case 'checkIn':
-        return this.checkIn(proc, message.listener, message.name);
+        return this.checkIn(proc, message.listener, message.name, message.requirement);
+      case 'listen':
+        return this.listenAnonymous(proc, message.listener);
+      case 'connectEndpoint':
+        return this.connectEndpoint(proc, message.conn, message.endpoint);
+      case 'barrier':
+        return this.barrier(proc, message.conn, message.id);
       case 'send':
         return this.send(proc, message);
       case 'reply':
@@ -433,13 +575,20 @@ export class Broker {
     this.emit({ kind: 'diagnostic', severity: 'warning', message: `${detail}; ignored` });
   }
 
-  private connect(proc: Proc, localId: string, name: string, privileged: boolean): void {
+  private connect(
+    proc: Proc,
+    localId: string,
+    name: string,
+    privileged: boolean,
+    requirement?: string,
+  ): void {
     if (proc.connections.has(localId)) {
       this.rejectMalformed(proc, { conn: localId }, `connection id ${localId} is already in use`);
       return;
     }
     const conn = new Connection(this.pointers.allocate(), 'client', proc, localId, name, privileged);
     proc.connections.set(localId, conn);
+    this.setRequirement(conn, requirement);
     this.transition(conn, 'activating');
     this.libxpcLog(
       proc,
@@ -451,6 +600,24 @@ export class Broker {
       this.transition(conn, 'connected', { cause: `found ${name} in ${found.domain}` });
       return;
     }
+  }
+
+  /**
+   * XPC-MODEL §5.4 step 3: the name resolves, but it is bound to an extension
+   * instance that no longer runs, so the connection is invalidated at once.
+   */
+  private failUnbound(conn: Connection, service: ServiceEntry, reconnect: boolean): undefined {
+    this.libxpcLog(
+      conn.owner,
+      reconnect ? libxpc.failedReconnect(conn.ptr) : libxpc.failedInit(conn.ptr),
+      conn.ptr,
+    );
+    this.invalidate(conn, {
+      reason: invalidationReason.unbound,
+      cause: `${service.name} is still bound to the replaced ${service.job.label} ${versionText(service.job)}, now [terminated waiting to uninstall on reboot]`,
+      nsError: nsErrorInvalid(conn.name),
+    });
+    return undefined;
   }
 
   /** The bootstrap look-up; on failure the connection is invalidated "after a failed init" (XPC-MODEL §8.3). */
@@ -468,6 +635,8 @@ export class Broker {
         ? { target: `${result.service.domain}/${result.service.job.label}` }
         : { errno: result.errno, error: this.errnoText(result.errno) }),
     });
+    if (result.ok && result.service.binding === 'stale')
+      return this.failUnbound(conn, result.service, reconnect);
     if (result.ok) {
       conn.service = result.service;
       return result.service;
@@ -528,13 +697,16 @@ export class Broker {
   private instanceFor(service: ServiceEntry): Proc | undefined {
     const owner =
       service.ownerPid === undefined ? undefined : [...this.procs].find((p) => p.pid === service.ownerPid);
-    return this.instances.get(this.instanceKey(service.job, owner));
+    const proc = this.instances.get(this.instanceKey(service.job, owner));
+    // Two jobs may share a label (XPC-MODEL §4.6); an instance serves only its own job's names.
+    return proc?.job === service.job ? proc : undefined;
   }
 
-  private checkIn(proc: Proc, localId: string, name: string): void {
+  private checkIn(proc: Proc, localId: string, name: string, requirement?: string): void {
     const conn = new Connection(this.pointers.allocate(), 'listener', proc, localId, name, false);
     proc.listeners.set(localId, conn);
     proc.connections.set(localId, conn);
+    this.setRequirement(conn, requirement);
     this.transition(conn, 'activating');
     this.libxpcLog(
       proc,
@@ -590,6 +762,7 @@ export class Broker {
       ...this.keyOf(body),
     };
     if (conn.side === 'peer') return this.deliverToClient(message);
+    if (conn.endpointOf) return this.deliverToEndpoint(message);
     if (conn.state === 'interrupted') {
       // XPC-MODEL §1.2 rule 1: the next send re-looks up the name and relaunches on demand.
       const service = this.resolve(conn, true);
@@ -634,12 +807,15 @@ export class Broker {
     const service = message.conn.service;
     if (!service) return;
     let instance = this.instanceFor(service);
-    if (!instance || instance.state === 'exited') {
+    // XPC-MODEL §4.1 ThrottleInterval: while a KeepAlive respawn is scheduled, messages wait for it.
+    const throttled = (!instance || instance.state === 'exited') && this.keepAlive.isScheduled(service.job);
+    if (!throttled && (!instance || instance.state === 'exited')) {
       const owner =
         service.ownerPid === undefined ? undefined : [...this.procs].find((p) => p.pid === service.ownerPid);
       instance = this.spawn(service.job, 'ipc (mach)', owner);
     }
-    if (!instance.checkedIn.has(service.name)) {
+    // An instance told TERMINATION_IMMINENT takes no new messages (XPC-MODEL §1.2); they wait with the name.
+    if (!instance || throttled || !instance.checkedIn.has(service.name) || instance.endingBecause) {
       const queue = this.queues.get(service) ?? [];
       queue.push(message);
       this.queues.set(service, queue);
@@ -654,6 +830,17 @@ export class Broker {
     this.queues.delete(service);
     for (const message of queue) {
       if (message.conn.live) this.deliver(message, instance, service);
+      // Invalidated during this flush (a dropped check-in): its reply handler still runs once.
+      else if (message.expectsReply) {
+        const error = 'XPC_ERROR_CONNECTION_INVALID';
+        this.failRequest(
+          message.conn,
+          message.requesterMsgId,
+          message.id,
+          error,
+          'the connection was invalidated',
+        );
+      }
     }
   }
 
@@ -709,6 +896,7 @@ export class Broker {
 
   private deliver(message: QueuedMessage, instance: Proc, service: ServiceEntry): void {
     const client = message.conn;
+    if (!this.passesListenerRequirement(message, instance, service)) return;
     const peer = this.ensurePeer(client, instance, service);
     if (!peer) {
       this.emit({
@@ -719,6 +907,13 @@ export class Broker {
       });
       return;
     }
+    this.handOver(message, peer);
+  }
+
+  /** Passes a client's message to its peer connection in the service process. */
+  private handOver(message: QueuedMessage, peer: Connection): void {
+    const client = message.conn;
+    const instance = peer.owner;
     if (message.expectsReply) {
       this.pending.set(message.id, {
         id: message.id,
@@ -730,6 +925,7 @@ export class Broker {
     }
     instance.messagesReceived++;
     instance.lastActivity = this.clock.now();
+    this.lifecycle.touch(instance);
     this.recordMessage(message, client.owner, instance, 'send');
     this.sendTo(instance, {
       t: 'message',
@@ -753,6 +949,7 @@ export class Broker {
       });
       return;
     }
+    if (!this.passesClientRequirement(client, peer.owner)) return;
     if (message.expectsReply) {
       this.pending.set(message.id, {
         id: message.id,
@@ -790,6 +987,7 @@ export class Broker {
     if (problem) return this.rejectMalformed(proc, m, problem);
     this.pending.delete(m.to);
     const requester = pending.conn;
+    if (!this.replyPassesRequirement(requester, proc, pending)) return;
     const body = m.body as Record<string, unknown>;
     const latencyMs = Math.max(0, this.clock.now() - pending.sentAt);
     const id = this.nextMessageId++;
@@ -885,13 +1083,241 @@ export class Broker {
         invalidationReason.clientGone(conn.owner.displayPid),
         `the client cancelled the connection`,
       );
+    } else if (conn.side === 'listener') {
+      this.cancelListener(conn);
     } else if (conn.side === 'peer' && other?.live) {
       // A cancelled peer looks to its named client like the service going away.
       this.interrupt(other, conn.owner, `${conn.owner.job.label} cancelled its end of the connection`);
     }
   }
 
+  // ── XPC-MODEL §1 semantics kept in their own files: barrier.ts, endpoint.ts, policy/peer-requirement.ts ──
+
+  /**
+   * Requests a process holds and has not answered, each a transaction (XPC-MODEL §4.2), and [I] messages
+   * waiting in its port for it to check in: a process that has work waiting is not idle.
+   */
+  private openRequests(proc: Proc): number {
+    let n = 0;
+    for (const pending of this.pending.values()) if (pending.conn.other?.owner === proc) n++;
+    for (const [service, queue] of this.queues) if (this.instanceFor(service) === proc) n += queue.length;
+    return n;
+  }
+
+  /** XPC-MODEL §1.2: only service-side peers hear it; the connection stays, but takes no new messages. */
+  private terminationImminent(peer: Connection, cause: string): void {
+    this.transition(peer, peer.state, { error: 'XPC_ERROR_TERMINATION_IMMINENT', cause });
+    this.sendTo(peer.owner, { t: 'event', conn: peer.localId, error: 'XPC_ERROR_TERMINATION_IMMINENT' });
+  }
+
+  private barrier(proc: Proc, localId: string, id: number): void {
+    const conn = proc.connections.get(localId);
+    if (!conn) return this.rejectMalformed(proc, { conn: localId }, `no connection ${localId}`);
+    this.barriers.add(conn, id);
+  }
+
+  private settleBarriers(): void {
+    this.barriers.settle(
+      (conn) => [...this.queues.values()].some((queue) => queue.some((m) => m.conn === conn)),
+      (conn, id) => this.sendTo(conn.owner, { t: 'barrier', conn: conn.localId, id }),
+    );
+  }
+
+  /** Set before activation (XPC-MODEL §1.5); a string that does not compile is EINVAL and is not applied. */
+  private setRequirement(conn: Connection, requirement: string | undefined): void {
+    if (requirement === undefined) return;
+    if (requirementCompiles(requirement)) {
+      conn.requirement = requirement;
+      return;
+    }
+    this.emit({
+      kind: 'diagnostic',
+      severity: 'error',
+      message: `${conn.owner.job.label}: the peer requirement "${requirement}" does not compile (-67052)`,
+      consequence:
+        'xpc_connection_set_peer_code_signing_requirement returns EINVAL (22); no requirement is set',
+    });
+  }
+
+  /** XPC-MODEL §1.5: a listener's requirement is checked against every message; the first is the check-in. */
+  private passesListenerRequirement(message: QueuedMessage, instance: Proc, service: ServiceEntry): boolean {
+    const client = message.conn;
+    const listener = [...instance.listeners.values()].find((l) => l.name === service.name && l.live);
+    const requirement = listener?.requirement;
+    if (!listener || !requirement) return true;
+    const check = checkPeer(requirement, client.owner);
+    if (check.ok) return true;
+    this.libxpcLog(instance, codeSigning.checkToken(requirement, check.status));
+    const peer = client.other?.live && client.boundTo === instance ? client.other : undefined;
+    if (peer) {
+      this.libxpcLog(instance, libxpc.forbiddenMessage(peer.ptr, requirement), peer.ptr);
+      const reason = `forbidden by ${service.job.label}'s code signing requirement: ${check.message}`;
+      this.emit({
+        kind: 'message.dropped',
+        conn: client.ptr,
+        pid: client.owner.displayPid,
+        request: message.id,
+        reason,
+      });
+      return false;
+    }
+    this.libxpcLog(instance, libxpc.droppedCheckIn(listener.ptr, requirement), listener.ptr);
+    const cause = `${service.job.label} requires "${requirement}"; ${client.owner.job.label} fails it (${check.message})`;
+    this.invalidate(client, {
+      reason: invalidationReason.codeSigning,
+      cause,
+      nsError: nsErrorCodeSigning(service.name),
+    });
+    if (message.expectsReply) {
+      this.failRequest(client, message.requesterMsgId, message.id, 'XPC_ERROR_CONNECTION_INVALID', cause);
+    }
+    return false;
+  }
+
+  /** XPC-MODEL §1.5: a message from a peer that fails the client's requirement is dropped. */
+  private passesClientRequirement(client: Connection, sender: Proc): boolean {
+    const requirement = client.requirement;
+    if (!requirement) return true;
+    const check = checkPeer(requirement, sender);
+    if (check.ok) return true;
+    this.libxpcLog(client.owner, codeSigning.checkToken(requirement, check.status));
+    this.libxpcLog(client.owner, libxpc.forbiddenMessage(client.ptr, requirement), client.ptr);
+    const reason = `forbidden by the client's code signing requirement: ${check.message}`;
+    this.emit({ kind: 'message.dropped', conn: client.ptr, pid: client.owner.displayPid, reason });
+    return false;
+  }
+
+  /** XPC-MODEL §1.5: a reply that fails the requester's requirement becomes XPC_ERROR_PEER_CODE_SIGNING_REQUIREMENT. */
+  private replyPassesRequirement(requester: Connection, sender: Proc, pending: PendingReply): boolean {
+    const requirement = requester.requirement;
+    if (!requirement) return true;
+    const check = checkPeer(requirement, sender);
+    if (check.ok) return true;
+    this.libxpcLog(requester.owner, codeSigning.checkToken(requirement, check.status));
+    this.libxpcLog(requester.owner, codeSigning.forbiddenReply(requester.ptr, requirement), requester.ptr);
+    const cause = `the reply from ${sender.job.label}[${sender.displayPid}] fails "${requirement}" (${check.message})`;
+    const error = 'XPC_ERROR_PEER_CODE_SIGNING_REQUIREMENT';
+    this.failRequest(requester, pending.requesterMsgId, pending.id, error, cause);
+    return false;
+  }
+
+  /** xpc_connection_create(NULL, q): an anonymous listener, reachable only through its endpoint (XPC-MODEL §1.1). */
+  private listenAnonymous(proc: Proc, localId: string): void {
+    if (proc.connections.has(localId)) {
+      return this.rejectMalformed(proc, { conn: localId }, `connection id ${localId} is already in use`);
+    }
+    const ptr = this.pointers.allocate();
+    const listener = new Connection(ptr, 'listener', proc, localId, anonymous.listener(ptr), false);
+    proc.listeners.set(localId, listener);
+    proc.connections.set(localId, listener);
+    this.transition(listener, 'activating');
+    const flags = { mach: false, listener: true, peer: false, name: listener.name };
+    this.libxpcLog(proc, libxpc.activating(ptr, flags), ptr);
+    this.transition(listener, 'connected', {
+      cause: 'an anonymous listener, reachable through its endpoint',
+    });
+    this.sendTo(proc, { t: 'endpoint', listener: localId, endpoint: this.endpoints.add(listener) });
+  }
+
+  /** xpc_connection_create_from_endpoint: no name, no look-up, so nothing to reconnect to (XPC-MODEL §1.2 rule 3). */
+  private connectEndpoint(proc: Proc, localId: string, endpoint: string): void {
+    if (proc.connections.has(localId)) {
+      return this.rejectMalformed(proc, { conn: localId }, `connection id ${localId} is already in use`);
+    }
+    const listener = this.endpoints.resolve(endpoint);
+    const name = listener?.name ?? anonymous.listener(endpoint);
+    const conn = new Connection(this.pointers.allocate(), 'client', proc, localId, name, false);
+    proc.connections.set(localId, conn);
+    this.transition(conn, 'activating');
+    this.libxpcLog(
+      proc,
+      libxpc.activating(conn.ptr, { mach: false, listener: false, peer: false, name }),
+      conn.ptr,
+    );
+    if (!listener) {
+      this.libxpcLog(proc, libxpc.failedInit(conn.ptr), conn.ptr);
+      const cause = `the anonymous listener of endpoint ${endpoint} is gone`;
+      this.invalidate(conn, {
+        reason: invalidationReason.listenerGone,
+        cause,
+        nsError: nsErrorInvalid(name),
+      });
+      return;
+    }
+    conn.endpointOf = listener;
+    conn.boundTo = listener.owner;
+    this.transition(conn, 'connected', { cause: `${listener.owner.job.label}'s anonymous listener` });
+  }
+
+  private deliverToEndpoint(message: QueuedMessage): void {
+    const client = message.conn;
+    const listener = client.endpointOf;
+    if (!listener) return;
+    const peer = client.other?.live ? client.other : this.acceptFromEndpoint(client, listener);
+    this.handOver(message, peer);
+  }
+
+  private acceptFromEndpoint(client: Connection, listener: Connection): Connection {
+    const instance = listener.owner;
+    const ptr = this.pointers.allocate();
+    const name = anonymous.peer(listener.ptr, client.owner.displayPid, ptr);
+    const peer = new Connection(ptr, 'peer', instance, `p${this.nextMessageId++}`, name, false);
+    instance.connections.set(peer.localId, peer);
+    peer.endpointOf = listener;
+    client.other = peer;
+    peer.other = client;
+    const clientPid = client.owner.displayPid;
+    this.sendTo(instance, { t: 'peer', listener: listener.localId, conn: peer.localId, clientPid });
+    this.transition(peer, 'activating');
+    this.libxpcLog(instance, libxpc.activating(ptr, { mach: false, listener: false, peer: true, name }), ptr);
+    this.transition(peer, 'connected', { cause: `accepted by ${instance.job.label}'s anonymous listener` });
+    return peer;
+  }
+
+  /** XPC-MODEL §1.2 rule 3: a connection from an endpoint is not rediscoverable, so it gets INVALID. */
+  private invalidateFromEndpoint(conn: Connection, detail: string): void {
+    const cause = `${detail}; a connection made from an endpoint cannot be looked up again`;
+    this.invalidate(conn, {
+      reason: invalidationReason.listenerGone,
+      cause,
+      nsError: nsErrorInvalid(conn.name),
+    });
+  }
+
+  /** A cancelled listener takes its peers and the connections made from its endpoint with it (XPC-MODEL §1.2). */
+  private cancelListener(listener: Connection): void {
+    for (const proc of this.procs) {
+      for (const conn of proc.connections.values()) {
+        if (conn.endpointOf !== listener || !conn.live) continue;
+        if (conn.side === 'client')
+          this.invalidateFromEndpoint(conn, `${listener.owner.job.label} cancelled the listener`);
+        else
+          this.invalidate(conn, {
+            reason: invalidationReason.cancelled,
+            cause: 'its listener was cancelled',
+          });
+      }
+    }
+  }
+
   // ── commands from the console, CLI and scenarios ──────────────────────────
+
+  /**
+   * A scenario speaks for a running process: its message takes exactly the path
+   * a message from the helper itself takes, validation included.
+   */
+  speakFor(pid: number, message: unknown): boolean {
+    const proc = this.findProc(pid);
+    if (!proc) return false;
+    this.onHelperMessage(proc, message);
+    return true;
+  }
+
+  /** Memory pressure (XPC-MODEL §4.2): launchd reclaims every clean, idle helper that allows it. */
+  pressure(): Proc[] {
+    this.emit({ kind: 'action', action: 'pressure' });
+    return this.lifecycle.pressure(this.procs);
+  }
 
   processes(): Proc[] {
     return [...this.procs];
@@ -951,6 +1377,30 @@ export class Broker {
     });
   }
 
+  private launchctlLog(text: string): void {
+    this.emit({
+      kind: 'log',
+      subsystem: 'com.apple.xpc.launchd',
+      category: 'launchctl',
+      process: 'launchctl',
+      pid: 0,
+      level: 'Error',
+      text,
+    });
+  }
+
+  private smdLog(text: string): void {
+    this.emit({
+      kind: 'log',
+      subsystem: 'com.apple.ServiceManagement',
+      category: 'SMAppService',
+      process: 'smd',
+      pid: 0,
+      level: 'Default',
+      text,
+    });
+  }
+
   private launchdLog(text: string): void {
     this.emit({
       kind: 'log',
@@ -963,10 +1413,50 @@ export class Broker {
     });
   }
 
+  /** The launchd operations upgrades and sysextd drive (main/broker/launchd-port.ts). */
+  get launchd(): LaunchdPort {
+    return {
+      world: this.world,
+      namespace: this.namespace,
+      clock: this.clock,
+      emit: (event) => this.emit(event),
+      observe: (listener) => {
+        this.observers.add(listener);
+        return () => this.observers.delete(listener);
+      },
+      processes: () => this.processes(),
+      instanceOf: (job) => this.instances.get(this.instanceKey(job)),
+      end: (proc, detail) => this.endNow(proc, detail),
+      register: (job) => {
+        this.load(job, false);
+      },
+      unregister: (job, reason) => this.unload(job, reason),
+      repoint: (old, next) => {
+        const domain = this.domainOf(old);
+        if (this.slots.isLoaded(domain, old)) {
+          this.slots.unload(domain, old.label);
+          this.slots.load(domain, next);
+        }
+        for (const entry of this.namespace.entries()) if (entry.job === old) entry.job = next;
+      },
+      launch: (job, reason) => this.spawn(job, reason),
+    };
+  }
+
+  /** Ends a process at once, as bootout does: the exit is processed now, the real one is ignored when it comes. */
+  private endNow(proc: Proc, detail: string): void {
+    if (proc.state === 'exited') return;
+    proc.endingBecause = 'bootout';
+    proc.endDetail = detail;
+    proc.handle.kill('SIGKILL');
+    this.onExit(proc, { code: null, signal: 'SIGKILL' });
+  }
+
   /** Ends every helper. Idempotent. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.keepAlive.dispose();
     for (const proc of this.procs) {
       proc.idleTimer?.cancel();
       proc.killTimer?.cancel();

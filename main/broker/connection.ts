@@ -38,6 +38,10 @@ export class Connection {
   service: ServiceEntry | undefined;
   /** The service process instance this connection is currently bound to. */
   boundTo: Proc | undefined;
+  /** The peer code-signing requirement set before activation (XPC-MODEL §1.5). */
+  requirement: string | undefined;
+  /** For a connection made from an endpoint: the anonymous listener it leads to (XPC-MODEL §1.2 rule 3). */
+  endpointOf: Connection | undefined;
 
   constructor(
     readonly ptr: string,

@@ -62,3 +62,27 @@ export const launchd = {
   failedLookup: (name: string, requestor: string, pid: number, errno: number) =>
     `failed lookup: name = ${name}, requestor = ${requestor}[${pid}], error = ${errno}: ${launchdError(errno)}`,
 };
+
+/** What `launchctl bootstrap|bootout|enable|disable` prints (XPC-MODEL §4.4). */
+export const launchctl = {
+  bootstrapFailed: (errno: number) => `Bootstrap failed: ${errno}: ${launchdError(errno)}`,
+  bootoutFailed: (errno: number) => `Boot-out failed: ${errno}: ${launchdError(errno)}`,
+};
+
+/** Code-signing lines of XPC-MODEL §1.5 and §7.3. */
+export const codeSigning = {
+  checkToken: (req: string, status: number) =>
+    `xpc_support_check_token: ${req} error: Error Domain=NSOSStatusErrorDomain Code=${status} "(null)" status: ${status}`,
+  forbiddenReply: (p: string, req: string) =>
+    `[${p}] Reply message forbidden due to code signing requirement: ${req}`,
+};
+
+/**
+ * [I] ServiceManagement's lines for SMAppService (XPC-MODEL §4.6): the NSError
+ * as Foundation prints it, and the status as the `SMAppService.Status` case.
+ */
+export const smd = {
+  failed: (op: 'register' | 'unregister', label: string, domain: string, code: number, message: string) =>
+    `SMAppService ${op}(${label}) failed: Error Domain=${domain} Code=${code} "${message}"`,
+  status: (label: string, status: string) => `SMAppService(${label}).status = .${status}`,
+};

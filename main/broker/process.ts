@@ -19,6 +19,8 @@ export class Proc {
   killTimer: TimerHandle | undefined;
   /** Set when the broker ends the process on purpose, so the exit is explained right. */
   endingBecause: 'idle-exit' | 'pressure' | 'crash' | 'kill' | 'bootout' | undefined;
+  /** Plain words for a bootout, e.g. "was booted out by the installer". */
+  endDetail: string | undefined;
   sigtermSent = false;
 
   constructor(

@@ -74,14 +74,24 @@ function poll(sdk: HelperSdk, b: Of<'poll'>): void {
       },
     );
   };
-  const client = new ReconnectingClient(sdk, b.service, b.privileged, b.reconnect ?? pollPolicy(b.reconnectAfterMs), request);
+  const client = new ReconnectingClient(
+    sdk,
+    b.service,
+    b.privileged,
+    b.reconnect ?? pollPolicy(b.reconnectAfterMs),
+    request,
+  );
   every(b.intervalMs, request);
 }
 
 /** XPC-MODEL §1.2 rule 1: after INTERRUPTED the client resynchronises its state by subscribing again. */
 function subscribe(sdk: HelperSdk, b: Of<'subscribe'>): void {
-  const client: ReconnectingClient = new ReconnectingClient(sdk, b.service, b.privileged, b.reconnect ?? SUBSCRIBE_POLICY, () =>
-    client.conn.send(b.body),
+  const client: ReconnectingClient = new ReconnectingClient(
+    sdk,
+    b.service,
+    b.privileged,
+    b.reconnect ?? SUBSCRIBE_POLICY,
+    () => client.conn.send(b.body),
   );
   client.conn.send(b.body);
 }

@@ -13,6 +13,8 @@ const LocalId = z.string().min(1).max(64);
 const MsgId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 /** Bodies are checked by the broker itself (size, dictionary, tags) so that a bad one costs only its connection. */
 const Body = z.unknown();
+/** xpc_connection_set_peer_code_signing_requirement (XPC-MODEL §1.5). */
+const Requirement = z.string().min(1).max(4096);
 
 export const HelperToBrokerSchema = z.discriminatedUnion('t', [
   z.object({
@@ -20,8 +22,20 @@ export const HelperToBrokerSchema = z.discriminatedUnion('t', [
     conn: LocalId,
     name: z.string().min(1).max(512),
     privileged: z.boolean().default(false),
+    requirement: Requirement.optional(),
   }),
-  z.object({ t: z.literal('checkIn'), listener: LocalId, name: z.string().min(1).max(512) }),
+  z.object({
+    t: z.literal('checkIn'),
+    listener: LocalId,
+    name: z.string().min(1).max(512),
+    requirement: Requirement.optional(),
+  }),
+  /** xpc_connection_create(NULL, q): an anonymous listener; the broker answers with its endpoint (XPC-MODEL §1.1). */
+  z.object({ t: z.literal('listen'), listener: LocalId }),
+  /** xpc_connection_create_from_endpoint(endpoint), activated. */
+  z.object({ t: z.literal('connectEndpoint'), conn: LocalId, endpoint: z.string().min(1).max(64) }),
+  /** xpc_connection_send_barrier (XPC-MODEL §1.3). */
+  z.object({ t: z.literal('barrier'), conn: LocalId, id: MsgId }),
   z.object({ t: z.literal('send'), conn: LocalId, id: MsgId, body: Body, expectsReply: z.boolean() }),
   z.object({ t: z.literal('reply'), conn: LocalId, to: MsgId, id: MsgId, body: Body }),
   z.object({ t: z.literal('cancel'), conn: LocalId }),
@@ -58,5 +72,7 @@ export const BrokerToHelperSchema = z.discriminatedUnion('t', [
     reason: z.string().optional(),
   }),
   z.object({ t: z.literal('listenerFailed'), listener: LocalId, errno: z.number().int() }),
+  z.object({ t: z.literal('endpoint'), listener: LocalId, endpoint: z.string() }),
+  z.object({ t: z.literal('barrier'), conn: LocalId, id: MsgId }),
 ]);
 export type BrokerToHelper = z.infer<typeof BrokerToHelperSchema>;

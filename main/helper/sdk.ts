@@ -1,5 +1,5 @@
 import type { XpcError } from '../trace/schema';
-import type { XpcDictionary } from '../trace/xpc-value';
+import type { XpcDictionary, XpcTag } from '../trace/xpc-value';
 import { type BrokerToHelper, BrokerToHelperSchema, type HelperInit, type HelperToBroker } from './protocol';
 
 /** How a helper talks to the broker: process.send under child_process, parentPort under utilityProcess. */
@@ -38,6 +38,7 @@ export class HelperConnection {
   >();
   private readonly errorHandlers: ErrorHandler[] = [];
   private readonly messageHandlers: MessageHandler[] = [];
+  private readonly barriers = new Map<number, () => void>();
   invalid: XpcConnectionError | undefined;
 
   constructor(
@@ -75,6 +76,15 @@ export class HelperConnection {
     this.sdk.post({ t: 'cancel', conn: this.id });
   }
 
+  /** xpc_connection_send_barrier: resolves once every message sent before it has been sent (XPC-MODEL §1.3). */
+  sendBarrier(): Promise<void> {
+    const id = this.sdk.nextId();
+    return new Promise((resolve) => {
+      this.barriers.set(id, resolve);
+      this.sdk.post({ t: 'barrier', conn: this.id, id });
+    });
+  }
+
   /** @internal */
   dispatch(message: BrokerToHelper): void {
     switch (message.t) {
@@ -84,6 +94,10 @@ export class HelperConnection {
         return this.settle(message.to, (r) => r.resolve(message.body as XpcDictionary));
       case 'replyError':
         return this.settle(message.to, (r) => r.reject(new XpcConnectionError(message.error)));
+      case 'barrier':
+        this.barriers.get(message.id)?.();
+        this.barriers.delete(message.id);
+        return;
       case 'event': {
         const error = new XpcConnectionError(message.error, message.reason);
         if (message.error === 'XPC_ERROR_CONNECTION_INVALID') this.invalid = error;
@@ -119,6 +133,8 @@ export class HelperConnection {
 export class HelperListener {
   private readonly peerHandlers: ((peer: HelperConnection) => void)[] = [];
   failed: number | undefined;
+  private endpointValue: XpcTag | undefined;
+  private readonly endpointWaiters: ((endpoint: XpcTag) => void)[] = [];
 
   constructor(
     readonly id: string,
@@ -133,6 +149,18 @@ export class HelperListener {
   /** @internal */
   accept(peer: HelperConnection): void {
     for (const handler of this.peerHandlers) handler(peer);
+  }
+
+  /** xpc_endpoint_create: an anonymous listener's endpoint, to put in a message (XPC-MODEL §1.1). */
+  endpoint(): Promise<XpcTag> {
+    if (this.endpointValue) return Promise.resolve(this.endpointValue);
+    return new Promise((resolve) => this.endpointWaiters.push(resolve));
+  }
+
+  /** @internal */
+  setEndpoint(v: string): void {
+    this.endpointValue = { $xpc: 'endpoint', v };
+    for (const waiter of this.endpointWaiters.splice(0)) waiter(this.endpointValue);
   }
 }
 
@@ -163,21 +191,42 @@ export class HelperSdk {
     else this.initHandlers.push(handler);
   }
 
-  /** xpc_connection_create_mach_service(name, q, privileged ? PRIVILEGED : 0), activated. */
-  connect(name: string, options: { privileged?: boolean } = {}): HelperConnection {
+  /**
+   * xpc_connection_create_mach_service(name, q, privileged ? PRIVILEGED : 0), with an optional
+   * xpc_connection_set_peer_code_signing_requirement, activated.
+   */
+  connect(name: string, options: { privileged?: boolean; requirement?: string } = {}): HelperConnection {
     const conn = new HelperConnection(this, `c${this.nextId()}`, name);
     this.connections.set(conn.id, conn);
-    this.post({ t: 'connect', conn: conn.id, name, privileged: options.privileged ?? false });
+    const requirement = options.requirement ? { requirement: options.requirement } : {};
+    this.post({ t: 'connect', conn: conn.id, name, privileged: options.privileged ?? false, ...requirement });
     return conn;
   }
 
+  /** xpc_connection_create_from_endpoint, activated. */
+  connectEndpoint(endpoint: XpcTag): HelperConnection {
+    const conn = new HelperConnection(this, `c${this.nextId()}`, 'endpoint');
+    this.connections.set(conn.id, conn);
+    this.post({ t: 'connectEndpoint', conn: conn.id, endpoint: 'v' in endpoint ? String(endpoint.v) : '' });
+    return conn;
+  }
+
+  /** xpc_connection_create(NULL, q): an anonymous listener, reachable only through its endpoint. */
+  anonymousListener(): HelperListener {
+    const listener = new HelperListener(`l${this.nextId()}`, 'anonymous');
+    this.listeners.set(listener.id, listener);
+    this.post({ t: 'listen', listener: listener.id });
+    return listener;
+  }
+
   /** xpc_connection_create_mach_service(name, q, LISTENER): checks the name in with launchd. */
-  listen(name: string): HelperListener {
+  listen(name: string, options: { requirement?: string } = {}): HelperListener {
     const existing = [...this.listeners.values()].find((l) => l.name === name);
     if (existing) return existing;
     const listener = new HelperListener(`l${this.nextId()}`, name);
     this.listeners.set(listener.id, listener);
-    this.post({ t: 'checkIn', listener: listener.id, name });
+    const requirement = options.requirement ? { requirement: options.requirement } : {};
+    this.post({ t: 'checkIn', listener: listener.id, name, ...requirement });
     return listener;
   }
 
@@ -215,6 +264,9 @@ export class HelperSdk {
         if (listener) listener.failed = message.errno;
         return;
       }
+      case 'endpoint':
+        this.listeners.get(message.listener)?.setEndpoint(message.endpoint);
+        return;
       default:
         this.connections.get(message.conn)?.dispatch(message);
     }

@@ -1,4 +1,13 @@
-import type { ConnectionSide, ConnectionState, ExitCause, NsError, TraceEvent, XpcError } from './schema';
+import type {
+  ConnectionSide,
+  ConnectionState,
+  ExitCause,
+  NsError,
+  SysextState,
+  TraceEvent,
+  UpgradeEvent,
+  XpcError,
+} from './schema';
 
 /**
  * The state of the world as the event stream tells it: processes, services,
@@ -32,7 +41,24 @@ export interface ServiceView {
   label: string;
   origin: string;
   registered: boolean;
+  /** XPC-MODEL §5.4: 'stale' when the name is bound to a replaced extension instance. */
+  binding?: 'live' | 'stale';
+  boundTo?: string;
 }
+
+/** One row of `systemextensionsctl list` (XPC-MODEL §5.2). */
+export interface ExtensionView {
+  uuid: string;
+  teamId: string;
+  bundleId: string;
+  category: string;
+  name: string;
+  shortVersion: string;
+  bundleVersion: string;
+  state: SysextState;
+}
+
+const UPGRADE_LIMIT = 16;
 
 export interface StateChange {
   t: number;
@@ -72,6 +98,10 @@ export interface ModelSnapshot {
   errors: Record<string, number>;
   lastSeq: number;
   world?: { name: string; root: string };
+  /** System extensions by instance uuid. */
+  extensions?: Record<string, ExtensionView>;
+  /** The most recent upgrade reports, oldest first. */
+  upgrades?: UpgradeEvent[];
 }
 
 const HISTORY_LIMIT = 64;
@@ -149,9 +179,33 @@ export class WorldModel {
       case 'world.loaded':
         this.state.world = { name: ev.name, root: ev.root };
         return;
+      case 'sysext':
+        return this.applySysext(ev);
+      case 'service.binding': {
+        const service = this.state.services[`${ev.domain}/${ev.name}`];
+        if (service) Object.assign(service, { binding: ev.binding, boundTo: ev.boundTo });
+        return;
+      }
+      case 'upgrade': {
+        const upgrades = this.state.upgrades ?? [];
+        upgrades.push(ev);
+        this.state.upgrades = upgrades.slice(-UPGRADE_LIMIT);
+        return;
+      }
       default:
         return;
     }
+  }
+
+  private applySysext(ev: Extract<TraceEvent, { kind: 'sysext' }>): void {
+    const extensions = this.state.extensions ?? {};
+    this.state.extensions = extensions;
+    if (ev.state === 'uninstalled') {
+      delete extensions[ev.uuid];
+      return;
+    }
+    const { uuid, teamId, bundleId, category, name, shortVersion, bundleVersion, state } = ev;
+    extensions[uuid] = { uuid, teamId, bundleId, category, name, shortVersion, bundleVersion, state };
   }
 
   private countError(key: string): void {

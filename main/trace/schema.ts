@@ -225,6 +225,108 @@ export const ActionSchema = z.object({
   detail: z.string().optional(),
 });
 
+/** `systemextensionsctl list`'s [state] column (XPC-MODEL §5.1, §5.2). */
+export const SysextStateSchema = z.enum([
+  'activated enabled',
+  'activated waiting for user',
+  'terminated waiting to uninstall on reboot',
+  'uninstalled',
+]);
+export type SysextState = z.infer<typeof SysextStateSchema>;
+
+/** A system extension instance changed state in sysextd's database (XPC-MODEL §5.1). */
+export const SysextEventSchema = z.object({
+  ...Base,
+  kind: z.literal('sysext'),
+  uuid: z.string(),
+  teamId: z.string(),
+  bundleId: z.string(),
+  category: z.string(),
+  name: z.string(),
+  shortVersion: z.string(),
+  bundleVersion: z.string(),
+  state: SysextStateSchema,
+  /** Plain words: why, e.g. "replaced by 2.5.0 (250)". */
+  detail: z.string().optional(),
+});
+
+/** Which instance a Mach service name is bound to; 'stale' is the XPC-MODEL §5.4 failure. */
+export const ServiceBindingSchema = z.object({
+  ...Base,
+  kind: z.literal('service.binding'),
+  name: z.string(),
+  domain: DomainSchema,
+  label: z.string(),
+  binding: z.enum(['live', 'stale']),
+  /** The version the name answers for, "2.4.0 (240)". */
+  boundTo: z.string(),
+  cause: z.string(),
+});
+
+const VersionedJobSchema = z.object({
+  label: z.string(),
+  type: z.string(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  /** Plain words: "replaced", "kept: versions identical", "booted out and bootstrapped again", … */
+  action: z.string(),
+});
+
+const BrokenConnectionSchema = z.object({
+  conn: z.string(),
+  side: ConnectionSideSchema,
+  pid: z.number().int(),
+  process: z.string(),
+  name: z.string(),
+  became: z.enum(['interrupted', 'invalidated']),
+  error: XpcErrorSchema.optional(),
+  nsErrorCode: z.number().int().optional(),
+  cause: z.string().optional(),
+});
+
+const RemedySchema = z.object({
+  /** The operation to try: delete-extension, deactivate-activate, versioned-mach-service-name, reboot, restart-app. */
+  remedy: z.string(),
+  works: z.boolean(),
+  why: z.string(),
+});
+
+const UpgradeSideSchema = z.object({
+  bundles: z.array(z.object({ label: z.string(), version: z.string(), running: z.boolean() })),
+  extensions: z.array(z.object({ bundleId: z.string(), version: z.string(), state: SysextStateSchema })),
+  services: z.array(
+    z.object({
+      name: z.string(),
+      domain: z.string(),
+      boundTo: z.string(),
+      binding: z.enum(['live', 'stale']),
+    }),
+  ),
+});
+
+/** The outcome report of an upgrade (XPC-MODEL §5): what was replaced, what broke and why, what to try. */
+export const UpgradeEventSchema = z.object({
+  ...Base,
+  kind: z.literal('upgrade'),
+  app: z.string(),
+  from: z.string(),
+  to: z.string(),
+  source: z.enum(['bump', 'folder']),
+  installer: z.enum(['pkg', 'pkg-preinstall', 'drag']),
+  vpnConnected: z.boolean(),
+  developerMode: z.boolean(),
+  firstLaunch: z.boolean(),
+  replaced: z.array(VersionedJobSchema),
+  broken: z.array(BrokenConnectionSchema),
+  /** Plain words, each citing its rule (XPC-MODEL §…). */
+  why: z.array(z.string()),
+  remedies: z.array(RemedySchema),
+  before: UpgradeSideSchema,
+  after: UpgradeSideSchema,
+  /** The before/after comparison as lines: "com.acme.vpn.tunnel: 2.4.0 (240) → 2.5.0 (250)". */
+  changes: z.array(z.string()),
+});
+
 export const TraceEventSchema = z.discriminatedUnion('kind', [
   ProcessSpawnSchema,
   ProcessExitSchema,
@@ -239,6 +341,9 @@ export const TraceEventSchema = z.discriminatedUnion('kind', [
   DiagnosticSchema,
   WorldLoadedSchema,
   ActionSchema,
+  SysextEventSchema,
+  ServiceBindingSchema,
+  UpgradeEventSchema,
 ]);
 
 export type TraceEvent = z.infer<typeof TraceEventSchema>;
@@ -256,6 +361,8 @@ export type ProcessExitEvent = EventOf<'process.exit'>;
 export type ConnectionStateEvent = EventOf<'connection.state'>;
 export type MessageEvent = EventOf<'message'>;
 export type LogEvent = EventOf<'log'>;
+export type SysextEvent = EventOf<'sysext'>;
+export type UpgradeEvent = EventOf<'upgrade'>;
 
 /** The first line of an NDJSON trace file. */
 export const TraceHeaderSchema = z.object({

@@ -1,8 +1,12 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { mergeSandbox, sandboxFromEntitlements } from './entitlements';
 import { type BundleSettings, type Manifest, ManifestSchema } from './manifest';
-import type { JobSpec, JobType, KeepAliveSpec, MachServiceSpec, World } from './model';
+import type { Behaviour, JobSpec, JobType, KeepAliveSpec, MachServiceSpec, World } from './model';
 import { type Diagnostic, type PlistDict, readPlist, substitute } from './plist-file';
+import { sysextInfo } from './sysext-info';
+import { validateWorld } from './validate';
+import { derivedSettings } from './xcode-settings';
 
 export type { Diagnostic } from './plist-file';
 
@@ -29,18 +33,46 @@ class Loader {
   readonly diagnostics: Diagnostic[] = [];
   readonly jobs: JobSpec[] = [];
   manifest: Manifest = ManifestSchema.parse({});
+  /** Where world.plist was read from: script paths are relative to it. */
+  manifestRoot: string;
+  hasManifest = false;
 
-  constructor(readonly root: string) {}
+  constructor(readonly root: string) {
+    this.manifestRoot = root;
+  }
 
   rel(path: string): string {
     return relative(this.root, path) || basename(path);
   }
 
-  read(path: string): PlistDict | undefined {
+  read(path: string, settings: Record<string, string> = this.manifest.buildSettings): PlistDict | undefined {
     const rel = this.rel(path);
     const raw = readPlist(path, this.diagnostics, rel);
     if (!raw) return undefined;
-    return substitute(raw, this.manifest.buildSettings, (name, key) =>
+    return this.fill(raw, rel, settings);
+  }
+
+  /** A bundle's Info.plist, with its own, the world's and Xcode's derived build settings (main/world/xcode-settings.ts). */
+  readBundle(bundlePath: string): PlistDict | undefined {
+    const infoPath = join(bundlePath, 'Contents', 'Info.plist');
+    const rel = this.rel(infoPath);
+    const raw = readPlist(infoPath, this.diagnostics, rel);
+    if (!raw) return undefined;
+    const literal = str(raw.CFBundleIdentifier);
+    const byId = literal && !literal.includes('$') ? literal : undefined;
+    const entry = Object.entries(this.manifest.bundles).find(
+      ([id, b]) => b.path === this.rel(bundlePath) || id === byId,
+    );
+    const settings = {
+      ...derivedSettings(bundlePath, entry?.[0]),
+      ...this.manifest.buildSettings,
+      ...entry?.[1].buildSettings,
+    };
+    return this.fill(raw, rel, settings);
+  }
+
+  fill(raw: PlistDict, rel: string, settings: Record<string, string>): PlistDict {
+    return substitute(raw, settings, (name, key) =>
       this.diagnostics.push({
         severity: 'error',
         file: rel,
@@ -51,9 +83,12 @@ class Loader {
     ) as PlistDict;
   }
 
-  loadManifest(): void {
-    const path = join(this.root, 'world.plist');
+  loadManifest(fallbackRoot?: string): void {
+    const own = join(this.root, 'world.plist');
+    const path = existsSync(own) || !fallbackRoot ? own : join(fallbackRoot, 'world.plist');
     if (!existsSync(path)) return;
+    this.hasManifest = true;
+    this.manifestRoot = dirname(path);
     const raw = readPlist(path, this.diagnostics, 'world.plist');
     if (!raw) return;
     const parsed = ManifestSchema.safeParse(raw);
@@ -89,25 +124,65 @@ class Loader {
     > &
       Partial<JobSpec>,
     id: string,
+    /** The bundle folder or plist file whose `<name>.entitlements` sits beside it. */
+    beside?: string,
   ): JobSpec {
     const s = this.settings(id);
+    const entitlements = this.entitlements(id, beside);
     const job: JobSpec = {
       runAtLoad: false,
       keepAlive: { always: false },
       throttleIntervalS: 10,
       exitTimeOutS: 20,
       ...partial,
-      signing: { anchor: 'developer-id', notarized: false, ...s.signing },
-      entitlements: s.entitlements ?? {},
-      sandbox: { enabled: false, machLookup: [], machRegister: [], appGroups: [], ...s.sandbox },
-      behaviours: s.behaviours ?? [],
+      signing: this.signing(id),
+      entitlements,
+      sandbox: mergeSandbox(sandboxFromEntitlements(entitlements), s.sandbox),
+      behaviours: (s.behaviours ?? this.defaultBehaviours(partial)).map((b) => this.resolveScript(b, id)),
     };
     this.jobs.push(job);
     return job;
   }
 
+  /** [I] A folder with no world.plist runs: every job with Mach services answers on them. */
+  defaultBehaviours(job: Pick<JobSpec, 'machServices'>): Behaviour[] {
+    return this.hasManifest || job.machServices.length === 0 ? [] : [{ kind: 'reply', delayMs: 0 }];
+  }
+
+  /** [I] Without a signing entry, a bundle is signed by the team of the world's TeamIdentifierPrefix, if it has one. */
+  signing(id: string): JobSpec['signing'] {
+    const prefix = this.manifest.buildSettings.TeamIdentifierPrefix?.replace(/\.$/, '');
+    const signing = this.settings(id).signing;
+    return { anchor: 'developer-id', notarized: false, ...(prefix ? { teamId: prefix } : {}), ...signing };
+  }
+
+  /** A `<name>.entitlements` plist beside the bundle or plist, under world.plist's entitlements. */
+  entitlements(id: string, beside: string | undefined): Record<string, unknown> {
+    const file = beside
+      ? `${beside.replace(/\.(app|xpc|systemextension|plist)$/, '')}.entitlements`
+      : undefined;
+    const fromFile = file && existsSync(file) ? (this.read(file) ?? {}) : {};
+    return { ...fromFile, ...this.settings(id).entitlements };
+  }
+
+  /** A script behaviour's path is relative to the world; the helper needs it absolute. */
+  resolveScript(behaviour: Behaviour, id: string): Behaviour {
+    if (behaviour.kind !== 'script') return behaviour;
+    const path = resolve(this.manifestRoot, behaviour.path);
+    if (!existsSync(path)) {
+      this.diagnostics.push({
+        severity: 'error',
+        file: 'world.plist',
+        key: `bundles.${id}.behaviours`,
+        message: `the script ${behaviour.path} does not exist`,
+        consequence: 'the helper would exit at launch, as a program that cannot load its code does',
+      });
+    }
+    return { ...behaviour, path };
+  }
+
   loadApp(appPath: string): void {
-    const info = this.read(join(appPath, 'Contents', 'Info.plist'));
+    const info = this.readBundle(appPath);
     if (!info) return;
     const id = str(info.CFBundleIdentifier);
     if (!id) {
@@ -133,19 +208,20 @@ class Loader {
         bundleId: id,
       },
       id,
+      appPath,
     );
     for (const xpc of list(join(appPath, 'Contents', 'XPCServices'), '.xpc')) this.loadXpcService(xpc, id);
     for (const ext of list(join(appPath, 'Contents', 'Library', 'SystemExtensions'), '.systemextension'))
-      this.loadSystemExtension(ext);
+      this.loadSystemExtension(ext, id);
     for (const plist of list(join(appPath, 'Contents', 'Library', 'LaunchDaemons'), '.plist'))
-      this.loadJob(plist, 'SMAppServiceDaemon', appPath);
+      this.loadJob(plist, 'SMAppServiceDaemon', appPath, id);
     for (const plist of list(join(appPath, 'Contents', 'Library', 'LaunchAgents'), '.plist'))
-      this.loadJob(plist, 'SMAppServiceAgent', appPath);
+      this.loadJob(plist, 'SMAppServiceAgent', appPath, id);
   }
 
   loadXpcService(path: string, ownerLabel: string): void {
     const infoPath = join(path, 'Contents', 'Info.plist');
-    const info = this.read(infoPath);
+    const info = this.readBundle(path);
     const id = str(info?.CFBundleIdentifier);
     if (!info || !id) return;
     const exe = str(info.CFBundleExecutable) ?? basename(path, '.xpc');
@@ -159,23 +235,25 @@ class Loader {
         path: this.rel(infoPath),
         machServices: [{ name: id, hideUntilCheckIn: false, origin: 'XPCService' }],
         bundleId: id,
+        bundledIn: ownerLabel,
         ...versions(info),
       },
       id,
+      path,
     );
   }
 
-  loadSystemExtension(path: string): void {
+  loadSystemExtension(path: string, appLabel: string): void {
     const infoPath = join(path, 'Contents', 'Info.plist');
-    const info = this.read(infoPath);
+    const info = this.readBundle(path);
     const id = str(info?.CFBundleIdentifier);
     if (!info || !id) return;
-    const services: MachServiceSpec[] = [];
-    const ne = info.NetworkExtension as PlistDict | undefined;
-    const neName = str(ne?.NEMachServiceName);
-    if (neName) services.push({ name: neName, hideUntilCheckIn: false, origin: 'NEMachServiceName' });
-    const esName = str(info.NSEndpointSecurityMachServiceName);
-    if (esName) services.push({ name: esName, hideUntilCheckIn: false, origin: 'MachServices' });
+    const { spec, machServices: services } = sysextInfo(
+      info,
+      this.entitlements(id, path),
+      id,
+      this.signing(id).teamId,
+    );
     const exe = str(info.CFBundleExecutable) ?? id;
     this.job(
       {
@@ -187,13 +265,16 @@ class Loader {
         machServices: services,
         bundleId: id,
         runAtLoad: true,
+        bundledIn: appLabel,
+        sysext: spec,
         ...versions(info),
       },
       id,
+      path,
     );
   }
 
-  loadJob(path: string, type: JobType, appPath?: string): void {
+  loadJob(path: string, type: JobType, appPath?: string, appLabel?: string): void {
     const plist = this.read(path);
     if (!plist) return;
     const rel = this.rel(path);
@@ -239,10 +320,26 @@ class Loader {
         keepAlive: keepAlive(plist.KeepAlive),
         throttleIntervalS: typeof plist.ThrottleInterval === 'number' ? plist.ThrottleInterval : 10,
         exitTimeOutS: typeof plist.ExitTimeOut === 'number' ? plist.ExitTimeOut : 20,
+        ...(plist.EnablePressuredExit === true ? { enablePressuredExit: true } : {}),
+        ...(typeof plist.Disabled === 'boolean' ? { disabled: plist.Disabled } : {}),
+        ...(appLabel ? { bundledIn: appLabel } : {}),
+        ...associated(plist.AssociatedBundleIdentifiers),
       },
       label,
+      path,
     );
   }
+}
+
+/** AssociatedBundleIdentifiers: a string or an array of app bundle IDs (XPC-MODEL §4.1). */
+function associated(value: unknown): { associatedBundleIds?: string[] } {
+  const ids =
+    typeof value === 'string'
+      ? [value]
+      : Array.isArray(value)
+        ? value.filter((v): v is string => typeof v === 'string')
+        : [];
+  return ids.length > 0 ? { associatedBundleIds: ids } : {};
 }
 
 function versions(info: PlistDict): { bundleVersion?: string; shortVersion?: string } {
@@ -275,17 +372,43 @@ function keepAlive(value: unknown): KeepAliveSpec {
   };
 }
 
+/**
+ * [I] A program inside an app bundle carries the app's version: a launchd job
+ * without versions of its own (an SMAppService plist, a /Library job running a
+ * binary inside the app) reports the app's CFBundleVersion.
+ */
+function inheritVersions(jobs: JobSpec[]): void {
+  for (const app of jobs.filter((j) => j.type === 'App')) {
+    const inside = `/${app.path}/`;
+    for (const job of jobs) {
+      if (job.bundleVersion !== undefined || (job.bundledIn !== app.label && !job.program.startsWith(inside)))
+        continue;
+      if (app.bundleVersion !== undefined) job.bundleVersion = app.bundleVersion;
+      if (app.shortVersion !== undefined) job.shortVersion = app.shortVersion;
+    }
+  }
+}
+
+export interface LoadOptions {
+  /** Read world.plist from this folder when the world has none: version N+1 of a world's bundles (XPC-MODEL §5). */
+  manifestFrom?: string;
+  /** Run the rules of main/world/validate.ts too (default true). */
+  validate?: boolean;
+}
+
 /** Reads a world folder laid out like a Mac's disk. Only a missing folder throws; everything else is a diagnostic. */
-export function loadWorld(root: string): LoadResult {
+export function loadWorld(root: string, options: LoadOptions = {}): LoadResult {
   if (!existsSync(root) || !statSync(root).isDirectory())
     throw new WorldLoadError(`${root}: not a world folder (it does not exist or is not a directory)`);
   const loader = new Loader(root);
-  loader.loadManifest();
-  for (const app of list(join(root, 'Applications'), '.app')) loader.loadApp(app);
+  loader.loadManifest(options.manifestFrom);
+  // [I] /Library jobs load first: launchd bootstraps them at boot, before any app registers an SMAppService job (XPC-MODEL §4.6).
   for (const plist of list(join(root, 'Library', 'LaunchDaemons'), '.plist'))
     loader.loadJob(plist, 'LaunchDaemon');
   for (const plist of list(join(root, 'Library', 'LaunchAgents'), '.plist'))
     loader.loadJob(plist, 'LaunchAgent');
+  for (const app of list(join(root, 'Applications'), '.app')) loader.loadApp(app);
+  inheritVersions(loader.jobs);
   if (loader.jobs.length === 0) {
     loader.diagnostics.push({
       severity: 'warning',
@@ -298,6 +421,8 @@ export function loadWorld(root: string): LoadResult {
     root,
     uid: loader.manifest.uid,
     jobs: loader.jobs,
+    ...(loader.manifest.state ? { state: loader.manifest.state } : {}),
   };
-  return { world, diagnostics: loader.diagnostics };
+  const rules = options.validate === false ? [] : validateWorld(world);
+  return { world, diagnostics: [...loader.diagnostics, ...rules] };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BehaviourSchema, SandboxSchema, SigningSchema } from './model';
+import { BehaviourSchema, SandboxSchema, SigningSchema, WorldStateSchema } from './model';
 
 /**
  * world.plist: what a disk cannot show. Every key is optional, so a folder of
@@ -11,6 +11,10 @@ export const BundleSettingsSchema = z
     entitlements: z.record(z.string(), z.unknown()).optional(),
     sandbox: SandboxSchema.optional(),
     behaviours: z.array(BehaviourSchema).optional(),
+    /** The bundle's folder, e.g. "Applications/Pebble.app": names the bundle when its Info.plist says $(PRODUCT_BUNDLE_IDENTIFIER). */
+    path: z.string().optional(),
+    /** This bundle's own $(VAR) build settings, over the world's (main/world/xcode-settings.ts). */
+    buildSettings: z.record(z.string(), z.string()).optional(),
   })
   .strict();
 export type BundleSettings = z.infer<typeof BundleSettingsSchema>;
@@ -23,6 +27,8 @@ export const ManifestSchema = z
     buildSettings: z.record(z.string(), z.string()).default({}),
     /** Per bundle identifier or launchd label. */
     bundles: z.record(z.string(), BundleSettingsSchema).default({}),
+    /** Overrides and approvals that outlive the plists (XPC-MODEL §4.5, §4.6). */
+    state: WorldStateSchema.optional(),
   })
   .strict();
 export type Manifest = z.infer<typeof ManifestSchema>;

@@ -1,21 +1,48 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'plist';
+import { locateXmlProblem } from './plist-lines';
+import { applyModifier } from './xcode-settings';
 
 export interface Diagnostic {
   severity: 'error' | 'warning' | 'info';
   file?: string;
   key?: string;
+  /** For a malformed XML plist: where it goes wrong. */
+  line?: number;
   message: string;
   consequence?: string;
 }
 
 export type PlistDict = Record<string, unknown>;
 
-function lineOf(text: string, message: string): string {
-  const m = /line[:\s]+(\d+)/i.exec(message);
-  if (m) return ` (line ${m[1]})`;
-  const lines = text.split('\n').length;
-  return lines > 1 ? ` (somewhere in its ${lines} lines)` : '';
+const MALFORMED =
+  'macOS would refuse to load this bundle or job (launchctl: "Bootstrap failed: 5: Input/output error")';
+
+function malformed(file: string, kind: string, problem: string, line?: number): Diagnostic {
+  return {
+    severity: 'error',
+    file,
+    ...(line === undefined ? {} : { line }),
+    message: `malformed ${kind} plist${line === undefined ? '' : ` (line ${line})`}: ${problem}`,
+    consequence: MALFORMED,
+  };
+}
+
+function isDict(value: unknown): value is PlistDict {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Date) &&
+    !(value instanceof Uint8Array)
+  );
+}
+
+/** XML is checked for its first problem (with its line) before plist parses it; OpenStep and binary go straight in. */
+function problemOf(text: string): { line: number; problem: string } | undefined {
+  const start = text.trimStart();
+  if (start.startsWith('{') || start.startsWith('(')) return undefined;
+  return locateXmlProblem(text);
 }
 
 /** Reads an XML, binary or OpenStep plist; a bad file is a diagnostic, never a throw. */
@@ -32,37 +59,51 @@ export function readPlist(path: string, diagnostics: Diagnostic[], relative: str
     return undefined;
   }
   const isBinary = bytes.subarray(0, 8).toString('latin1') === 'bplist00';
+  const text = isBinary ? '' : bytes.toString('utf8');
+  const located = isBinary ? undefined : problemOf(text);
+  if (located) {
+    diagnostics.push(malformed(relative, 'XML', located.problem, located.line));
+    return undefined;
+  }
   try {
-    const value = isBinary ? parse(new Uint8Array(bytes)) : parse(bytes.toString('utf8'));
-    if (
-      typeof value !== 'object' ||
-      value === null ||
-      Array.isArray(value) ||
-      value instanceof Date ||
-      value instanceof Uint8Array
-    ) {
-      diagnostics.push({
-        severity: 'error',
-        file: relative,
-        message: 'the top level of this plist is not a dictionary',
-      });
-      return undefined;
-    }
-    return value as PlistDict;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const value = isBinary ? parse(new Uint8Array(bytes)) : parse(text);
+    if (isDict(value)) return value;
     diagnostics.push({
       severity: 'error',
       file: relative,
-      message: `malformed ${isBinary ? 'binary' : 'XML'} plist${isBinary ? '' : lineOf(bytes.toString('utf8'), message)}: ${message}`,
-      consequence:
-        'macOS would refuse to load this bundle or job (launchctl: "Bootstrap failed: 5: Input/output error")',
+      message: 'the top level of this plist is not a dictionary',
+      consequence: MALFORMED,
     });
-    return undefined;
+  } catch (error) {
+    diagnostics.push(
+      malformed(
+        relative,
+        isBinary ? 'binary' : 'XML',
+        error instanceof Error ? error.message : String(error),
+      ),
+    );
   }
+  return undefined;
 }
 
-const VAR = /\$\(([A-Za-z_][A-Za-z0-9_]*)(?::[a-z]+)?\)/g;
+const VAR = /\$[({]([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z0-9]+))?[)}]/g;
+
+/** One string's $(VAR) and ${VAR}, with Xcode's modifiers; a setting may refer to others, a few levels deep. */
+function fill(
+  text: string,
+  settings: Record<string, string>,
+  report: (name: string) => void,
+  depth = 0,
+): string {
+  return text.replace(VAR, (whole, name: string, modifier: string | undefined) => {
+    const resolved = settings[name];
+    if (resolved === undefined || depth > 4) {
+      report(name);
+      return whole;
+    }
+    return applyModifier(fill(resolved, settings, report, depth + 1), modifier);
+  });
+}
 
 /** Substitutes $(VAR) build settings everywhere in a plist; an unresolved one is reported, not guessed. */
 export function substitute(
@@ -71,27 +112,11 @@ export function substitute(
   report: (name: string, key: string) => void,
   key = '',
 ): unknown {
-  if (typeof value === 'string') {
-    return value.replace(VAR, (whole, name: string) => {
-      const resolved = settings[name];
-      if (resolved === undefined) {
-        report(name, key);
-        return whole;
-      }
-      return resolved;
-    });
-  }
+  if (typeof value === 'string') return fill(value, settings, (name) => report(name, key));
   if (Array.isArray(value)) return value.map((v, i) => substitute(v, settings, report, `${key}[${i}]`));
-  if (
-    typeof value === 'object' &&
-    value !== null &&
-    !(value instanceof Date) &&
-    !(value instanceof Uint8Array)
-  ) {
-    const out: PlistDict = {};
-    for (const [k, v] of Object.entries(value))
-      out[k] = substitute(v, settings, report, key ? `${key}.${k}` : k);
-    return out;
-  }
-  return value;
+  if (!isDict(value)) return value;
+  const out: PlistDict = {};
+  for (const [k, v] of Object.entries(value))
+    out[k] = substitute(v, settings, report, key ? `${key}.${k}` : k);
+  return out;
 }

@@ -1,0 +1,33 @@
+import type { JobSpec } from '../world/model';
+
+/**
+ * Labels are unique within a domain (launchd.plist(5) Label). A legacy
+ * /Library/LaunchDaemons job and an SMAppService daemon with the same label
+ * compete for one slot in `system`: [I] XPC-MODEL §4.6, first loaded wins.
+ */
+export class LabelSlots {
+  private readonly slots = new Map<string, JobSpec>();
+
+  holder(domain: string, label: string): JobSpec | undefined {
+    return this.slots.get(`${domain}/${label}`);
+  }
+
+  /** 0 when loaded; 37 when this job is already loaded; 17 when another job holds the label (XPC-MODEL §3.4). */
+  load(domain: string, job: JobSpec): 0 | 17 | 37 {
+    const holder = this.holder(domain, job.label);
+    if (holder === job) return 37;
+    if (holder) return 17;
+    this.slots.set(`${domain}/${job.label}`, job);
+    return 0;
+  }
+
+  unload(domain: string, label: string): JobSpec | undefined {
+    const holder = this.holder(domain, label);
+    this.slots.delete(`${domain}/${label}`);
+    return holder;
+  }
+
+  isLoaded(domain: string, job: JobSpec): boolean {
+    return this.holder(domain, job.label) === job;
+  }
+}

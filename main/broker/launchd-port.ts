@@ -1,0 +1,34 @@
+import type { EventInput } from '../trace/schema';
+import type { JobSpec, World } from '../world/model';
+import type { Namespace } from './namespace';
+import type { Proc } from './process';
+import type { Clock } from './spawner';
+
+/**
+ * The few launchd operations that upgrades and sysextd need from the broker
+ * (main/broker/upgrade.ts, main/broker/sysext.ts). The broker implements it;
+ * everything else about a process or a connection stays inside the broker.
+ */
+export interface LaunchdPort {
+  readonly world: World;
+  readonly namespace: Namespace;
+  readonly clock: Clock;
+  emit(event: EventInput): void;
+  /** Sees every event the broker emits until the returned function is called. */
+  observe(listener: (event: EventInput) => void): () => void;
+  processes(): Proc[];
+  /** The running (or spawning) instance of a job outside the pid domains. */
+  instanceOf(job: JobSpec): Proc | undefined;
+  /**
+   * Ends a process at once, as `launchctl bootout` or an installer quitting an
+   * app does. Its clients see XPC-MODEL §1.2 rule 1, its peers rule 2.
+   */
+  end(proc: Proc, detail: string): void;
+  /** `launchctl bootstrap`: registers the job's MachServices at load (XPC-MODEL §4.1). */
+  register(job: JobSpec): void;
+  /** `launchctl bootout`: the job's names leave the namespace and its label slot frees. */
+  unregister(job: JobSpec, reason: string): void;
+  /** The job's files were replaced under it: its label and names now stand for `next`, its process runs on. */
+  repoint(old: JobSpec, next: JobSpec): void;
+  launch(job: JobSpec, reason: 'speculative' | 'app launch'): Proc;
+}

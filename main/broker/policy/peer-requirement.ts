@@ -1,0 +1,28 @@
+import type { JobSpec } from '../../world/model';
+import type { Proc } from '../process';
+import { checkRequirement, type RequirementCheck, type SigningIdentity } from './requirement';
+
+/** The signature a process presents to a peer's requirement (XPC-MODEL §1.5, §6). */
+export function signingIdentity(job: JobSpec): SigningIdentity {
+  return {
+    identifier: job.bundleId ?? job.label,
+    anchor: job.signing.anchor,
+    notarized: job.signing.notarized,
+    entitlements: job.entitlements,
+    ...(job.signing.teamId ? { teamId: job.signing.teamId } : {}),
+  };
+}
+
+/**
+ * XPC-MODEL §1.5: the requirement is checked against every message, using the
+ * sender's signature. A sender that has exited has no code to check (-67065).
+ */
+export function checkPeer(requirement: string, sender: Proc | undefined): RequirementCheck {
+  const alive = sender && sender.state !== 'exited' ? sender : undefined;
+  return checkRequirement(requirement, alive ? signingIdentity(alive.job) : undefined);
+}
+
+/** Whether a requirement compiles: xpc_connection_set_peer_code_signing_requirement returns EINVAL otherwise. */
+export function requirementCompiles(requirement: string): boolean {
+  return checkRequirement(requirement, { identifier: '', anchor: 'apple' }).status !== -67052;
+}

@@ -1,0 +1,140 @@
+import type { EventInput, UpgradeEvent } from '../trace/schema';
+import type { JobSpec } from '../world/model';
+import { versionText } from '../world/unit';
+import type { LaunchdPort } from './launchd-port';
+import type { ServiceEntry } from './namespace';
+import type { SystemExtensions } from './sysext';
+
+/** The outcome report of an upgrade: the `upgrade` event without its stamp. */
+export type UpgradeReport = Omit<UpgradeEvent, 'v' | 'seq' | 't' | 'kind'>;
+export type UpgradeSide = UpgradeReport['before'];
+export type BrokenConnection = UpgradeReport['broken'][number];
+export type Remedy = UpgradeReport['remedies'][number];
+
+/** Versions, running state, extension states and name bindings: one side of the before/after comparison. */
+export function snapshotSide(
+  launchd: LaunchdPort,
+  sysext: SystemExtensions,
+  unit: readonly JobSpec[],
+): UpgradeSide {
+  const labels = new Set(unit.map((j) => j.label));
+  const names = new Set(unit.flatMap((j) => j.machServices.map((s) => s.name)));
+  const running = new Set(
+    launchd
+      .processes()
+      .filter((p) => p.state !== 'exited')
+      .map((p) => p.job.label),
+  );
+  return {
+    bundles: unit.map((j) => ({ label: j.label, version: versionText(j), running: running.has(j.label) })),
+    extensions: sysext
+      .list()
+      .filter((i) => labels.has(i.job.label))
+      .map((i) => ({ bundleId: i.job.label, version: versionText(i.job), state: i.state })),
+    services: launchd.namespace
+      .entries()
+      .filter((e) => names.has(e.name) || labels.has(e.job.label))
+      .filter((e) => !e.domain.startsWith('pid/'))
+      .map((e) => ({
+        name: e.name,
+        domain: e.domain,
+        boundTo: `${e.job.label} ${versionText(e.job)}`,
+        binding: e.binding,
+      })),
+  };
+}
+
+/** "com.acme.vpn.tunnel: 2.4.0 (240) → 2.5.0 (250)" lines for everything that differs. */
+export function changesBetween(before: UpgradeSide, after: UpgradeSide): string[] {
+  const lines: string[] = [];
+  const pairs = <T>(a: T[], b: T[], key: (x: T) => string) => {
+    const keys = [...new Set([...a.map(key), ...b.map(key)])];
+    return keys.map((k) => [a.find((x) => key(x) === k), b.find((x) => key(x) === k), k] as const);
+  };
+  for (const [was, is, label] of pairs(before.bundles, after.bundles, (b) => b.label)) {
+    if (was?.version !== is?.version)
+      lines.push(`${label}: ${was?.version ?? 'absent'} → ${is?.version ?? 'removed'}`);
+    if (was && is && was.running !== is.running)
+      lines.push(
+        `${label}: ${was.running ? 'running' : 'not running'} → ${is.running ? 'running' : 'not running'}`,
+      );
+  }
+  for (const [was, is, key] of pairs(
+    before.extensions,
+    after.extensions,
+    (e) => `${e.bundleId} ${e.version}`,
+  )) {
+    if (was?.state !== is?.state)
+      lines.push(`extension ${key}: [${was?.state ?? 'absent'}] → [${is?.state ?? 'uninstalled'}]`);
+  }
+  for (const [was, is, name] of pairs(before.services, after.services, (s) => `${s.domain}/${s.name}`)) {
+    const a = was ? `${was.boundTo} (${was.binding})` : 'not registered';
+    const b = is ? `${is.boundTo} (${is.binding})` : 'not registered';
+    if (a !== b) lines.push(`${name}: ${a} → ${b}`);
+  }
+  return lines;
+}
+
+/** Every connection that became INTERRUPTED or INVALID while the upgrade ran. */
+export function brokenConnections(
+  events: readonly EventInput[],
+  processName: (pid: number) => string,
+): BrokenConnection[] {
+  const broken: BrokenConnection[] = [];
+  for (const e of events) {
+    if (e.kind !== 'connection.state' || (e.to !== 'interrupted' && e.to !== 'invalidated')) continue;
+    broken.push({
+      conn: e.conn,
+      side: e.side,
+      pid: e.pid,
+      process: processName(e.pid),
+      name: e.name,
+      became: e.to,
+      ...(e.error ? { error: e.error } : {}),
+      ...(e.nsError ? { nsErrorCode: e.nsError.code } : {}),
+      ...(e.cause ? { cause: e.cause } : {}),
+    });
+  }
+  return broken;
+}
+
+/** What to try, and whether it works, per XPC-MODEL §5.4. */
+export function remediesFor(stale: readonly ServiceEntry[], rebootRebinds: boolean): Remedy[] {
+  if (stale.length === 0) return [];
+  const names = stale.map((e) => e.name).join(', ');
+  const ext = [...new Set(stale.map((e) => e.job.label))].join(', ');
+  return [
+    {
+      remedy: 'restart-app',
+      works: false,
+      why: `XPC-MODEL §5.4: the stale binding of ${names} persists across app restart`,
+    },
+    {
+      remedy: 'delete-extension',
+      works: true,
+      why: `XPC-MODEL §5.4: deleting ${ext} in Login Items & Extensions clears the binding; the app's next activation request binds ${names} to the new instance`,
+    },
+    {
+      remedy: 'deactivate-activate',
+      works: true,
+      why: 'XPC-MODEL §5.4: a deactivationRequest followed by a fresh activationRequest rebinds the name (coder-desktop-macos PR #158)',
+    },
+    {
+      remedy: 'versioned-mach-service-name',
+      works: true,
+      why: `XPC-MODEL §5.4: ship the next version with a new NEMachServiceName; it is registered fresh for the new instance, while clients of ${names} keep failing`,
+    },
+    {
+      remedy: 'reboot',
+      works: rebootRebinds,
+      why: rebootRebinds
+        ? '[I] XPC-MODEL §5.4: in this world a reboot re-points the name (rebootRebindsNE is on)'
+        : '[I] XPC-MODEL §5.4: "rebooting does not help in some reports"; this world follows them (rebootRebindsNE is off)',
+    },
+    {
+      remedy: 'pkg-preinstall',
+      works: true,
+      why: 'Prevention: a package whose preinstall script stops the VPN replaces the extension with no tunnel referring to it (XPC-MODEL §5.4 step 2)',
+    },
+  ];
+}

@@ -1,0 +1,68 @@
+import { formatEvent } from './format';
+import type { ScenarioResult, StepResult } from './runner';
+
+const seconds = (ms: number) => (ms / 1000).toFixed(3);
+
+function stepLine(s: StepResult): string {
+  return `step ${s.index}${s.name !== s.kind ? ` (${s.name})` : ''}: ${s.description}`;
+}
+
+/** The text the CLI prints: PASS/FAIL, each failed step with why, and the events around it. */
+export function textReport(result: ScenarioResult): string {
+  const { scenario } = result;
+  const expectations = scenario.steps.filter((s) => s.kind === 'expect').length;
+  const head = `${result.ok ? 'PASS' : 'FAIL'}  ${scenario.name} (${scenario.steps.length} steps, ${expectations} expectations, ${seconds(result.durationMs)} s)`;
+  const t0 = result.events[0]?.t ?? 0;
+  const lines = [head];
+  for (const s of result.steps) {
+    if (s.ok) continue;
+    lines.push(`  ✗ ${stepLine(s)}`, `    ${s.message ?? 'failed'}`);
+    if (s.context?.length) {
+      lines.push('    events around it:');
+      for (const e of s.context) lines.push(`      ${formatEvent(e, t0)}`);
+    }
+  }
+  const skipped = scenario.steps.length - result.steps.length;
+  if (skipped > 0) lines.push(`  ${skipped} step(s) after the failed action did not run`);
+  return lines.join('\n');
+}
+
+/** XML 1.0 forbids most control characters, so they are dropped. */
+function xml(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .split('')
+    .filter((c) => c >= ' ' || c === '\n' || c === '\t' || c === '\r')
+    .join('');
+}
+
+/** JUnit XML: one test case per step, failures with their message and the events around them. */
+export function junitReport(result: ScenarioResult): string {
+  const { scenario } = result;
+  const t0 = result.events[0]?.t ?? 0;
+  const failures = result.steps.filter((s) => !s.ok).length;
+  const skipped = scenario.steps.slice(result.steps.length);
+  const cases = result.steps.map((s) => {
+    const open = `    <testcase classname="${xml(scenario.name)}" name="${xml(stepLine(s))}" time="${seconds(s.durationMs)}"`;
+    if (s.ok) return `${open}/>`;
+    const body = [s.message ?? 'failed', ...(s.context ?? []).map((e) => formatEvent(e, t0))].join('\n');
+    return `${open}>\n      <failure message="${xml(s.message ?? 'failed')}">${xml(body)}</failure>\n    </testcase>`;
+  });
+  for (const s of skipped) {
+    cases.push(
+      `    <testcase classname="${xml(scenario.name)}" name="${xml(`step ${s.index}: ${s.name}`)}" time="0">\n      <skipped/>\n    </testcase>`,
+    );
+  }
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites tests="${scenario.steps.length}" failures="${failures}" time="${seconds(result.durationMs)}">`,
+    `  <testsuite name="${xml(scenario.name)}" file="${xml(scenario.file)}" tests="${scenario.steps.length}" failures="${failures}" skipped="${skipped.length}" time="${seconds(result.durationMs)}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

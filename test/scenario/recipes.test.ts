@@ -1,0 +1,94 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChildProcessSpawner } from '../../main/hosts/headless/child-spawner';
+import { helperEntryPath } from '../../main/hosts/helper-path';
+import { loadScenario } from '../../main/scenario/load';
+import { parseScenario } from '../../main/scenario/parse';
+import { junitReport, textReport } from '../../main/scenario/report';
+import { runScenario } from '../../main/scenario/runner';
+import type { Scenario } from '../../main/scenario/schema';
+import { loadWorld } from '../../main/world/load';
+
+const SCENARIOS = join(__dirname, '..', '..', 'assets', 'scenarios');
+const files = readdirSync(SCENARIOS)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
+
+let spawner: ChildProcessSpawner | undefined;
+afterEach(() => spawner?.dispose());
+
+async function run(scenario: Scenario) {
+  if (!scenario.world) throw new Error(`${scenario.file} names no world`);
+  const { world, diagnostics } = loadWorld(scenario.world);
+  spawner = new ChildProcessSpawner(helperEntryPath());
+  return runScenario({ scenario, world, diagnostics, spawner });
+}
+
+describe('the XPC-MODEL §8 recipes, run with real helpers', () => {
+  it('covers every recipe the issue names', () => {
+    expect(files).toEqual([
+      'code-signing-67050.yaml',
+      'endpoint-listener-dies.yaml',
+      'keepalive-crash-loop.yaml',
+      'listener-eperm.yaml',
+      'on-demand-launch.yaml',
+      'sandbox-lookup-159.yaml',
+      'smjobbless-to-smappservice.yaml',
+      'stale-disabled-override.yaml',
+      'sysext-to-agent.yaml',
+      'transactions-idle-exit.yaml',
+    ]);
+  });
+
+  for (const file of files) {
+    it(`${file}: every expectation holds`, async () => {
+      const result = await run(loadScenario(join(SCENARIOS, file)));
+      expect(result.ok, textReport(result)).toBe(true);
+      expect(result.steps).toHaveLength(result.scenario.steps.length);
+    });
+  }
+});
+
+describe('a failing expectation', () => {
+  const path = join(SCENARIOS, 'sandbox-lookup-159.yaml');
+  const altered = () =>
+    parseScenario(
+      readFileSync(path, 'utf8').replace(
+        '{ lookup: com.acme.helper, errno: 159 }',
+        '{ lookup: com.acme.helper, errno: 3, within: 300ms }',
+      ),
+      path,
+    );
+
+  it('fails the run with a report naming the step, what was seen and the events around it', async () => {
+    const result = await run({ ...altered(), world: join(SCENARIOS, '..', 'worlds', 'sandbox-lookup') });
+    expect(result.ok).toBe(false);
+    const report = textReport(result);
+    expect(report).toMatch(/^FAIL {2}Sandbox lookup fails with 159/);
+    expect(report).toContain('✗ step 3: the look-up of com.acme.helper fails with errno 3 within 300ms');
+    expect(report).toContain('the look-up of com.acme.helper failed with error 159 (Sandbox restriction)');
+    const context =
+      report
+        .split('events around it:\n')[1]
+        ?.split('\n')
+        .filter((l) => l.startsWith('      #')) ?? [];
+    expect(context.length).toBeGreaterThanOrEqual(5);
+    expect(context.length).toBeLessThanOrEqual(10);
+    expect(context.join('\n')).toContain('lookup com.acme.helper by pid');
+    expect(result.steps.filter((s) => !s.ok).map((s) => s.index)).toEqual([3]);
+  });
+
+  it('is a <failure> in the JUnit report; the other steps pass', async () => {
+    const result = await run({ ...altered(), world: join(SCENARIOS, '..', 'worlds', 'sandbox-lookup') });
+    const xml = junitReport(result);
+    expect(xml).toContain(`<testsuite name="Sandbox lookup fails with 159"`);
+    expect(xml).toContain(`tests="${result.scenario.steps.length}" failures="1"`);
+    expect(
+      xml.match(
+        /<failure message="the look-up of com.acme.helper failed with error 159 \(Sandbox restriction\)">/g,
+      ),
+    ).toHaveLength(1);
+    expect(xml.match(/<testcase /g)).toHaveLength(result.scenario.steps.length);
+  });
+});
