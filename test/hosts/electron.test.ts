@@ -7,6 +7,8 @@ import { type ElectronApi, runElectronHost } from '../../main/hosts/electron/hos
 import { demoWorldPath } from '../../main/hosts/paths';
 import { CHANNELS } from '../../preload/channels';
 
+type MenuItem = { label?: string; role?: string; submenu?: MenuItem[]; click?: () => void };
+
 /** A fake `electron` that records what the host asked of it. */
 function fakeElectron() {
   const calls = {
@@ -14,6 +16,8 @@ function fakeElectron() {
     handlers: new Map<string, (event: unknown, raw: unknown) => unknown>(),
     forks: [] as { modulePath: string; args: string[]; options: Record<string, unknown>; child: FakeChild }[],
     appListeners: new Map<string, (...args: unknown[]) => void>(),
+    menu: [] as MenuItem[],
+    nextOpen: undefined as string | undefined,
     headerFilter: undefined as
       | undefined
       | ((
@@ -45,8 +49,10 @@ function fakeElectron() {
       return false;
     }
     show() {}
+    loads = 0;
     async loadURL(url: string) {
       this.loaded = url;
+      this.loads++;
     }
   }
   const electron = {
@@ -73,6 +79,18 @@ function fakeElectron() {
         webRequest: { onHeadersReceived: (fn: typeof calls.headerFilter) => (calls.headerFilter = fn) },
       },
     },
+    Menu: {
+      buildFromTemplate: (template: MenuItem[]) => template,
+      setApplicationMenu: (menu: MenuItem[]) => (calls.menu = menu),
+    },
+    dialog: {
+      showOpenDialog: async () => ({
+        canceled: calls.nextOpen === undefined,
+        filePaths: calls.nextOpen ? [calls.nextOpen] : [],
+      }),
+      showSaveDialog: async () => ({ canceled: true }),
+    },
+    shell: { showItemInFolder: () => {} },
   };
   return { electron: electron as unknown as ElectronApi, calls };
 }
@@ -177,6 +195,38 @@ describe('the Electron host, against a fake electron module', () => {
     expect(events.find((e) => e.kind === 'process.exit')).toMatchObject({
       label: 'com.acme.vpn',
       cause: 'crash',
+    });
+  });
+});
+
+describe('the File menu', () => {
+  it('offers to open a world, open a trace, import a Mac log and export', async () => {
+    const { calls } = await started();
+    const file = calls.menu.find((m) => m.label === 'File');
+    expect(file?.submenu?.map((i) => i.label).filter(Boolean)).toEqual([
+      'Open World…',
+      'Open Trace…',
+      'Import macOS Log…',
+      'Export Perfetto Trace…',
+      'Show Recording in Folder',
+    ]);
+  });
+
+  it('Import macOS Log… shows the log in the same window, where actions are refused', async () => {
+    const { calls, handler, fromWindow, win } = await started();
+    calls.nextOpen = join(process.cwd(), 'test/fixtures/logs/nextcloud-10479.default.log');
+    calls.menu
+      .find((m) => m.label === 'File')
+      ?.submenu?.find((i) => i.label === 'Import macOS Log…')
+      ?.click?.();
+    await expect.poll(() => win.win.loads).toBe(2);
+    const hello = (await handler(fromWindow, { type: 'hello' })) as {
+      value: { mode: string; world: { name: string } };
+    };
+    expect(hello.value).toMatchObject({ mode: 'trace', world: { name: 'nextcloud-10479.default.log' } });
+    expect(await handler(fromWindow, { type: 'crash', pid: 1 })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/needs a live session/),
     });
   });
 });

@@ -1,14 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { ReplaySession } from '../../session/replay';
-import { Session } from '../../session/session';
-import { importLog } from '../../trace/import';
-import { defaultSessionsDir, recordSource } from '../../trace/live-recording';
-import { streamTrace } from '../../trace/reader';
+import type { ReplaySession } from '../../session/replay';
+import type { Session } from '../../session/session';
 import type { TraceRecorder } from '../../trace/recorder';
-import { loadWorld } from '../../world/load';
 import { helperEntryPath } from '../helper-path';
 import { demoWorldPath, rendererDir } from '../paths';
+import { openLive, openRecording } from '../sources';
 import { ChildProcessSpawner } from './child-spawner';
 import { type HeadlessServer, startHeadlessServer } from './server';
 
@@ -37,30 +32,17 @@ function serverOptions(options: { port?: number; token?: string }) {
 
 /** The same broker as the Electron host, with child_process helpers and the console over loopback HTTP. */
 export async function startHeadless(options: HeadlessOptions = {}): Promise<HeadlessHost> {
-  const { world, diagnostics } = loadWorld(options.worldDir ?? demoWorldPath());
   const spawner = new ChildProcessSpawner(helperEntryPath());
-  const session = new Session({ world, spawner, host: 'headless', diagnostics });
-  const recorder =
-    options.record === false
-      ? undefined
-      : recordSource(session, {
-          dir: options.record ?? defaultSessionsDir(),
-          host: 'headless',
-          world: world.name,
-        });
-  const server = await startHeadlessServer({ session, ...serverOptions(options) });
-  session.start();
-  let stopped = false;
+  const live = openLive(options.worldDir ?? demoWorldPath(), spawner, 'headless', options.record);
+  const server = await startHeadlessServer({ session: live.session, ...serverOptions(options) });
+  live.session.start();
   return {
-    session,
+    session: live.session,
     server,
-    recorder,
+    recorder: live.recorder,
     async stop() {
-      if (stopped) return;
-      stopped = true;
-      session.dispose();
+      await live.stop();
       spawner.dispose();
-      await recorder?.close();
       await server.close();
     },
   };
@@ -69,23 +51,17 @@ export async function startHeadless(options: HeadlessOptions = {}): Promise<Head
 export interface ReplayHost {
   session: ReplaySession;
   server: HeadlessServer;
-  /** Resolves when the whole file has been read. */
   loaded: Promise<{ events: number; problems: number }>;
   stop(): Promise<void>;
 }
 
-/**
- * Serves a recorded trace (NDJSON) or an imported macOS log in the same views
- * as a live session. The file streams in; the console shows its progress.
- */
+/** Serves a recorded trace or an imported macOS log in the same views as a live session. */
 export async function serveRecording(
   path: string,
   options: { port?: number; token?: string; kind: 'trace' | 'log' },
 ): Promise<ReplayHost> {
-  const session = new ReplaySession({ name: basename(path), path, host: 'headless' });
+  const { session, loaded } = openRecording(path, options.kind, 'headless');
   const server = await startHeadlessServer({ session, ...serverOptions(options) });
-  const loaded =
-    options.kind === 'trace' ? loadTrace(session, path) : Promise.resolve(loadLog(session, path));
   return {
     session,
     server,
@@ -95,26 +71,4 @@ export async function serveRecording(
       await server.close();
     },
   };
-}
-
-async function loadTrace(
-  session: ReplaySession,
-  path: string,
-): Promise<{ events: number; problems: number }> {
-  const result = await streamTrace(path, (e) => session.add(e), {
-    onProgress: (done, total) => {
-      session.progress = { done, total };
-    },
-  });
-  session.header = result.header;
-  for (const p of result.problems) session.problem(p.line, p.message);
-  return { events: result.eventCount, problems: result.problems.length };
-}
-
-function loadLog(session: ReplaySession, path: string): { events: number; problems: number } {
-  const result = importLog(readFileSync(path, 'utf8'), { source: path });
-  for (const e of result.events) session.add(e);
-  for (const w of result.warnings) session.problem(w.line, w.message);
-  session.progress = { done: 1, total: 1 };
-  return { events: result.events.length, problems: result.warnings.length };
 }

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Spawner } from '../broker/spawner';
+import { ReplaySession } from '../session/replay';
+import { Session } from '../session/session';
+import { importLog } from '../trace/import';
+import { defaultSessionsDir, recordSource } from '../trace/live-recording';
+import { streamTrace } from '../trace/reader';
+import type { TraceRecorder } from '../trace/recorder';
+import { loadWorld } from '../world/load';
+
+type Host = 'electron' | 'headless';
+
+export interface LiveSource {
+  session: Session;
+  recorder: TraceRecorder | undefined;
+  stop(): Promise<void>;
+}
+
+/** A world loaded from disk, its broker and, unless `record` is false, its recording. */
+export function openLive(
+  worldDir: string,
+  spawner: Spawner,
+  host: Host,
+  record?: string | false,
+): LiveSource {
+  const { world, diagnostics } = loadWorld(worldDir);
+  const session = new Session({ world, spawner, host, diagnostics });
+  const recorder =
+    record === false
+      ? undefined
+      : recordSource(session, { dir: record ?? defaultSessionsDir(), host, world: world.name });
+  let stopped = false;
+  return {
+    session,
+    recorder,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      session.dispose();
+      await recorder?.close();
+    },
+  };
+}
+
+export interface RecordingSource {
+  session: ReplaySession;
+  /** Resolves when the whole file has been read. */
+  loaded: Promise<{ events: number; problems: number }>;
+}
+
+/** A recorded trace (NDJSON) or a Mac's log, streamed into a replay session. */
+export function openRecording(path: string, kind: 'trace' | 'log', host: Host): RecordingSource {
+  const session = new ReplaySession({ name: basename(path), path, host });
+  const loaded =
+    kind === 'trace' ? loadTrace(session, path) : Promise.resolve().then(() => loadLog(session, path));
+  return { session, loaded };
+}
+
+async function loadTrace(
+  session: ReplaySession,
+  path: string,
+): Promise<{ events: number; problems: number }> {
+  const result = await streamTrace(path, (e) => session.add(e), {
+    onProgress: (done, total) => {
+      session.progress = { done, total };
+    },
+  });
+  session.header = result.header;
+  for (const p of result.problems) session.problem(p.line, p.message);
+  return { events: result.eventCount, problems: result.problems.length };
+}
+
+function loadLog(session: ReplaySession, path: string): { events: number; problems: number } {
+  const result = importLog(readFileSync(path, 'utf8'), { source: path });
+  for (const e of result.events) session.add(e);
+  for (const w of result.warnings) session.problem(w.line, w.message);
+  session.progress = { done: 1, total: 1 };
+  return { events: result.events.length, problems: result.warnings.length };
+}
