@@ -1139,7 +1139,10 @@ export class Broker {
     });
   }
 
-  /** XPC-MODEL §1.5: a listener's requirement is checked against every message; the first is the check-in. */
+  /**
+   * XPC-MODEL §1.5: a listener's requirement is checked against every message; the first is the check-in.
+   * [I] A client whose check-in is dropped is invalidated (NSError 4102): retrying cannot help it.
+   */
   private passesListenerRequirement(message: QueuedMessage, instance: Proc, service: ServiceEntry): boolean {
     const client = message.conn;
     const listener = [...instance.listeners.values()].find((l) => l.name === service.name && l.live);
@@ -1440,6 +1443,11 @@ export class Broker {
         for (const entry of this.namespace.entries()) if (entry.job === old) entry.job = next;
       },
       launch: (job, reason) => this.spawn(job, reason),
+      launchAtBoot: (job) => {
+        if (job.type === 'App') this.spawn(job, 'app launch');
+        else if (this.slots.isLoaded(this.domainOf(job), job) && loadsRunning(job))
+          this.spawn(job, 'speculative');
+      },
     };
   }
 

@@ -31,4 +31,6 @@ export interface LaunchdPort {
   /** The job's files were replaced under it: its label and names now stand for `next`, its process runs on. */
   repoint(old: JobSpec, next: JobSpec): void;
   launch(job: JobSpec, reason: 'speculative' | 'app launch'): Proc;
+  /** What boot launches: apps, and loaded RunAtLoad/KeepAlive jobs (disabled and unapproved ones are not loaded). */
+  launchAtBoot(job: JobSpec): void;
 }

@@ -166,9 +166,10 @@ export class Upgrades {
       this.launchd.end(proc, 'ended: the Mac restarted');
     this.sysext.reboot();
     for (const job of this.launchd.world.jobs) {
-      if (job.type === 'App') this.launchd.launch(job, 'app launch');
-      else if (job.domainKind !== 'pid' && (job.runAtLoad || job.keepAlive.always))
-        this.launchd.launch(job, 'speculative');
+      if (job.domainKind === 'pid') continue;
+      // sysextd, not launchd, starts an activated extension.
+      if (job.type !== 'SystemExtension') this.launchd.launchAtBoot(job);
+      else if (this.sysext.active(job.label)?.job === job) this.launchd.launch(job, 'speculative');
     }
   }
 

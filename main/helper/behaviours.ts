@@ -147,6 +147,11 @@ function vendEndpoint(sdk: HelperSdk, init: HelperInit, b: Of<'vendEndpoint'>, o
 
 export function runBehaviours(sdk: HelperSdk, init: HelperInit, exit: (code: number) => never): void {
   let received = 0;
+  // Installed before any check-in is sent: once the broker can route to this process, SIGTERM means exit(0).
+  process.on('SIGTERM', () => {
+    for (const t of timers) clearInterval(t);
+    exit(0);
+  });
   const crashAt = init.behaviours.find((b): b is Of<'crashAfter'> => b.kind === 'crashAfter')?.messages;
   const onMessage = () => {
     received++;
@@ -187,8 +192,4 @@ export function runBehaviours(sdk: HelperSdk, init: HelperInit, exit: (code: num
         break;
     }
   }
-  process.on('SIGTERM', () => {
-    for (const t of timers) clearInterval(t);
-    exit(0);
-  });
 }

@@ -406,6 +406,36 @@ describe('launchd jobs and XPC services during an upgrade (XPC-MODEL §1.2)', ()
     expect(t.broker.namespace.get(`pid/${newPid}`, XPC)?.job.bundleVersion).toBe('241');
   });
 
+  it('a job the new version no longer ships is booted out: its client is INTERRUPTED, then INVALID after a failed reconnect', () => {
+    const outsider = job('com.other.agent', {
+      type: 'LaunchAgent',
+      domainKind: 'gui',
+      runAtLoad: true,
+      machServices: [],
+    });
+    const t = vpnWorld([outsider]);
+    const client = t.spawner.running('com.other.agent');
+    client.say({ t: 'connect', conn: 'h1', name: HELPER, privileged: true });
+    client.say({ t: 'send', conn: 'h1', id: 1, body: {}, expectsReply: false });
+    t.spawner.running(HELPER).say({ t: 'checkIn', listener: 'l1', name: HELPER });
+    const ptr = t.rec.of('connection.state').find((e) => e.pid === client.pid && e.name === HELPER)!.conn;
+    const unit = t.broker.upgrades.currentUnit(APP).filter((j) => j.label !== HELPER);
+    const report = t.broker.upgrades.upgrade(APP, { source: 'folder', jobs: unit }, { firstLaunch: false });
+    expect(report.replaced.find((r) => r.label === HELPER)?.action).toBe('removed');
+    expect(report.broken).toContainEqual(expect.objectContaining({ conn: ptr, became: 'interrupted' }));
+    client.say({ t: 'send', conn: 'h1', id: 2, body: {}, expectsReply: false });
+    expect(t.rec.states(ptr).slice(-2)).toEqual(['interrupted', 'invalidated']);
+    expect(t.rec.logs()).toContain(`[${ptr}] invalidated after a failed reconnect`);
+  });
+
+  it('a reboot launches only what boot launches: apps, loaded RunAtLoad jobs and activated extensions', () => {
+    const t = vpnWorld();
+    t.broker.sysext.deleteExtension(EXT);
+    const before = t.spawner.spawned.length;
+    t.broker.upgrades.reboot();
+    expect(t.spawner.spawned.slice(before).map((p) => p.request.label)).toEqual([APP]);
+  });
+
   it('an unknown app is an error naming it', () => {
     const t = vpnWorld();
     expect(() => t.broker.upgrades.bump('com.nope')).toThrow(/no app com\.nope/);
