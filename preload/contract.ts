@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { UpgradeReport } from '../main/broker/upgrade-report';
 import type { ModelSnapshot } from '../main/trace/model';
 import { type TraceEvent, TraceEventSchema } from '../main/trace/schema';
 
@@ -19,9 +20,47 @@ export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('kill'), pid: Pid, signal: z.enum(['SIGKILL', 'SIGTERM']).default('SIGKILL') }),
   z.object({ type: z.literal('cancel'), conn: Ptr }),
   z.object({ type: z.literal('setCapture'), payloads: z.boolean() }),
+  z.object({
+    type: z.literal('upgrade'),
+    /** The app's bundle identifier (its label). */
+    app: z.string().min(1).max(256),
+    /** bump: raise every bundle's versions; folder: version N+1 read from a folder laid out like the world. */
+    mode: z.enum(['bump', 'folder']),
+    /** For mode folder: absolute, or relative to the world's folder. */
+    folder: z.string().min(1).max(4096).optional(),
+    installer: z.enum(['pkg', 'pkg-preinstall', 'drag']).default('pkg'),
+    vpnConnected: z.boolean().optional(),
+    developerMode: z.boolean().optional(),
+    firstLaunch: z.boolean().default(true),
+    replaceAction: z.enum(['replace', 'cancel']).default('replace'),
+    /** For mode bump: keep the versions (the identical-versions case of XPC-MODEL §5.1). */
+    sameVersion: z.boolean().default(false),
+    /** For mode bump: the versioned NEMachServiceName workaround (XPC-MODEL §5.4). */
+    versionMachServiceName: z.boolean().default(false),
+  }),
+  z.object({
+    type: z.literal('sysext'),
+    /** delete: System Settings › Login Items & Extensions; deactivate/activate: OSSystemExtensionRequest. */
+    action: z.enum(['delete', 'deactivate', 'activate']),
+    bundleId: z.string().min(1).max(256),
+  }),
+  z.object({ type: z.literal('restartApp'), app: z.string().min(1).max(256) }),
+  z.object({ type: z.literal('reboot'), rebindsNE: z.boolean().optional() }),
+  z.object({ type: z.literal('setVpn'), connected: z.boolean() }),
+  z.object({ type: z.literal('sysextList') }),
 ]);
 export type Command = z.infer<typeof CommandSchema>;
 export type CommandType = Command['type'];
+export type UpgradeCommand = Extract<Command, { type: 'upgrade' }>;
+export type SysextCommand = Extract<Command, { type: 'sysext' }>;
+
+export interface SysextListResult {
+  /** `systemextensionsctl list` (XPC-MODEL §5.2). */
+  text: string;
+  vpnConnected: boolean;
+  developerMode: boolean;
+  stale: { name: string; boundTo: string }[];
+}
 
 export interface HelloResult {
   host: 'electron' | 'headless';
@@ -43,6 +82,12 @@ export interface CommandResults {
   kill: { ok: boolean };
   cancel: { ok: boolean };
   setCapture: { payloads: boolean };
+  upgrade: UpgradeReport;
+  sysext: { ok: boolean; outcome?: string; list: SysextListResult };
+  restartApp: { outcomes: string[] };
+  reboot: SysextListResult;
+  setVpn: { vpnConnected: boolean };
+  sysextList: SysextListResult;
 }
 
 export type CommandResult<C extends Command = Command> = CommandResults[C['type']];

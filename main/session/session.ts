@@ -3,6 +3,7 @@ import { Broker } from '../broker/broker';
 import { type Clock, type Spawner, systemClock } from '../broker/spawner';
 import type { World } from '../world/model';
 import { ConsoleSource } from './source';
+import { reboot, restartApp, setVpn, sysextAction, sysextList, upgradeApp } from './upgrade-commands';
 
 export interface SessionOptions {
   world: World;
@@ -61,6 +62,18 @@ export class Session extends ConsoleSource {
       case 'cancel':
         if (!this.broker.findConnection(command.conn)) throw new Error(`no connection ${command.conn}`);
         return { ok: this.broker.cancelConnection(command.conn) };
+      case 'upgrade':
+        return upgradeApp(this, command);
+      case 'sysext':
+        return sysextAction(this, command);
+      case 'restartApp':
+        return restartApp(this, command.app);
+      case 'reboot':
+        return reboot(this, command.rebindsNE);
+      case 'setVpn':
+        return setVpn(this, command.connected);
+      case 'sysextList':
+        return sysextList(this);
       case 'setCapture':
         this.broker.capturePayloads = command.payloads;
         return { payloads: command.payloads };

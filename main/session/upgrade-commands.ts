@@ -1,5 +1,6 @@
-import { isAbsolute, resolve } from 'node:path';
-import { z } from 'zod';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { SysextCommand, SysextListResult, UpgradeCommand } from '../../preload/contract';
 import type { UpgradeReport } from '../broker/upgrade-report';
 import { loadWorld } from '../world/load';
 import type { JobSpec } from '../world/model';
@@ -12,54 +13,14 @@ import type { Session } from './session';
  * function runs it against a Session and returns what the console shows.
  */
 
-export const UpgradeCommandSchema = z.object({
-  type: z.literal('upgrade'),
-  /** The app's bundle identifier (its label). */
-  app: z.string().min(1).max(256),
-  /** bump: raise every bundle's versions; folder: version N+1 read from a folder laid out like the world. */
-  mode: z.enum(['bump', 'folder']),
-  /** For mode folder: absolute, or relative to the world's folder. */
-  folder: z.string().min(1).max(4096).optional(),
-  installer: z.enum(['pkg', 'pkg-preinstall', 'drag']).default('pkg'),
-  vpnConnected: z.boolean().optional(),
-  developerMode: z.boolean().optional(),
-  firstLaunch: z.boolean().default(true),
-  replaceAction: z.enum(['replace', 'cancel']).default('replace'),
-  /** For mode bump: keep the versions (the identical-versions case of XPC-MODEL §5.1). */
-  sameVersion: z.boolean().default(false),
-  /** For mode bump: the versioned NEMachServiceName workaround (XPC-MODEL §5.4). */
-  versionMachServiceName: z.boolean().default(false),
-});
-export type UpgradeCommand = z.infer<typeof UpgradeCommandSchema>;
-
-export const SysextCommandSchema = z.object({
-  type: z.literal('sysext'),
-  /** delete: System Settings › Login Items & Extensions; deactivate/activate: OSSystemExtensionRequest. */
-  action: z.enum(['delete', 'deactivate', 'activate']),
-  bundleId: z.string().min(1).max(256),
-});
-export type SysextCommand = z.infer<typeof SysextCommandSchema>;
-
-export const RestartAppCommandSchema = z.object({
-  type: z.literal('restartApp'),
-  app: z.string().min(1).max(256),
-});
-export const RebootCommandSchema = z.object({ type: z.literal('reboot'), rebindsNE: z.boolean().optional() });
-export const SetVpnCommandSchema = z.object({ type: z.literal('setVpn'), connected: z.boolean() });
-export const SysextListCommandSchema = z.object({ type: z.literal('sysextList') });
-
-export interface SysextListResult {
-  /** `systemextensionsctl list` (XPC-MODEL §5.2). */
-  text: string;
-  vpnConnected: boolean;
-  developerMode: boolean;
-  stale: { name: string; boundTo: string }[];
-}
+export type { SysextListResult } from '../../preload/contract';
 
 /** Version N+1 of the app's unit from a folder; the world's own world.plist applies when the folder has none. */
 function unitFromFolder(session: Session, app: string, folder: string): JobSpec[] {
   const { world } = session.broker;
   const dir = isAbsolute(folder) ? folder : resolve(world.root, folder);
+  // The folder may come from the (untrusted) console: read it only if it is laid out like a world.
+  if (!existsSync(join(dir, 'Applications'))) throw new Error(`${folder} is not a world folder with an Applications folder in it`);
   const { world: next, diagnostics } = loadWorld(dir, { manifestFrom: world.root, validate: false });
   for (const d of diagnostics)
     session.hub.emit({ kind: 'diagnostic', ...d, file: `${folder}/${d.file ?? ''}` });
