@@ -48,11 +48,22 @@ export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('reboot'), rebindsNE: z.boolean().optional() }),
   z.object({ type: z.literal('setVpn'), connected: z.boolean() }),
   z.object({ type: z.literal('sysextList') }),
+  z.object({ type: z.literal('pressure') }),
+  z.object({ type: z.literal('listScenarios') }),
+  /** Runs one of the listed scenarios in its own world with real helpers; progress arrives as `scenario` events. */
+  z.object({ type: z.literal('runScenario'), file: z.string().min(1).max(512) }),
 ]);
 export type Command = z.infer<typeof CommandSchema>;
 export type CommandType = Command['type'];
 export type UpgradeCommand = Extract<Command, { type: 'upgrade' }>;
 export type SysextCommand = Extract<Command, { type: 'sysext' }>;
+
+export interface ScenarioInfo {
+  /** The file name, which is also what runScenario takes. */
+  file: string;
+  name: string;
+  steps: number;
+}
 
 export interface SysextListResult {
   /** `systemextensionsctl list` (XPC-MODEL §5.2). */
@@ -88,6 +99,9 @@ export interface CommandResults {
   reboot: SysextListResult;
   setVpn: { vpnConnected: boolean };
   sysextList: SysextListResult;
+  pressure: { reclaimed: { pid: number; label: string }[] };
+  listScenarios: ScenarioInfo[];
+  runScenario: { ok: boolean; passed: number; total: number; trace?: string };
 }
 
 export type CommandResult<C extends Command = Command> = CommandResults[C['type']];

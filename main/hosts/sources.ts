@@ -8,6 +8,7 @@ import { defaultSessionsDir, recordSource } from '../trace/live-recording';
 import { streamTrace } from '../trace/reader';
 import type { TraceRecorder } from '../trace/recorder';
 import { loadWorld } from '../world/load';
+import { scenarioService } from './scenarios';
 
 type Host = 'electron' | 'headless';
 
@@ -25,7 +26,13 @@ export function openLive(
   record?: string | false,
 ): LiveSource {
   const { world, diagnostics } = loadWorld(worldDir);
-  const session = new Session({ world, spawner, host, diagnostics });
+  const session = new Session({
+    world,
+    spawner,
+    host,
+    diagnostics,
+    scenarios: scenarioService(worldDir, () => spawner),
+  });
   const recorder =
     record === false
       ? undefined

@@ -19,6 +19,8 @@ export interface RunOptions {
   onEvent?: (event: TraceEvent) => void;
   /** How long the stream must be quiet before `advance` fires the next timer. */
   settleMs?: number;
+  /** Called as each step finishes, for a progress display. */
+  onStep?: (result: StepResult, total: number) => void;
 }
 
 export interface StepResult {
@@ -308,6 +310,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     for (const step of options.scenario.steps) {
       const result = await run.step(step);
       steps.push(result);
+      options.onStep?.(result, options.scenario.steps.length);
       if (!result.ok && step.kind !== 'expect') break;
     }
   } finally {

@@ -1,11 +1,24 @@
-import type { Command, CommandResult } from '../../preload/contract';
+import type { Command, CommandResult, CommandResults, ScenarioInfo } from '../../preload/contract';
 import { Broker } from '../broker/broker';
 import { type Clock, type Spawner, systemClock } from '../broker/spawner';
+import type { EventOf } from '../trace/schema';
 import type { World } from '../world/model';
 import { ConsoleSource } from './source';
 import { reboot, restartApp, setVpn, sysextAction, sysextList, upgradeApp } from './upgrade-commands';
 
+export type ScenarioProgress = Pick<
+  EventOf<'scenario'>,
+  'phase' | 'index' | 'total' | 'description' | 'ok' | 'message'
+>;
+
+/** Scenarios the host can run on the console's behalf; it owns the files and processes this takes. */
+export interface ScenarioService {
+  list(): ScenarioInfo[];
+  run(file: string, report: (progress: ScenarioProgress) => void): Promise<CommandResults['runScenario']>;
+}
+
 export interface SessionOptions {
+  scenarios?: ScenarioService;
   world: World;
   spawner: Spawner;
   host: 'electron' | 'headless';
@@ -46,7 +59,7 @@ export class Session extends ConsoleSource {
     this.broker.start();
   }
 
-  protected run(command: Command): CommandResult {
+  protected run(command: Command): CommandResult | Promise<CommandResult> {
     switch (command.type) {
       case 'hello':
         return this.hello({
@@ -74,6 +87,17 @@ export class Session extends ConsoleSource {
         return setVpn(this, command.connected);
       case 'sysextList':
         return sysextList(this);
+      case 'pressure':
+        this.hub.emit({
+          kind: 'action',
+          action: 'pressure',
+          detail: 'memory pressure: reclaim clean, idle helpers',
+        });
+        return { reclaimed: this.broker.pressure().map((p) => ({ pid: p.displayPid, label: p.job.label })) };
+      case 'listScenarios':
+        return this.scenarios().list();
+      case 'runScenario':
+        return this.runScenario(command.file);
       case 'setCapture':
         this.broker.capturePayloads = command.payloads;
         return { payloads: command.payloads };
@@ -83,6 +107,25 @@ export class Session extends ConsoleSource {
   private requireProc(pid: number): true {
     if (!this.broker.findProc(pid)) throw new Error(`no running helper with pid ${pid}`);
     return true;
+  }
+
+  private scenarios(): ScenarioService {
+    if (!this.options.scenarios) throw new Error('this host cannot run scenarios');
+    return this.options.scenarios;
+  }
+
+  private async runScenario(file: string): Promise<CommandResults['runScenario']> {
+    const report = (p: ScenarioProgress & { trace?: string }) =>
+      this.hub.emit({ kind: 'scenario', scenario: file, ...p });
+    const result = await this.scenarios().run(file, report);
+    report({
+      phase: 'done',
+      index: result.passed,
+      total: result.total,
+      ok: result.ok,
+      ...(result.trace ? { trace: result.trace } : {}),
+    });
+    return result;
   }
 
   override dispose(): void {

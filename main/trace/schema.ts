@@ -327,6 +327,21 @@ export const UpgradeEventSchema = z.object({
   changes: z.array(z.string()),
 });
 
+/** A scenario run from the console: one event per step as it finishes, then one for the whole run. */
+export const ScenarioEventSchema = z.object({
+  ...Base,
+  kind: z.literal('scenario'),
+  scenario: z.string(),
+  phase: z.enum(['started', 'step', 'done']),
+  index: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  description: z.string().optional(),
+  ok: z.boolean().optional(),
+  message: z.string().optional(),
+  /** For `done`: the trace of the run, to open with File › Open Trace. */
+  trace: z.string().optional(),
+});
+
 export const TraceEventSchema = z.discriminatedUnion('kind', [
   ProcessSpawnSchema,
   ProcessExitSchema,
@@ -344,6 +359,7 @@ export const TraceEventSchema = z.discriminatedUnion('kind', [
   SysextEventSchema,
   ServiceBindingSchema,
   UpgradeEventSchema,
+  ScenarioEventSchema,
 ]);
 
 export type TraceEvent = z.infer<typeof TraceEventSchema>;
