@@ -1,9 +1,9 @@
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startHeadless } from '../main/hosts/headless';
 import { ChildProcessSpawner } from '../main/hosts/headless/child-spawner';
 import { helperEntryPath } from '../main/hosts/helper-path';
-import { startHeadless } from '../main/hosts/headless';
 import { Session } from '../main/session/session';
 import type { World } from '../main/world/model';
 
@@ -35,7 +35,10 @@ async function raw(): Promise<number> {
   const script = join(dir, 'raw-peer.mjs');
   writeFileSync(script, RAW_PEER);
   const server = fork(script, ['server'], { stdio: 'ignore', serialization: 'json' });
-  const client = fork(script, ['client', String(N), String(IN_FLIGHT), JSON.stringify(BODY)], { stdio: 'ignore', serialization: 'json' });
+  const client = fork(script, ['client', String(N), String(IN_FLIGHT), JSON.stringify(BODY)], {
+    stdio: 'ignore',
+    serialization: 'json',
+  });
   const started = performance.now();
   for (const child of [server, client]) child.on('error', () => {});
   return new Promise((resolve) => {
@@ -52,14 +55,48 @@ async function raw(): Promise<number> {
 }
 
 function loadWorld(): World {
-  const base = { type: 'LaunchDaemon' as const, domainKind: 'system' as const, path: 'bench', runAtLoad: false, keepAlive: { always: false }, throttleIntervalS: 10, exitTimeOutS: 20, signing: { anchor: 'developer-id' as const, notarized: false }, entitlements: {}, sandbox: { enabled: false, machLookup: [], machRegister: [], appGroups: [] } };
+  const base = {
+    type: 'LaunchDaemon' as const,
+    domainKind: 'system' as const,
+    path: 'bench',
+    runAtLoad: false,
+    keepAlive: { always: false },
+    throttleIntervalS: 10,
+    exitTimeOutS: 20,
+    signing: { anchor: 'developer-id' as const, notarized: false },
+    entitlements: {},
+    sandbox: { enabled: false, machLookup: [], machRegister: [], appGroups: [] },
+  };
   return {
     name: 'bench',
     root: 'bench',
     uid: 501,
     jobs: [
-      { ...base, label: 'com.bench.client', type: 'App', domainKind: 'gui', program: '/bench/client', machServices: [], behaviours: [{ kind: 'load', service: 'com.bench.server', messages: N, inFlight: IN_FLIGHT, body: BODY, privileged: false }] },
-      { ...base, label: 'com.bench.server', program: '/bench/server', machServices: [{ name: 'com.bench.server', hideUntilCheckIn: false, origin: 'MachServices' }], behaviours: [{ kind: 'reply', delayMs: 0 }] },
+      {
+        ...base,
+        label: 'com.bench.client',
+        type: 'App',
+        domainKind: 'gui',
+        program: '/bench/client',
+        machServices: [],
+        behaviours: [
+          {
+            kind: 'load',
+            service: 'com.bench.server',
+            messages: N,
+            inFlight: IN_FLIGHT,
+            body: BODY,
+            privileged: false,
+          },
+        ],
+      },
+      {
+        ...base,
+        label: 'com.bench.server',
+        program: '/bench/server',
+        machServices: [{ name: 'com.bench.server', hideUntilCheckIn: false, origin: 'MachServices' }],
+        behaviours: [{ kind: 'reply', delayMs: 0 }],
+      },
     ],
   };
 }
@@ -88,7 +125,8 @@ async function firstConnected(): Promise<number> {
   const host = await startHeadless({});
   const ms = await new Promise<number>((resolve) => {
     host.session.hub.subscribe((e) => {
-      if (e.kind === 'connection.state' && e.side === 'client' && e.to === 'connected') resolve(performance.now() - started);
+      if (e.kind === 'connection.state' && e.side === 'client' && e.to === 'connected')
+        resolve(performance.now() - started);
     });
   });
   await host.stop();

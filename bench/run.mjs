@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const only = process.argv.slice(2);
-const benches = readdirSync('bench').filter((f) => f.endsWith('.ts') && (only.length === 0 || only.some((o) => f.includes(o))));
+const benches = readdirSync('bench').filter(
+  (f) => f.endsWith('.ts') && (only.length === 0 || only.some((o) => f.includes(o))),
+);
 for (const file of benches) {
   const outfile = join('bench', 'out', file.replace(/\.ts$/, '.mjs'));
   await build({
@@ -18,7 +20,9 @@ for (const file of benches) {
     target: 'node20',
     logLevel: 'warning',
     external: ['bufferutil', 'utf-8-validate', 'playwright-core'],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
   });
   process.stdout.write(`\n== ${file}\n`);
   const r = spawnSync(process.execPath, ['--expose-gc', outfile], { stdio: 'inherit' });

@@ -17,9 +17,15 @@ function electronBinary() {
   });
   if (probe.status === 0 && probe.stdout) return { path: probe.stdout };
   const lines = (probe.stderr || probe.error?.message || '').split('\n').map((l) => l.trim());
-  const download = lines.find((l) => /fetch failed|ENOTFOUND|ECONNREFUSED|ETIMEDOUT|download/i.test(l) && !l.startsWith('Downloading'));
+  const download = lines.find(
+    (l) => /fetch failed|ENOTFOUND|ECONNREFUSED|ETIMEDOUT|download/i.test(l) && !l.startsWith('Downloading'),
+  );
   const error = lines.find((l) => l.startsWith('Error:'));
-  return { reason: [error?.replace(/^Error: /, ''), download && `download: ${download}`].filter(Boolean).join('; ') || 'it could not be started' };
+  return {
+    reason:
+      [error?.replace(/^Error: /, ''), download && `download: ${download}`].filter(Boolean).join('; ') ||
+      'it could not be started',
+  };
 }
 
 const found = process.env.XPC_LAB_HEADLESS ? { reason: 'XPC_LAB_HEADLESS is set' } : electronBinary();
@@ -27,9 +33,15 @@ if (found.path) {
   const child = spawn(found.path, ['.', ...args], { stdio: 'inherit' });
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
-  process.stderr.write(`XPC Lab: Electron's binary is not available (${found.reason}); starting the headless host instead.\n`);
+  process.stderr.write(
+    `XPC Lab: Electron's binary is not available (${found.reason}); starting the headless host instead.\n`,
+  );
   const world = args.find((a) => a.startsWith('--world='))?.slice('--world='.length);
-  const child = spawn(process.execPath, [require.resolve('../bin/xpc-lab.mjs'), 'serve', ...(world ? [world] : [])], { stdio: 'inherit' });
+  const child = spawn(
+    process.execPath,
+    [require.resolve('../bin/xpc-lab.mjs'), 'serve', ...(world ? [world] : [])],
+    { stdio: 'inherit' },
+  );
   child.on('exit', (code) => process.exit(code ?? 0));
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 }

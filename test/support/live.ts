@@ -61,7 +61,7 @@ export class LiveSession {
 
   pidOf(label: string): number {
     const spawn = [...this.events].reverse().find((e) => e.kind === 'process.spawn' && e.label === label);
-    if (!spawn || spawn.kind !== 'process.spawn') throw new Error(`${label} has not spawned`);
+    if (spawn?.kind !== 'process.spawn') throw new Error(`${label} has not spawned`);
     return spawn.pid;
   }
 
