@@ -1,7 +1,9 @@
 import type { Broker } from '../broker/broker';
 import type { EventOf, TraceEvent, TraceEventKind } from '../trace/schema';
 import type { ScriptedClients, ScriptedConnection } from './clients';
+import { checkBinding, checkSysext, checkUpgrade, describeUpgradeExpectation } from './expect-upgrade';
 import type { Expectation } from './schema';
+import { fail, pass, type Verdict } from './verdict';
 
 /** What an expectation is checked against: the stream so far, the scripted clients and the broker. */
 export interface View {
@@ -12,14 +14,7 @@ export interface View {
   from: number;
 }
 
-export type Verdict = { ok: true } | { ok: false; message: string; near?: number };
-
-const pass: Verdict = { ok: true };
-const fail = (message: string, near?: number): Verdict => ({
-  ok: false,
-  message,
-  ...(near === undefined ? {} : { near }),
-});
+export type { Verdict } from './verdict';
 
 function inWindow<K extends TraceEventKind>(v: View, kind: K): EventOf<K>[] {
   return v.events.filter((e): e is EventOf<K> => e.kind === kind && e.seq >= v.from);
@@ -39,10 +34,14 @@ function peerPtr(v: View, clientPtr: string): string | undefined {
   return undefined;
 }
 
-function describeConn(v: View, ptr: string): string {
-  const last = v.events
+function lastState(v: View, ptr: string): EventOf<'connection.state'> | undefined {
+  return v.events
     .filter((e): e is EventOf<'connection.state'> => e.kind === 'connection.state' && e.conn === ptr)
     .at(-1);
+}
+
+function describeConn(v: View, ptr: string): string {
+  const last = lastState(v, ptr);
   if (!last) return `${ptr} has no state change yet`;
   return `${ptr} is ${last.to}${last.error ? ` (${last.error})` : ''}${last.cause ? `: ${last.cause}` : ''}`;
 }
@@ -59,17 +58,20 @@ function checkConn(v: View, e: Extract<Expectation, { kind: 'conn' }>): Verdict 
       (e.error === undefined || s.error === e.error) &&
       (e.nsError === undefined || s.nsError?.code === e.nsError),
   );
-  return hit ? pass : fail(describeConn(v, ptr));
+  return hit ? pass : fail(describeConn(v, ptr), lastState(v, ptr)?.seq);
 }
 
 function checkLog(v: View, e: Extract<Expectation, { kind: 'log' }>): Verdict {
-  const hits = inWindow(v, 'log').filter((l) => e.log.test(l.text));
+  const ptr = e.on === undefined ? undefined : scripted(v, e.on)?.ptr;
+  if (e.on !== undefined && !ptr) return fail(`no connection ${e.on} was opened by the scenario`);
+  const hits = inWindow(v, 'log').filter((l) => (!ptr || l.conn === ptr) && e.log.test(l.text));
   const want = e.count ?? 1;
   if (hits.length >= want) return pass;
+  const where = e.on ? ` for ${e.on} (${ptr})` : '';
   return fail(
     hits.length === 0
-      ? `no log line matches ${e.log}`
-      : `${hits.length} log lines match ${e.log}, expected ${want}`,
+      ? `no log line${where} matches ${e.log}`
+      : `${hits.length} log lines${where} match ${e.log}, expected ${want}`,
   );
 }
 
@@ -188,12 +190,24 @@ export function check(e: Expectation, v: View): Verdict {
     }
     case 'running':
       return checkRunning(v, e);
+    case 'upgrade':
+      return checkUpgrade(v.events, e);
+    case 'sysext':
+      return checkSysext(v.broker, e);
+    case 'binding':
+      return checkBinding(v.broker, e);
   }
 }
 
 /** Whether an expectation may wait for what it expects; the others hold or fail at once. */
 export function waits(e: Expectation): boolean {
-  return e.kind !== 'noLog' && e.kind !== 'noDeliveryAfterInvalidation' && e.kind !== 'status';
+  return (
+    e.kind !== 'noLog' &&
+    e.kind !== 'noDeliveryAfterInvalidation' &&
+    e.kind !== 'status' &&
+    // The report is complete when the upgrade step returns.
+    e.kind !== 'upgrade'
+  );
 }
 
 /** The expectation in the scenario's words, for reports. */
@@ -205,7 +219,7 @@ export function describe(e: Expectation, timeoutMs: number): string {
     case 'conn':
       return `${e.peer ? `the peer of ${e.conn}` : `connection ${e.conn}`} reaches ${e.state ?? 'any state'}${e.error ? ` with ${e.error}` : ''}${e.nsError ? ` (NSError ${e.nsError})` : ''}${within}`;
     case 'log':
-      return `a log line matching ${e.log} appears${e.count ? ` ${e.count} times` : ''}${within}`;
+      return `a log line${e.on ? ` for ${e.on}` : ''} matching ${e.log} appears${e.count ? ` ${e.count} times` : ''}${within}`;
     case 'noLog':
       return `no log line matches ${e.noLog}`;
     case 'noDeliveryAfterInvalidation':
@@ -222,6 +236,10 @@ export function describe(e: Expectation, timeoutMs: number): string {
       return `SMAppService ${e.status} is .${e.is}`;
     case 'running':
       return `${e.running} is ${e.is ? '' : 'not '}running${within}`;
+    case 'upgrade':
+    case 'sysext':
+    case 'binding':
+      return describeUpgradeExpectation(e, within);
   }
 }
 

@@ -32,6 +32,12 @@ function describeEvent(e: TraceEvent): string {
       return `${e.severity} ${e.file ? `${e.file}: ` : ''}${e.message}`;
     case 'action':
       return `action ${e.action}${e.target ? ` ${e.target}` : ''}${e.detail ? ` (${e.detail})` : ''}`;
+    case 'sysext':
+      return `sysext ${e.bundleId} (${e.shortVersion}/${e.bundleVersion}) [${e.state}]${e.detail ? `: ${e.detail}` : ''}`;
+    case 'service.binding':
+      return `binding ${e.name} in ${e.domain}: ${e.binding}, bound to ${e.label} ${e.boundTo} (${e.cause})`;
+    case 'upgrade':
+      return `upgrade ${e.app} ${e.from} → ${e.to} (${e.installer}, VPN ${e.vpnConnected ? 'connected' : 'disconnected'}): ${e.replaced.map((r) => `${r.label} ${r.action}`).join('; ')}`;
     default: {
       const { v: _v, seq: _s, t: _t, kind, ...rest } = e as TraceEvent & Record<string, unknown>;
       return `${kind} ${JSON.stringify(rest)}`;

@@ -9,6 +9,7 @@ import { ScriptedClients, type ScriptedConnection } from './clients';
 import { ScenarioClock } from './clock';
 import { check, describe, type Verdict, waits } from './expect';
 import type { Scenario, Step } from './schema';
+import { actUpgrade, describeUpgradeStep, isUpgradeStep, type UpgradeStep } from './upgrade-steps';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -128,6 +129,7 @@ class Run {
 
   private describe(step: Step): string {
     if (step.kind === 'expect') return describe(step.arg, this.timeoutMs);
+    if (isUpgradeStep(step)) return describeUpgradeStep(step);
     if (step.arg === null) return step.kind;
     return `${step.kind} ${typeof step.arg === 'object' ? JSON.stringify(step.arg) : String(step.arg)}`;
   }
@@ -148,6 +150,7 @@ class Run {
 
   private async act(step: Exclude<Step, { kind: 'expect' }>): Promise<string | undefined> {
     const { broker } = this;
+    if (isUpgradeStep(step)) return this.upgradeStep(step);
     switch (step.kind) {
       case 'start':
         this.start();
@@ -203,6 +206,15 @@ class Run {
           : `: Error Domain=${result.error.domain} Code=${result.error.code} "${result.error.message}"`;
         return `status .${result.status}${error}`;
       }
+    }
+  }
+
+  /** XPC-MODEL §5: what the broker refuses (no such app or extension) fails the step. */
+  private upgradeStep(step: UpgradeStep): string {
+    try {
+      return actUpgrade(this.session, step, this.options.scenario.file);
+    } catch (error) {
+      throw new StepError((error as Error).message);
     }
   }
 

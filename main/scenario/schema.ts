@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { ConnectionStateSchema, ExitCauseSchema, SpawnReasonSchema, XpcErrorSchema } from '../trace/schema';
 import { XpcDictionarySchema } from '../trace/xpc-value';
 import { SMAppServiceStatusSchema } from '../world/model';
+import { DurationSchema, Id, Label, PatternSchema, since, within } from './fields';
+import { UpgradeActionSchemas, UpgradeExpectSchemas } from './schema-upgrade';
+
+export { DurationSchema, PatternSchema } from './fields';
 
 /**
  * A scenario file: a world to run, steps that act on it, and expectations about
@@ -9,40 +13,7 @@ import { SMAppServiceStatusSchema } from '../world/model';
  * optional `name`), or a bare action name such as `pressure`.
  */
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
-
-/** `500ms`, `2s`, `1.5m`, or a number of milliseconds. */
-export const DurationSchema = z
-  .union([
-    z.number().nonnegative(),
-    z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m)$/, { message: 'a duration such as 500ms, 2s or 1m' }),
-  ])
-  .transform((v) => {
-    if (typeof v === 'number') return v;
-    const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/.exec(v)!;
-    return Number(m[1]) * UNITS[m[2]!]!;
-  });
-
-/** A regular expression, written bare (`failed .* look-up`) or as `/…/flags`. */
-export const PatternSchema = z.string().transform((text, ctx) => {
-  const slashed = /^\/(.*)\/([a-z]*)$/s.exec(text);
-  try {
-    return slashed ? new RegExp(slashed[1]!, slashed[2]) : new RegExp(text);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `not a regular expression: ${(error as Error).message}` });
-    return z.NEVER;
-  }
-});
-
-const Id = z.string().regex(/^[A-Za-z][\w.-]{0,31}$/, { message: 'a connection id such as c1' });
-const Label = z.string().min(1);
 const Target = z.string().min(1);
-const within = DurationSchema.optional();
-/**
- * Where an expectation looks: at what the action steps since the previous expectation caused
- * (the default), or at the whole run.
- */
-const since = z.enum(['step', 'start']).default('step');
 
 export const ExpectSchemas = {
   conn: z
@@ -58,7 +29,14 @@ export const ExpectSchemas = {
     })
     .strict(),
   log: z
-    .object({ log: PatternSchema, count: z.number().int().positive().optional(), within, since })
+    .object({
+      log: PatternSchema,
+      /** Only lines libxpc logged for this connection of the scenario's. */
+      on: Id.optional(),
+      count: z.number().int().positive().optional(),
+      within,
+      since,
+    })
     .strict(),
   noLog: z.object({ noLog: PatternSchema, since }).strict(),
   noDeliveryAfterInvalidation: z.object({ noDeliveryAfterInvalidation: Id }).strict(),
@@ -90,6 +68,7 @@ export const ExpectSchemas = {
     .strict(),
   status: z.object({ status: Label, is: SMAppServiceStatusSchema }).strict(),
   running: z.object({ running: Label, is: z.boolean().default(true), within }).strict(),
+  ...UpgradeExpectSchemas,
 } as const;
 export type ExpectKind = keyof typeof ExpectSchemas;
 export type Expectation = { [K in ExpectKind]: { kind: K } & z.infer<(typeof ExpectSchemas)[K]> }[ExpectKind];
@@ -139,6 +118,7 @@ export const ActionSchemas = {
   register: Label,
   unregister: Label,
   approve: Label,
+  ...UpgradeActionSchemas,
   expect: z.unknown(),
 } as const;
 export type ActionKind = keyof typeof ActionSchemas;

@@ -32,6 +32,12 @@ describe('the XPC-MODEL §8 recipes, run with real helpers', () => {
       'endpoint-listener-dies.yaml',
       'keepalive-crash-loop.yaml',
       'listener-eperm.yaml',
+      'ne-upgrade-invalidates.yaml',
+      'ne-upgrade-remedy-deactivate-activate.yaml',
+      'ne-upgrade-remedy-delete.yaml',
+      'ne-upgrade-remedy-pkg-preinstall.yaml',
+      'ne-upgrade-remedy-reboot.yaml',
+      'ne-upgrade-remedy-versioned-name.yaml',
       'on-demand-launch.yaml',
       'sandbox-lookup-159.yaml',
       'smjobbless-to-smappservice.yaml',
@@ -90,5 +96,48 @@ describe('a failing expectation', () => {
       ),
     ).toHaveLength(1);
     expect(xml.match(/<testcase /g)).toHaveLength(result.scenario.steps.length);
+  });
+});
+
+describe('a scenario that expects the reboot remedy to work (XPC-MODEL §5.4 says it does not)', () => {
+  const path = join(SCENARIOS, 'ne-upgrade-remedy-reboot.yaml');
+  const altered = (): Scenario => {
+    const scenario = parseScenario(
+      readFileSync(path, 'utf8')
+        .replace(
+          '{ upgrade: com.acme.vpn, remedy: reboot, works: false }',
+          '{ upgrade: com.acme.vpn, remedy: reboot }',
+        )
+        .replace(
+          '{ conn: c1, state: invalidated, error: XPC_ERROR_CONNECTION_INVALID, nsError: 4099 }',
+          '{ conn: c1, state: connected, within: 300ms }',
+        ),
+      path,
+    );
+    return { ...scenario, world: join(SCENARIOS, scenario.world!) };
+  };
+
+  it('fails with a report naming each step, what was seen instead and the events around it', async () => {
+    const result = await run(altered());
+    expect(result.ok).toBe(false);
+    expect(result.steps.filter((s) => !s.ok).map((s) => s.index)).toEqual([2, 10]);
+    const report = textReport(result);
+    expect(report).toMatch(/^FAIL {2}A reboot does not fix the stale binding/);
+    expect(report).toContain('✗ step 2: the last upgrade of com.acme.vpn says reboot works');
+    expect(report).toContain(
+      'the report of com.acme.vpn\'s upgrade 2.4.0 (240) → 2.4.1 (241): it says reboot does not work: [I] XPC-MODEL §5.4: "rebooting does not help in some reports"',
+    );
+    expect(report).toContain('✗ step 10: connection c1 reaches connected within 300ms');
+    expect(report).toMatch(
+      /is invalidated \(XPC_ERROR_CONNECTION_INVALID\): ABCDE12345\.com\.acme\.vpn\.tunnel is still bound to the replaced com\.acme\.vpn\.tunnel 2\.4\.0 \(240\), now \[terminated waiting to uninstall on reboot\]/,
+    );
+    expect(report).toMatch(/upgrade com\.acme\.vpn 2\.4\.0 \(240\) → 2\.4\.1 \(241\) \(pkg, VPN connected\)/);
+    expect(report).toMatch(/log Acme VPN\[\d+\]: \[0x[0-9a-f]+\] invalidated after a failed init/);
+    // The run goes on after a failed expectation: the second reboot still fixes it.
+    expect(result.steps).toHaveLength(result.scenario.steps.length);
+    expect(result.steps.at(-1)).toMatchObject({
+      ok: true,
+      description: expect.stringMatching(/^c2 receives a reply/),
+    });
   });
 });
