@@ -1,0 +1,279 @@
+import type { ExitCause } from '../trace/schema';
+import type { JobSpec } from '../world/model';
+import { type ExitFacts, loadsRunning } from './keepalive';
+import { launchctl, launchd, launchdPrefix } from './logs';
+import type { ServiceEntry } from './namespace';
+import { Proc } from './process';
+import type { ProcessExit } from './spawner';
+import type { BrokerState } from './state';
+
+export type SpawnReason = 'ipc (mach)' | 'speculative' | 'non-ipc demand' | 'app launch';
+
+/**
+ * Jobs loaded and unloaded, their processes launched on demand and their exits
+ * explained (XPC-MODEL §4). The broker asks the Spawner; it never forks.
+ */
+export class Activation {
+  private spawnSerial = 0;
+
+  constructor(
+    private readonly s: BrokerState,
+    private readonly onHelperMessage: (proc: Proc, raw: unknown) => void,
+  ) {}
+
+  /** launchctl bootstrap of one job: the overrides database (119, §4.5) and the label's slot (17/37, §4.6) decide. */
+  load(job: JobSpec, launch = true): number {
+    const domain = this.s.domainOf(job);
+    const disabled = this.s.overrides.isDisabled(domain, job.label, job.disabled);
+    const errno = disabled ? 119 : this.s.slots.load(domain, job);
+    if (errno !== 0) {
+      this.bootstrapFailed(job, domain, errno);
+      return errno;
+    }
+    this.registerServices(job, domain);
+    if (launch && loadsRunning(job)) this.spawn(job, 'speculative');
+    return 0;
+  }
+
+  private bootstrapFailed(job: JobSpec, domain: string, errno: number): void {
+    const target = `${domain}/${job.label}`;
+    const holder = this.s.slots.holder(domain, job.label);
+    const message =
+      errno === 119
+        ? `${target} is disabled in the overrides database, which outlives any plist; \`launchctl enable ${target}\` clears it`
+        : errno === 17
+          ? `${job.label} is already loaded in ${domain} from ${holder?.path}; boot it out first`
+          : `${target} is already loaded`;
+    const line = launchctl.bootstrapFailed(errno);
+    this.s.log.launchctl(line);
+    this.s.emit({
+      kind: 'diagnostic',
+      severity: 'error',
+      file: job.path,
+      key: 'Label',
+      message,
+      consequence: line,
+    });
+  }
+
+  /** launchctl bootout: the names leave the namespace and a running instance gets SIGTERM, then SIGKILL. */
+  unload(job: JobSpec, reason: string): void {
+    const domain = this.s.domainOf(job);
+    this.s.slots.unload(domain, job.label);
+    this.s.keepAlive.cancel(job);
+    this.unregisterServices(job, domain, reason);
+    const proc = this.s.instances.get(this.s.instanceKey(job));
+    if (proc && proc.job === job && proc.state !== 'exited') {
+      proc.endingBecause = 'bootout';
+      this.s.lifecycle.stop(proc);
+    }
+    this.s.delivery.settleBarriers();
+  }
+
+  /** A KeepAlive restart; a bootout cancels a scheduled one (KeepAlive.cancel). */
+  respawn(job: JobSpec): void {
+    if (this.s.disposed) return;
+    this.spawn(job, 'speculative');
+  }
+
+  registerServices(job: JobSpec, domain: string, ownerPid?: number): void {
+    for (const spec of job.machServices) {
+      const entry: ServiceEntry = {
+        name: spec.name,
+        domain,
+        job,
+        hideUntilCheckIn: spec.hideUntilCheckIn,
+        origin: spec.origin,
+        binding: 'live',
+        ...(ownerPid === undefined ? {} : { ownerPid }),
+      };
+      if (this.s.namespace.register(entry) === 'exists') {
+        this.s.emit({
+          kind: 'diagnostic',
+          severity: 'error',
+          file: job.path,
+          key: 'MachServices',
+          message: `${spec.name} is already registered in ${domain}; ${job.label} cannot register it`,
+          consequence: 'Bootstrap failed: 17: File exists',
+        });
+        continue;
+      }
+      this.s.emit({
+        kind: 'service.register',
+        name: spec.name,
+        domain,
+        label: job.label,
+        origin: spec.origin,
+      });
+    }
+  }
+
+  private unregisterServices(job: JobSpec, domain: string, reason: string): void {
+    for (const spec of job.machServices) {
+      const entry = this.s.namespace.get(domain, spec.name);
+      if (entry?.job !== job) continue;
+      this.s.namespace.unregister(domain, spec.name);
+      this.s.delivery.failQueue(entry, 'XPC_ERROR_CONNECTION_INVALID', reason);
+      this.s.emit({ kind: 'service.unregister', name: spec.name, domain, label: job.label, reason });
+    }
+  }
+
+  spawn(job: JobSpec, reason: SpawnReason, owner?: Proc): Proc {
+    const key = this.s.instanceKey(job, owner);
+    const existing = this.s.instances.get(key);
+    if (existing && existing.state !== 'exited' && existing.job === job) return existing;
+    const domain = this.s.domainOf(job, owner);
+    const serial = ++this.spawnSerial;
+    this.s.runs.set(key, (this.s.runs.get(key) ?? 0) + 1);
+    const prefix = launchdPrefix(domain, job.label);
+    this.s.log.launchd(`${prefix} <Notice>: ${launchd.willSpawn()}`);
+    this.s.log.launchd(`${prefix} <Notice>: ${launchd.launching(reason)}`);
+    let proc: Proc | undefined;
+    const handle = this.s.spawner.spawn(
+      { label: job.label, serviceName: `${job.label}#${serial}`, env: { XPC_SERVICE_NAME: job.label } },
+      {
+        onSpawn: (pid) => proc && this.onSpawned(proc, pid, reason),
+        onMessage: (message) => proc && this.onHelperMessage(proc, message),
+        onExit: (exit) => proc && this.onExit(proc, exit),
+      },
+    );
+    proc = new Proc(job, domain, handle, this.s.clock.now(), owner);
+    this.s.procs.add(proc);
+    this.s.instances.set(key, proc);
+    handle.send({
+      t: 'init',
+      label: job.label,
+      domain,
+      machServices: job.machServices.map((s) => s.name),
+      behaviours: job.behaviours,
+    });
+    if (handle.pid !== undefined) this.onSpawned(proc, handle.pid, reason);
+    return proc;
+  }
+
+  private onSpawned(proc: Proc, pid: number, reason: SpawnReason): void {
+    if (proc.pid !== undefined) return;
+    proc.pid = pid;
+    proc.state = 'running';
+    const job = proc.job;
+    const prefix = launchdPrefix(proc.domain, job.label, pid);
+    this.s.log.launchd(`${prefix} <Notice>: ${launchd.spawned(pid)}`);
+    this.s.log.launchd(`${prefix} <Notice>: ${launchd.success(proc.programName, pid, reason)}`);
+    this.s.emit({
+      kind: 'process.spawn',
+      pid,
+      label: job.label,
+      domain: proc.domain,
+      program: job.program,
+      reason,
+      ...(job.bundleVersion ? { bundleVersion: job.bundleVersion } : {}),
+    });
+    this.s.lifecycle.touch(proc);
+    if (job.type === 'App') {
+      for (const xpc of this.s.world.jobs.filter(
+        (j) => j.domainKind === 'pid' && j.ownerLabel === job.label,
+      )) {
+        this.registerServices(xpc, `pid/${pid}`, pid);
+      }
+    }
+  }
+
+  private onExit(proc: Proc, exit: ProcessExit): void {
+    if (proc.state === 'exited') return;
+    const wasRunning = proc.pid !== undefined;
+    proc.state = 'exited';
+    proc.idleTimer?.cancel();
+    proc.killTimer?.cancel();
+    this.s.procs.delete(proc);
+    const key = this.s.instanceKey(proc.job, proc.owner);
+    if (this.s.instances.get(key) === proc) this.s.instances.delete(key);
+    const pid = proc.displayPid;
+    const ranForMs = Math.max(0, Math.round(this.s.clock.now() - proc.startedAt));
+    const { cause, clean, detail } = explainExit(proc, exit);
+    if (wasRunning) {
+      const prefix = launchdPrefix(proc.domain, proc.job.label, pid);
+      const line = exit.signal
+        ? launchd.exitedSignal(exit.signal, ranForMs, proc.endingBecause ? 'launchd[1]' : undefined)
+        : launchd.exitedCode(exit.code ?? 0, ranForMs);
+      this.s.log.launchd(`${prefix} <Notice>: ${line}`);
+    }
+    this.s.emit({
+      kind: 'process.exit',
+      pid,
+      label: proc.job.label,
+      domain: proc.domain,
+      cause,
+      code: exit.code,
+      signal: exit.signal,
+      ranForMs,
+      clean,
+      detail,
+    });
+    this.s.connections.tearDown(proc, detail);
+    if (proc.job.type === 'App' && proc.pid !== undefined) this.stopBundledServices(proc);
+    this.afterExit(proc, { cause, code: exit.code, clean, ranForMs });
+  }
+
+  /** KeepAlive (XPC-MODEL §4.1): launchd jobs only, never after a bootout or while the broker shuts down. */
+  private afterExit(proc: Proc, facts: ExitFacts): void {
+    this.s.delivery.settleBarriers();
+    const job = proc.job;
+    if (this.s.disposed || job.type === 'App' || job.domainKind === 'pid' || proc.endingBecause === 'bootout')
+      return;
+    this.s.keepAlive.afterExit(job, proc.domain, facts);
+  }
+
+  private stopBundledServices(app: Proc): void {
+    for (const proc of [...this.s.procs]) {
+      if (proc.owner === app) {
+        proc.endingBecause = 'bootout';
+        proc.handle.kill('SIGKILL');
+      }
+    }
+    for (const xpc of this.s.world.jobs.filter(
+      (j) => j.domainKind === 'pid' && j.ownerLabel === app.job.label,
+    )) {
+      this.unregisterServices(xpc, `pid/${app.pid}`, `${app.job.label}[${app.pid}] exited`);
+    }
+  }
+
+  /** Ends a process at once, as bootout does: the exit is processed now, the real one is ignored when it comes. */
+  endNow(proc: Proc, detail: string): void {
+    if (proc.state === 'exited') return;
+    proc.endingBecause = 'bootout';
+    proc.endDetail = detail;
+    proc.handle.kill('SIGKILL');
+    this.onExit(proc, { code: null, signal: 'SIGKILL' });
+  }
+}
+
+function explainExit(proc: Proc, exit: ProcessExit): { cause: ExitCause; clean: boolean; detail: string } {
+  const who = `${proc.job.label}[${proc.displayPid}]`;
+  if (proc.endDetail) return { cause: 'killed', clean: true, detail: `${who} ${proc.endDetail}` };
+  if (exit.launchError)
+    return {
+      cause: 'launch-failed',
+      clean: false,
+      detail: `${who} could not be launched: ${exit.launchError}`,
+    };
+  if (proc.endingBecause === 'idle-exit')
+    return { cause: 'idle-exit', clean: true, detail: `${who} exited while idle (no open transactions)` };
+  if (proc.endingBecause === 'pressure')
+    return { cause: 'jetsam', clean: true, detail: `${who} was reclaimed under memory pressure` };
+  if (
+    exit.signal === 'SIGSEGV' ||
+    exit.signal === 'SIGABRT' ||
+    exit.signal === 'SIGBUS' ||
+    exit.signal === 'SIGILL'
+  ) {
+    return { cause: 'crash', clean: false, detail: `${who} crashed (${exit.signal})` };
+  }
+  if (exit.signal)
+    return {
+      cause: exit.signal === 'SIGKILL' ? 'killed' : 'signal',
+      clean: false,
+      detail: `${who} was killed (${exit.signal})`,
+    };
+  const code = exit.code ?? 0;
+  return { cause: 'exit', clean: code === 0, detail: `${who} exited with status ${code}` };
+}

@@ -1,0 +1,150 @@
+import { versionText } from '../world/unit';
+import { Connection } from './connection';
+import { nsErrorInvalid } from './errors';
+import { invalidationReason, launchd, libxpc } from './logs';
+import type { LookupResult, ServiceEntry } from './namespace';
+import { mayCheckIn, sandboxAllowsLookup } from './policy/sandbox';
+import type { Proc } from './process';
+import type { BrokerState } from './state';
+
+function errnoText(errno: number): string {
+  return errno === 3
+    ? 'No such process'
+    : errno === 159
+      ? 'Sandbox restriction'
+      : errno === 145
+        ? 'Endpoint is hidden'
+        : `error ${errno}`;
+}
+
+/** The bootstrap namespace as a process sees it: look-ups by name and check-ins (XPC-MODEL §3). */
+export class Lookup {
+  constructor(private readonly s: BrokerState) {}
+
+  /** xpc_connection_create_mach_service: a client connection, resolved by name at once. */
+  connect(proc: Proc, localId: string, name: string, privileged: boolean, requirement?: string): void {
+    if (this.s.connections.idInUse(proc, localId)) return;
+    const conn = new Connection(this.s.pointers.allocate(), 'client', proc, localId, name, privileged);
+    proc.connections.set(localId, conn);
+    this.s.requirements.setRequirement(conn, requirement);
+    this.s.connections.transition(conn, 'activating');
+    this.s.log.libxpc(
+      proc,
+      libxpc.activating(conn.ptr, { mach: true, listener: false, peer: false, name }),
+      conn.ptr,
+    );
+    const found = this.resolve(conn);
+    if (found) {
+      this.s.connections.transition(conn, 'connected', { cause: `found ${name} in ${found.domain}` });
+    }
+  }
+
+  /** The bootstrap look-up; on failure the connection is invalidated "after a failed init" (XPC-MODEL §8.3). */
+  resolve(conn: Connection, reconnect = false): ServiceEntry | undefined {
+    const proc = conn.owner;
+    const result = this.lookup(proc, conn.name, conn.privileged);
+    this.s.emit({
+      kind: 'lookup',
+      conn: conn.ptr,
+      name: conn.name,
+      pid: proc.displayPid,
+      domain: proc.domain,
+      ok: result.ok,
+      ...(result.ok
+        ? { target: `${result.service.domain}/${result.service.job.label}` }
+        : { errno: result.errno, error: errnoText(result.errno) }),
+    });
+    if (result.ok && result.service.binding === 'stale')
+      return this.failUnbound(conn, result.service, reconnect);
+    if (result.ok) {
+      conn.service = result.service;
+      return result.service;
+    }
+    const errno = result.errno;
+    const requestor = `${proc.programName}[${proc.displayPid}]`;
+    const text =
+      errno === 159
+        ? launchd.deniedLookup(conn.name, proc.programName, proc.displayPid, errno)
+        : launchd.failedLookup(conn.name, proc.programName, proc.displayPid, errno);
+    this.s.log.launchd(`(${proc.domain}) <Warning>: ${text}`);
+    this.s.log.libxpc(proc, libxpc.lookupFailed(conn.ptr, errno), conn.ptr);
+    this.s.log.libxpc(
+      proc,
+      reconnect ? libxpc.failedReconnect(conn.ptr) : libxpc.failedInit(conn.ptr),
+      conn.ptr,
+    );
+    this.s.connections.invalidate(conn, {
+      reason: reconnect ? invalidationReason.failedReconnect : invalidationReason.failedInit,
+      cause: `${requestor} could not look up ${conn.name}: error ${errno} (${errnoText(errno)})`,
+      nsError: nsErrorInvalid(conn.name, { lookupErrno: errno, init: !reconnect && errno === 159 }),
+    });
+    return undefined;
+  }
+
+  /**
+   * XPC-MODEL §5.4 step 3: the name resolves, but it is bound to an extension
+   * instance that no longer runs, so the connection is invalidated at once.
+   */
+  private failUnbound(conn: Connection, service: ServiceEntry, reconnect: boolean): undefined {
+    this.s.log.libxpc(
+      conn.owner,
+      reconnect ? libxpc.failedReconnect(conn.ptr) : libxpc.failedInit(conn.ptr),
+      conn.ptr,
+    );
+    this.s.connections.invalidate(conn, {
+      reason: invalidationReason.unbound,
+      cause: `${service.name} is still bound to the replaced ${service.job.label} ${versionText(service.job)}, now [terminated waiting to uninstall on reboot]`,
+      nsError: nsErrorInvalid(conn.name),
+    });
+    return undefined;
+  }
+
+  lookup(proc: Proc, name: string, privileged: boolean): LookupResult {
+    const looker = {
+      domain: proc.domain,
+      pid: proc.displayPid,
+      privileged,
+      ...(proc.pidDomain ? { pidDomain: proc.pidDomain } : {}),
+    };
+    const ownBundled = proc.pidDomain ? this.s.namespace.get(proc.pidDomain, name) : undefined;
+    // XPC-MODEL §3.2: the sandbox profile is consulted before the namespace (159); an app's own XPC services are allowed.
+    if (!ownBundled && !sandboxAllowsLookup(proc.job, name)) return { ok: false, errno: 159 };
+    return this.s.namespace.lookup(name, looker, this.s.world.uid, (s) => this.isCheckedIn(s));
+  }
+
+  private isCheckedIn(service: ServiceEntry): boolean {
+    const proc = this.s.instanceFor(service);
+    return proc?.checkedIn.has(service.name) ?? false;
+  }
+
+  /** A listener for one of the job's MachServices; messages waiting for the name are delivered now. */
+  checkIn(proc: Proc, localId: string, name: string, requirement?: string): void {
+    const conn = new Connection(this.s.pointers.allocate(), 'listener', proc, localId, name, false);
+    proc.listeners.set(localId, conn);
+    proc.connections.set(localId, conn);
+    this.s.requirements.setRequirement(conn, requirement);
+    this.s.connections.transition(conn, 'activating');
+    this.s.log.libxpc(
+      proc,
+      libxpc.activating(conn.ptr, { mach: true, listener: true, peer: false, name }),
+      conn.ptr,
+    );
+    const errno = !mayCheckIn(proc.job, name) ? 1 : proc.checkedIn.has(name) ? 37 : 0;
+    if (errno !== 0) {
+      this.s.log.libxpc(proc, libxpc.listenerFailed(conn.ptr, errno), conn.ptr);
+      this.s.connections.invalidate(conn, {
+        reason: `listener failed to activate: error ${errno}`,
+        cause:
+          errno === 1
+            ? `${name} is not in ${proc.job.label}'s MachServices, so it may not check it in`
+            : `${name} is already checked in by this process`,
+      });
+      this.s.sendTo(proc, { t: 'listenerFailed', listener: localId, errno });
+      return;
+    }
+    proc.checkedIn.add(name);
+    this.s.connections.transition(conn, 'connected', { cause: `checked in ${name}` });
+    const service = this.s.namespace.get(proc.domain, name);
+    if (service) this.s.delivery.flushQueue(service, proc);
+  }
+}

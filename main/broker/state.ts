@@ -1,0 +1,149 @@
+import type { BrokerToHelper } from '../helper/protocol';
+import type { EventInput } from '../trace/schema';
+import type { JobSpec, World } from '../world/model';
+import { Activation } from './activation';
+import { AnonymousListeners } from './anonymous';
+import { Barriers } from './barrier';
+import { BrokerLog } from './broker-log';
+import type { QueuedMessage } from './connection';
+import { ConnectionStates } from './connection-states';
+import { Delivery } from './delivery';
+import { KeepAlive } from './keepalive';
+import { LabelSlots } from './label-slots';
+import { Lifecycle } from './lifecycle';
+import { Lookup } from './lookup';
+import { Namespace, type ServiceEntry } from './namespace';
+import { DisabledOverrides } from './overrides';
+import { PointerAllocator } from './pointer';
+import type { Proc } from './process';
+import { Replies } from './reply';
+import { Requirements } from './requirements';
+import type { Clock, Spawner } from './spawner';
+
+export interface BrokerOptions {
+  world: World;
+  spawner: Spawner;
+  clock: Clock;
+  emit: (event: EventInput) => void;
+  /** Messages larger than this invalidate their connection (DESIGN.md, Trust boundaries). */
+  maxMessageBytes?: number;
+  /** Record payloads (capture on) or counts only. */
+  capturePayloads?: boolean;
+}
+
+const DEFAULT_MAX_MESSAGE = 1024 * 1024;
+
+/**
+ * What the broker's parts share: the namespace, the processes and their
+ * instances, the messages waiting for a check-in, and the parts themselves,
+ * so that each reaches the others by name.
+ */
+export class BrokerState {
+  readonly namespace = new Namespace();
+  readonly pointers = new PointerAllocator();
+  readonly procs = new Set<Proc>();
+  /** Running (or spawning) instance per job key: label, or label@ownerPid for bundled XPC services. */
+  readonly instances = new Map<string, Proc>();
+  /** Messages waiting, per name, for an instance to check in and take them (XPC-MODEL §8.9). */
+  readonly queues = new Map<ServiceEntry, QueuedMessage[]>();
+  /** launchctl print's "runs": spawns per job key. */
+  readonly runs = new Map<string, number>();
+  readonly slots = new LabelSlots();
+  readonly barriers = new Barriers();
+  readonly observers = new Set<(event: EventInput) => void>();
+  readonly log = new BrokerLog((event) => this.emit(event));
+  /** Numbers messages and names peer connections; never reused within a session. */
+  nextMessageId = 1;
+  disposed = false;
+  capturePayloads: boolean;
+  readonly maxMessageBytes: number;
+  readonly world: World;
+  readonly clock: Clock;
+  readonly spawner: Spawner;
+  readonly overrides: DisabledOverrides;
+  readonly lifecycle: Lifecycle;
+  readonly keepAlive: KeepAlive;
+
+  readonly activation: Activation;
+  readonly connections: ConnectionStates;
+  readonly lookup: Lookup;
+  readonly delivery: Delivery;
+  readonly replies: Replies;
+  readonly requirements: Requirements;
+  readonly anonymous: AnonymousListeners;
+
+  constructor(
+    private readonly options: BrokerOptions,
+    onHelperMessage: (proc: Proc, raw: unknown) => void,
+  ) {
+    const { world, clock, spawner } = options;
+    this.world = world;
+    this.clock = clock;
+    this.spawner = spawner;
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE;
+    this.capturePayloads = options.capturePayloads ?? true;
+    this.overrides = new DisabledOverrides(world.state?.disabled);
+    this.lifecycle = new Lifecycle({
+      clock,
+      openRequests: (proc) => this.replies.openRequests(proc),
+      peers: (proc) => [...proc.connections.values()].filter((c) => c.side === 'peer' && c.live),
+      terminationImminent: (peer, cause) => this.connections.terminationImminent(peer, cause),
+    });
+    this.keepAlive = new KeepAlive({
+      clock,
+      launchdLog: (text) => this.log.launchd(text),
+      respawn: (job) => this.activation.respawn(job),
+    });
+    this.activation = new Activation(this, onHelperMessage);
+    this.connections = new ConnectionStates(this);
+    this.lookup = new Lookup(this);
+    this.delivery = new Delivery(this);
+    this.replies = new Replies(this);
+    this.requirements = new Requirements(this);
+    this.anonymous = new AnonymousListeners(this);
+  }
+
+  emit(event: EventInput): void {
+    this.options.emit(event);
+    for (const observer of this.observers) observer(event);
+  }
+
+  /** Messages to a process that has exited go nowhere. */
+  sendTo(proc: Proc, message: BrokerToHelper): void {
+    if (proc.state === 'exited') return;
+    proc.handle.send(message);
+  }
+
+  domainOf(job: JobSpec, owner?: Proc): string {
+    switch (job.domainKind) {
+      case 'system':
+        return 'system';
+      case 'gui':
+        return `gui/${this.world.uid}`;
+      case 'user':
+        return `user/${this.world.uid}`;
+      case 'pid':
+        return `pid/${owner?.pid ?? 0}`;
+    }
+  }
+
+  instanceKey(job: JobSpec, owner?: Proc): string {
+    return job.domainKind === 'pid' ? `${job.label}@${owner?.pid ?? 0}` : job.label;
+  }
+
+  /** The process that runs a name's job now, if any. */
+  instanceFor(service: ServiceEntry): Proc | undefined {
+    const proc = this.instances.get(this.instanceKey(service.job, this.ownerOf(service)));
+    // Two jobs may share a label (XPC-MODEL §4.6); an instance serves only its own job's names.
+    return proc?.job === service.job ? proc : undefined;
+  }
+
+  /** For a bundled XPC service's name: the app process whose pid domain holds it. */
+  ownerOf(service: ServiceEntry): Proc | undefined {
+    return service.ownerPid === undefined ? undefined : this.findProc(service.ownerPid);
+  }
+
+  findProc(pid: number): Proc | undefined {
+    return [...this.procs].find((p) => p.pid === pid);
+  }
+}
