@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { UpgradeReport } from '../main/broker/upgrade-report';
 import type { ModelSnapshot } from '../main/trace/model';
 import { type TraceEvent, TraceEventSchema } from '../main/trace/schema';
+import { XpcDictionarySchema } from '../main/trace/xpc-value';
 
 /**
  * The one contract between the console and main. The Electron preload exposes
@@ -52,6 +53,14 @@ export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('listScenarios') }),
   /** Runs one of the listed scenarios in its own world with real helpers; progress arrives as `scenario` events. */
   z.object({ type: z.literal('runScenario'), file: z.string().min(1).max(512) }),
+  /** Sends a message as a running process would, over its own connection to the service (a resend from the console). */
+  z.object({
+    type: z.literal('send'),
+    from: Pid,
+    service: z.string().min(1).max(512),
+    body: XpcDictionarySchema,
+    expectsReply: z.boolean(),
+  }),
 ]);
 export type Command = z.infer<typeof CommandSchema>;
 export type CommandType = Command['type'];
@@ -102,6 +111,8 @@ export interface CommandResults {
   pressure: { reclaimed: { pid: number; label: string }[] };
   listScenarios: ScenarioInfo[];
   runScenario: { ok: boolean; passed: number; total: number; trace?: string };
+  /** The console's connection the message went out on. */
+  send: { conn: string };
 }
 
 export type CommandResult<C extends Command = Command> = CommandResults[C['type']];

@@ -1,52 +1,90 @@
-import { useState } from 'react';
-import { live, useConsole } from './store';
+import { type CSSProperties, useEffect } from 'react';
+import { FilterBar } from './components/FilterBar';
+import { Help } from './components/Help';
+import { Notices } from './components/Notices';
+import { Splitter } from './components/Splitter';
+import { Summary } from './components/Summary';
+import { onKey } from './keys';
+import { useLayout } from './layout';
+import { actions, type Theme, useConsole, VIEWS, type ViewId } from './store';
 import { Connections } from './views/Connections';
 import { Events } from './views/Events';
 import { Inspector } from './views/Inspector';
 import { Messages } from './views/Messages';
 import { Processes } from './views/Processes';
+import { Sequence } from './views/sequence/Sequence';
+import { Statistics } from './views/statistics/Statistics';
+import { Topology } from './views/topology/Topology';
 
-function Summary() {
-  useConsole((s) => s.version);
-  const dropped = useConsole((s) => s.dropped);
-  const { processes, connections, messages } = live.model.state;
-  const running = Object.values(processes).filter((p) => p.state === 'running').length;
-  const byState = { connected: 0, interrupted: 0, invalidated: 0 };
-  for (const c of Object.values(connections))
-    if (c.side === 'client' && c.state in byState) byState[c.state as keyof typeof byState]++;
+const TITLES: Record<ViewId, string> = {
+  messages: 'Messages',
+  connections: 'Connections',
+  topology: 'Topology',
+  events: 'Events',
+  sequence: 'Sequence',
+  statistics: 'Statistics',
+};
+
+const VIEW_COMPONENTS: Record<ViewId, () => React.JSX.Element> = {
+  messages: Messages,
+  connections: Connections,
+  topology: Topology,
+  events: Events,
+  sequence: Sequence,
+  statistics: Statistics,
+};
+
+function Tabs() {
+  const view = useConsole((s) => s.view);
   return (
-    <output className="summary" aria-label="Summary">
-      <span>
-        <b>{running}</b> running
-      </span>
-      <span className="s-connected">
-        <b>{byState.connected}</b> connected
-      </span>
-      <span className="s-interrupted">
-        <b>{byState.interrupted}</b> interrupted
-      </span>
-      <span className="s-invalidated">
-        <b>{byState.invalidated}</b> invalidated
-      </span>
-      <span>
-        <b>{messages.toLocaleString()}</b> messages
-      </span>
-      <span className={dropped > 0 ? 'dropped' : 'muted'} title="Events the bounded window no longer holds">
-        {dropped.toLocaleString()} dropped
-      </span>
-    </output>
+    <div className="tabs" role="tablist" aria-label="Views">
+      {VIEWS.map((v, i) => (
+        <button
+          key={v}
+          type="button"
+          role="tab"
+          aria-selected={view === v}
+          aria-keyshortcuts={String(i + 1)}
+          onClick={() => actions.setView(v)}
+        >
+          <span className="tab-key" aria-hidden="true">
+            {i + 1}
+          </span>
+          {TITLES[v]}
+        </button>
+      ))}
+    </div>
   );
 }
 
-function Notices() {
-  const notices = useConsole((s) => s.notices);
+function HeaderActions() {
+  const mode = useConsole((s) => s.mode);
+  const theme = useConsole((s) => s.theme);
   return (
-    <div className="notices" role="status" aria-live="polite">
-      {notices.map((n) => (
-        <div key={n.id} className={`notice notice-${n.level}`}>
-          {n.text}
-        </div>
-      ))}
+    <div className="header-actions">
+      {mode === 'live' ? (
+        <button
+          type="button"
+          className="small"
+          title="launchd reclaims every clean, idle helper that allows it (XPC-MODEL §4.2)"
+          onClick={() => void actions.pressure()}
+        >
+          Memory pressure
+        </button>
+      ) : null}
+      <select aria-label="Theme" value={theme} onChange={(e) => actions.setTheme(e.target.value as Theme)}>
+        <option value="system">System theme</option>
+        <option value="light">Light</option>
+        <option value="dark">Dark</option>
+      </select>
+      <button
+        type="button"
+        className="small"
+        aria-label="Keyboard shortcuts"
+        onClick={() => actions.toggleHelp()}
+      >
+        ?
+      </button>
     </div>
   );
 }
@@ -55,51 +93,64 @@ export function App() {
   const status = useConsole((s) => s.status);
   const world = useConsole((s) => s.world);
   const host = useConsole((s) => s.host);
-  const [tab, setTab] = useState<'messages' | 'events'>('messages');
+  const mode = useConsole((s) => s.mode);
+  const view = useConsole((s) => s.view);
+  const theme = useConsole((s) => s.theme);
+  const { layout, setLeft, setRight, save } = useLayout();
+  const View = VIEW_COMPONENTS[view];
+
+  useEffect(() => {
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  useEffect(() => {
+    if (theme === 'system') delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  const style = { '--left': `${layout.left}px`, '--right': `${layout.right}px` } as CSSProperties;
   return (
-    <div className="app">
+    <div className="app" style={style}>
       <header className="top">
         <h1>XPC Lab</h1>
         <span className="world">{world ? world.name : '…'}</span>
-        <span className={`badge status-${status}`}>{status === 'live' ? `live · ${host}` : status}</span>
+        <span className={`badge status-${status}`}>
+          {status === 'live' ? `${mode === 'trace' ? 'trace' : 'live'} · ${host}` : status}
+        </span>
         <Summary />
+        <HeaderActions />
       </header>
-      <aside className="left">
+      <FilterBar />
+      <aside className="left" aria-label="Processes pane">
         <h2>Processes</h2>
         <Processes />
       </aside>
+      <Splitter
+        label="Resize the processes pane"
+        side="left"
+        width={layout.left}
+        onWidth={setLeft}
+        onDone={save}
+      />
       <main className="center">
-        <section className="pane conns">
-          <h2>Connections</h2>
-          <Connections />
-        </section>
-        <section className="pane stream">
-          <div className="tabs" role="tablist">
-            <button
-              type="button"
-              role="tab"
-              aria-selected={tab === 'messages'}
-              onClick={() => setTab('messages')}
-            >
-              Messages
-            </button>
-            <button
-              type="button"
-              role="tab"
-              aria-selected={tab === 'events'}
-              onClick={() => setTab('events')}
-            >
-              Events
-            </button>
-          </div>
-          {tab === 'messages' ? <Messages /> : <Events />}
+        <Tabs />
+        <section className="pane" aria-label={`${TITLES[view]} view`}>
+          <View />
         </section>
       </main>
-      <aside className="right">
+      <Splitter
+        label="Resize the inspector"
+        side="right"
+        width={layout.right}
+        onWidth={setRight}
+        onDone={save}
+      />
+      <aside className="right" aria-label="Inspector">
         <h2>Inspector</h2>
         <Inspector />
       </aside>
       <Notices />
+      <Help />
     </div>
   );
 }

@@ -32,6 +32,7 @@ export class WebSocketBridge implements Bridge {
   private readonly open: Promise<void>;
   private readonly waiting = new Map<number, Waiter>();
   private readonly listeners = new Set<(batch: EventBatch) => void>();
+  private readonly closeListeners = new Set<() => void>();
   private nextId = 1;
 
   constructor(url: string) {
@@ -48,6 +49,7 @@ export class WebSocketBridge implements Bridge {
     this.ws.addEventListener('close', () => {
       for (const w of this.waiting.values()) w.reject(new Error('the connection to the XPC Lab host closed'));
       this.waiting.clear();
+      for (const l of this.closeListeners) l();
     });
   }
 
@@ -79,6 +81,11 @@ export class WebSocketBridge implements Bridge {
   onBatch(listener: (batch: EventBatch) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** The host went away (stopped, or the machine slept): the console says so instead of freezing silently. */
+  onClose(listener: () => void): void {
+    this.closeListeners.add(listener);
   }
 
   get closed(): boolean {

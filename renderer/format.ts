@@ -36,3 +36,26 @@ export const STATE_ORDER: Record<ConnectionState, number> = {
   inactive: 3,
   connected: 4,
 };
+
+/** A latency: 0.42 ms, 12.3 ms, 1.20 s. */
+export function ms(v: number): string {
+  if (v < 1) return `${v.toFixed(2)} ms`;
+  if (v < 100) return `${v.toFixed(1)} ms`;
+  if (v < 1000) return `${Math.round(v)} ms`;
+  return `${(v / 1000).toFixed(2)} s`;
+}
+
+/** A rate or count in few characters: 950, 12.3k, 1.2M. */
+export function compact(n: number): string {
+  if (n < 1000) return n < 10 && !Number.isInteger(n) ? n.toFixed(1) : String(Math.round(n));
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
+  return `${(n / 1_000_000).toFixed(1)}M`;
+}
+
+// One formatter for every count: Number#toLocaleString builds a new one per call, which shows in a profile.
+const NUMBER = new Intl.NumberFormat();
+
+/** A count with thousands separators. */
+export function num(n: number): string {
+  return NUMBER.format(n);
+}

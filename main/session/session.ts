@@ -101,7 +101,46 @@ export class Session extends ConsoleSource {
       case 'setCapture':
         this.broker.capturePayloads = command.payloads;
         return { payloads: command.payloads };
+      case 'send':
+        return this.sendAs(command);
     }
+  }
+
+  private consoleSends = 0;
+  /** One connection per process and service, reused, so resends do not pile up connections. */
+  private readonly consoleConns = new Map<string, string>();
+
+  /**
+   * The console speaks for a running process (Broker.speakFor): the message takes
+   * exactly the path the helper's own would, validation and lookup included. The
+   * connection id is the console's; the helper never sees replies on it.
+   */
+  private sendAs(command: Extract<Command, { type: 'send' }>): CommandResult<typeof command> {
+    this.requireProc(command.from);
+    const key = `${command.from}/${command.service}`;
+    let local = this.consoleConns.get(key);
+    const open = local && this.broker.findProc(command.from)?.connections.get(local)?.live;
+    if (!local || !open) {
+      local = `console.${++this.consoleSends}`;
+      this.consoleConns.set(key, local);
+      this.broker.speakFor(command.from, {
+        t: 'connect',
+        conn: local,
+        name: command.service,
+        privileged: false,
+      });
+    }
+    const id = 1_000_000_000 + ++this.consoleSends;
+    this.broker.speakFor(command.from, {
+      t: 'send',
+      conn: local,
+      id,
+      body: command.body,
+      expectsReply: command.expectsReply,
+    });
+    const ptr = this.broker.findProc(command.from)?.connections.get(local)?.ptr;
+    if (!ptr) throw new Error(`could not open a connection to ${command.service} from pid ${command.from}`);
+    return { conn: ptr };
   }
 
   private requireProc(pid: number): true {

@@ -1,140 +1,98 @@
-import {
-  type ColumnDef,
-  createSortedRowModel,
-  rowSortingFeature,
-  type SortingState,
-  sortFn_alphanumeric,
-  sortFn_basic,
-  tableFeatures,
-  useTable,
-} from '@tanstack/react-table';
-import { useMemo, useState } from 'react';
+import { type ColumnVisibilityState, type SortingState, useTable } from '@tanstack/react-table';
+import { useEffect, useMemo, useState } from 'react';
 import type { ConnectionView } from '../../main/trace/model';
-import { bytes, duration, STATE_ORDER, shortError } from '../format';
+import { useTick } from '../hooks';
+import { registerMover, step } from '../nav';
+import { isRecord, loadPref, savePref } from '../prefs';
 import { actions, live, useConsole } from '../store';
-import { StatePill } from './StatePill';
+import { columns, DEFAULT_HIDDEN, features, type Row } from './connections/columns';
 
-const features = tableFeatures({
-  rowSortingFeature,
-  sortedRowModel: createSortedRowModel(),
-  sortFns: { alphanumeric: sortFn_alphanumeric, basic: sortFn_basic },
-});
+const isVisibility = (v: unknown): v is ColumnVisibilityState =>
+  isRecord(v) && Object.values(v).every((x) => typeof x === 'boolean');
 
-interface Row extends ConnectionView {
-  client: string;
-  service: string;
-  now: number;
+function toRow(c: ConnectionView, now: number): Row {
+  const { processes } = live.model.state;
+  const clientConn = c.side === 'peer' && c.peerConn ? c.peerConn : c.conn;
+  return {
+    ...c,
+    owner: processes[c.pid]?.label ?? `pid ${c.pid}`,
+    domain: processes[c.pid]?.domain ?? '',
+    peer: c.peerPid !== undefined ? (processes[c.peerPid]?.label ?? `pid ${c.peerPid}`) : '',
+    p95: live.stats.byConnection.get(clientConn)?.latency.quantile(0.95),
+    now,
+  };
 }
 
-function processName(pid: number): string {
-  return live.model.state.processes[pid]?.label ?? `pid ${pid}`;
+function ColumnChooser({ table }: { table: ReturnType<typeof useTable<typeof features, Row>> }) {
+  return (
+    <details className="chooser">
+      <summary>Columns</summary>
+      <div className="chooser-menu">
+        {table
+          .getAllLeafColumns()
+          .filter((c) => c.getCanHide())
+          .map((c) => (
+            <label key={c.id}>
+              <input type="checkbox" checked={c.getIsVisible()} onChange={() => c.toggleVisibility()} />{' '}
+              {typeof c.columnDef.header === 'string' ? c.columnDef.header : c.id}
+            </label>
+          ))}
+      </div>
+    </details>
+  );
 }
 
-const columns: ColumnDef<typeof features, Row>[] = [
-  {
-    id: 'client',
-    header: 'Client',
-    accessorFn: (r) => r.client,
-    cell: (c) => (
-      <span>
-        {c.row.original.client} <span className="muted">{c.row.original.pid}</span>
-      </span>
-    ),
-  },
-  {
-    id: 'service',
-    header: 'Service',
-    accessorFn: (r) => r.service,
-    cell: (c) => <span className="mono">{c.row.original.service}</span>,
-  },
-  { id: 'side', header: 'Side', accessorFn: (r) => r.side },
-  {
-    id: 'state',
-    header: 'State',
-    accessorFn: (r) => STATE_ORDER[r.state],
-    cell: (c) => <StatePill state={c.row.original.state} />,
-  },
-  {
-    id: 'since',
-    header: 'In state',
-    accessorFn: (r) => r.now - r.since,
-    cell: (c) => duration(c.row.original.now - c.row.original.since),
-  },
-  {
-    id: 'sent',
-    header: 'Sent',
-    accessorFn: (r) => r.sent,
-    cell: (c) => `${c.row.original.sent} · ${bytes(c.row.original.bytesOut)}`,
-  },
-  {
-    id: 'received',
-    header: 'Received',
-    accessorFn: (r) => r.received,
-    cell: (c) => `${c.row.original.received} · ${bytes(c.row.original.bytesIn)}`,
-  },
-  { id: 'pending', header: 'Pending', accessorFn: (r) => r.pendingReplies },
-  {
-    id: 'error',
-    header: 'Last error',
-    accessorFn: (r) => r.error ?? '',
-    cell: (c) => {
-      const r = c.row.original;
-      if (!r.error) return <span className="muted">—</span>;
-      return (
-        <span
-          className={`err err-${r.state}`}
-          title={[r.cause, r.reason && `reason: ${r.reason}`, r.nsError?.debugDescription]
-            .filter(Boolean)
-            .join('\n')}
-        >
-          {shortError(r.error)}
-          {r.nsError ? <span className="muted"> · NSError {r.nsError.code}</span> : null}
-        </span>
-      );
-    },
-  },
-  {
-    id: 'actions',
-    header: '',
-    enableSorting: false,
-    cell: (c) =>
-      c.row.original.state === 'invalidated' || c.row.original.side === 'listener' ? null : (
-        <button
-          type="button"
-          className="small"
-          aria-label={`Cancel ${c.row.original.conn}`}
-          onClick={(e) => {
-            e.stopPropagation();
-            void actions.cancel(c.row.original.conn);
-          }}
-        >
-          Cancel
-        </button>
-      ),
-  },
-];
-
-/** Every connection with its state, traffic and last error; click a row to inspect its history. */
+/** Every connection with its state, traffic, latency and last error; click a row to inspect its history. */
 export function Connections() {
-  useConsole((s) => s.version);
+  const tick = useTick(4);
+  const filterVersion = useConsole((s) => s.filterVersion);
   const selection = useConsole((s) => s.selection);
   const [showAll, setShowAll] = useState(false);
   const [sorting, setSorting] = useState<SortingState>([]);
-  const now = Date.now();
-  // `now` moves with every batch, so the rows are rebuilt from the mutable model once per batch.
-  const data = useMemo<Row[]>(
-    () =>
-      Object.values(live.model.state.connections)
-        .filter((c) => showAll || c.side === 'client')
-        .map((c) => ({
-          ...c,
-          client: processName(c.pid),
-          service: c.side === 'peer' ? c.name : c.name,
-          now,
-        })),
-    [showAll, now],
+  const [columnVisibility, setVisibility] = useState<ColumnVisibilityState>(() =>
+    loadPref('columns', DEFAULT_HIDDEN, isVisibility),
   );
-  const table = useTable({ features, columns, data, state: { sorting }, onSortingChange: setSorting });
+  const bind = live.filter?.connection ?? null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the model is mutable; tick and filterVersion say when it changed.
+  const data = useMemo<Row[]>(() => {
+    const now = Date.now();
+    const world = live.model.state;
+    const test = bind?.(world);
+    return Object.values(world.connections)
+      .filter((c) => (showAll || c.side === 'client') && (!test || test(c)))
+      .map((c) => toRow(c, now));
+  }, [showAll, tick, filterVersion]);
+  const table = useTable({
+    features,
+    columns,
+    data,
+    state: { sorting, columnVisibility },
+    onSortingChange: setSorting,
+    onColumnVisibilityChange: (updater) =>
+      setVisibility((old) => {
+        const next = typeof updater === 'function' ? updater(old) : updater;
+        savePref('columns', next);
+        return next;
+      }),
+  });
+  const rows = table.getRowModel().rows;
+  const selectedId = selection?.kind === 'conn' ? selection.id : undefined;
+
+  useEffect(
+    () =>
+      registerMover((delta) => {
+        const i = step(
+          rows.findIndex((r) => r.original.conn === selectedId),
+          delta,
+          rows.length,
+        );
+        const next = rows[i]?.original.conn;
+        if (next) actions.select({ kind: 'conn', id: next });
+      }),
+    [rows, selectedId],
+  );
+
+  const notApplicable = live.filter && !bind;
   return (
     <div className="table-wrap">
       <div className="toolbar">
@@ -143,57 +101,71 @@ export function Connections() {
           peers and listeners
         </label>
         <span className="muted">{data.length} connections</span>
+        {notApplicable ? (
+          <span className="hint">
+            The filter names fields connections lack ({live.filter?.fields.join(', ')}).
+          </span>
+        ) : null}
+        <span className="spacer" />
+        <ColumnChooser table={table} />
       </div>
       {data.length === 0 ? (
-        <p className="empty">No connections yet. Clients connect when their helpers start.</p>
+        <p className="empty">
+          {live.filter
+            ? 'No connection matches the filter.'
+            : 'No connections yet. Clients connect when their helpers start; tick "show peers and listeners" to see the service side.'}
+        </p>
       ) : (
-        <table className="grid" aria-label="Connections">
-          <thead>
-            {table.getHeaderGroups().map((group) => (
-              <tr key={group.id}>
-                {group.headers.map((header) => (
-                  <th
-                    key={header.id}
-                    onClick={header.column.getToggleSortingHandler()}
-                    className={header.column.getCanSort() ? 'sortable' : ''}
-                    aria-sort={
-                      header.column.getIsSorted() === 'asc'
-                        ? 'ascending'
+        <div className="table-scroll">
+          <table className="grid" aria-label="Connections">
+            <thead>
+              {table.getHeaderGroups().map((group) => (
+                <tr key={group.id}>
+                  {group.headers.map((header) => (
+                    <th
+                      key={header.id}
+                      onClick={header.column.getToggleSortingHandler()}
+                      className={header.column.getCanSort() ? 'sortable' : ''}
+                      aria-sort={
+                        header.column.getIsSorted() === 'asc'
+                          ? 'ascending'
+                          : header.column.getIsSorted() === 'desc'
+                            ? 'descending'
+                            : 'none'
+                      }
+                    >
+                      <table.FlexRender header={header} />
+                      {header.column.getIsSorted() === 'asc'
+                        ? ' ▲'
                         : header.column.getIsSorted() === 'desc'
-                          ? 'descending'
-                          : 'none'
-                    }
-                  >
-                    <table.FlexRender header={header} />
-                    {header.column.getIsSorted() === 'asc'
-                      ? ' ▲'
-                      : header.column.getIsSorted() === 'desc'
-                        ? ' ▼'
-                        : ''}
-                  </th>
-                ))}
-              </tr>
-            ))}
-          </thead>
-          <tbody>
-            {table.getRowModel().rows.map((row) => (
-              <tr
-                key={row.original.conn}
-                data-conn={row.original.conn}
-                data-service={row.original.name}
-                data-state={row.original.state}
-                className={selection?.kind === 'conn' && selection.id === row.original.conn ? 'selected' : ''}
-                onClick={() => actions.select({ kind: 'conn', id: row.original.conn })}
-              >
-                {row.getAllCells().map((cell) => (
-                  <td key={cell.id}>
-                    <table.FlexRender cell={cell} />
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                          ? ' ▼'
+                          : ''}
+                    </th>
+                  ))}
+                </tr>
+              ))}
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr
+                  key={row.original.conn}
+                  data-conn={row.original.conn}
+                  data-service={row.original.name}
+                  data-state={row.original.state}
+                  aria-selected={selectedId === row.original.conn}
+                  className={selectedId === row.original.conn ? 'selected' : ''}
+                  onClick={() => actions.select({ kind: 'conn', id: row.original.conn })}
+                >
+                  {row.getVisibleCells().map((cell) => (
+                    <td key={cell.id} className={`col-${cell.column.id}`}>
+                      <table.FlexRender cell={cell} />
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </div>
   );

@@ -1,83 +1,145 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef, useState } from 'react';
-import type { TraceEvent } from '../../main/trace/schema';
-import { clock } from '../format';
-import { live, useConsole } from '../store';
-import { explain } from './explain';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { clock, num } from '../format';
+import { useTick } from '../hooks';
+import { registerMover, step } from '../nav';
+import { actions, live, useConsole } from '../store';
+import { buildEventRows, type EventRow } from './event-rows';
 import { useFollow } from './follow';
 
-const ROW = 44;
+const ESTIMATE = 64;
 
-/** Lifecycle events in plain words, with the log line a Mac would have written. */
+function Row({ row, selected }: { row: EventRow; selected: boolean }) {
+  const { e, x, logs } = row;
+  if (!x && e.kind === 'log') {
+    return (
+      <div className={`event tone-log${selected ? ' selected' : ''}`} data-kind="log">
+        <span className="mono muted">{clock(e.t)}</span>
+        <div className="event-body">
+          <div className="mono event-log">{e.text}</div>
+          <div className="muted event-detail">
+            {e.process}[{e.pid}] {e.subsystem}:{e.category}
+          </div>
+        </div>
+      </div>
+    );
+  }
+  if (!x) return null;
+  return (
+    <div className={`event tone-${x.tone}${selected ? ' selected' : ''}`} data-kind={e.kind}>
+      <span className="mono muted">{clock(e.t)}</span>
+      <div className="event-body">
+        <div className="event-title">{x.title}</div>
+        {x.detail ? <div className="muted event-detail">{x.detail}</div> : null}
+        {logs.map((l) => (
+          <div
+            key={l.seq}
+            className="mono event-log"
+            title={`${l.process}[${l.pid}] ${l.subsystem}:${l.category}`}
+          >
+            {l.text}
+          </div>
+        ))}
+        {x.means ? (
+          <div className="event-means">
+            <b>Means</b> {x.means}
+          </div>
+        ) : null}
+        {x.todo ? (
+          <div className="event-todo">
+            <b>What to do</b> {x.todo}
+          </div>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+/** Lifecycle events in plain words, each with the log lines a Mac would have written and what they mean. */
 export function Events() {
-  const version = useConsole((s) => s.version);
-  const [logs, setLogs] = useState(true);
+  const tick = useTick(10);
+  const filterVersion = useConsole((s) => s.filterVersion);
+  const selection = useConsole((s) => s.selection);
+  const [logs, setLogs] = useState(false);
   const parent = useRef<HTMLDivElement>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: live.events is mutable; version moves once per batch.
-  const rows = useMemo(() => {
-    const out: { e: TraceEvent; title: string; detail?: string | undefined; tone: string }[] = [];
-    for (const e of live.events.toArray()) {
-      if (e.kind === 'log') {
-        if (logs)
-          out.push({
-            e,
-            title: e.text,
-            detail: `${e.process}[${e.pid}] ${e.subsystem}:${e.category}`,
-            tone: 'log',
-          });
-        continue;
-      }
-      const x = explain(e);
-      if (x) out.push({ e, title: x.title, detail: x.detail, tone: x.tone });
-    }
-    return out;
-  }, [version, logs]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: live.events is mutable; tick and filterVersion say when it changed.
+  const rows = useMemo(
+    () =>
+      buildEventRows(live.events.toArray(), {
+        logs,
+        pred: live.filter?.event ?? null,
+        world: live.model.state,
+      }),
+    [tick, filterVersion, logs],
+  );
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => parent.current,
-    estimateSize: () => ROW,
-    overscan: 8,
+    estimateSize: () => ESTIMATE,
+    getItemKey: (i) => rows[i]?.e.seq ?? i,
+    overscan: 6,
   });
-  const { follow, onScroll } = useFollow(parent, virtualizer, rows.length, ROW);
+  const { follow, onScroll } = useFollow(parent, virtualizer, rows.length, ESTIMATE);
+  const selectedSeq = selection?.kind === 'event' ? selection.seq : -1;
+  useEffect(
+    () =>
+      registerMover((delta) => {
+        const i = step(
+          rows.findIndex((r) => r.e.seq === selectedSeq),
+          delta,
+          rows.length,
+        );
+        const row = rows[i];
+        if (!row) return;
+        actions.select({ kind: 'event', seq: row.e.seq });
+        virtualizer.scrollToIndex(i, { align: 'auto' });
+      }),
+    [rows, selectedSeq, virtualizer],
+  );
+  const notApplicable = live.filter && !live.filter.event;
   return (
     <div className="events">
       <div className="toolbar">
         <label>
-          <input type="checkbox" checked={logs} onChange={(e) => setLogs(e.target.checked)} /> libxpc and
-          launchd log lines
+          <input type="checkbox" checked={logs} onChange={(e) => setLogs(e.target.checked)} /> every log line,
+          like Console.app
         </label>
         <span className="muted">
-          {rows.length.toLocaleString()} events{follow ? '' : ' · scrolled back, not following'}
+          {num(rows.length)} events{follow ? '' : ' · scrolled back, not following'}
         </span>
+        {notApplicable ? (
+          <span className="hint">
+            The filter names fields events lack ({live.filter?.fields.join(', ')}).
+          </span>
+        ) : null}
       </div>
       <div className="scroll" ref={parent} onScroll={onScroll} aria-label="Events" role="log">
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((item) => {
-            const row = rows[item.index];
-            if (!row) return null;
-            return (
-              <div
-                key={item.key}
-                className={`event tone-${row.tone}`}
-                data-kind={row.e.kind}
-                style={{
-                  position: 'absolute',
-                  top: 0,
-                  left: 0,
-                  right: 0,
-                  height: ROW,
-                  transform: `translateY(${item.start}px)`,
-                }}
-              >
-                <span className="mono muted">{clock(row.e.t)}</span>
-                <div className="event-body">
-                  <div className={row.tone === 'log' ? 'mono event-title' : 'event-title'}>{row.title}</div>
-                  {row.detail ? <div className="muted event-detail">{row.detail}</div> : null}
+        {rows.length === 0 ? (
+          <p className="empty">
+            {live.filter
+              ? 'No event matches the filter.'
+              : 'No lifecycle events yet. Crash or kill a helper, or cancel a connection, to see what its clients see.'}
+          </p>
+        ) : (
+          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            {virtualizer.getVirtualItems().map((item) => {
+              const row = rows[item.index];
+              if (!row) return null;
+              return (
+                <div
+                  key={item.key}
+                  data-index={item.index}
+                  ref={virtualizer.measureElement}
+                  className="event-slot"
+                  style={{ transform: `translateY(${item.start}px)` }}
+                  onClick={() => actions.select({ kind: 'event', seq: row.e.seq })}
+                >
+                  <Row row={row} selected={selectedSeq === row.e.seq} />
                 </div>
-              </div>
-            );
-          })}
-        </div>
+              );
+            })}
+          </div>
+        )}
       </div>
     </div>
   );

@@ -1,4 +1,5 @@
 import type { ProcessView } from '../../main/trace/model';
+import { useTick } from '../hooks';
 import { actions, live, useConsole } from '../store';
 
 function domainRank(domain: string): number {
@@ -7,7 +8,7 @@ function domainRank(domain: string): number {
 
 /** Processes grouped by launchd domain, with the actions a user can cause. */
 export function Processes() {
-  useConsole((s) => s.version);
+  useTick(4);
   const selection = useConsole((s) => s.selection);
   const all = Object.values(live.model.state.processes);
   const running = all.filter((p) => p.state === 'running');
@@ -49,6 +50,7 @@ export function Processes() {
 }
 
 function ProcessRow({ p, selected }: { p: ProcessView; selected: boolean }) {
+  const live = useConsole((s) => s.mode) === 'live';
   return (
     <div
       className={`proc ${p.state} ${selected ? 'selected' : ''}`}
@@ -61,30 +63,32 @@ function ProcessRow({ p, selected }: { p: ProcessView; selected: boolean }) {
       <span className="proc-name">{p.label}</span>
       <span className="pid">{p.pid}</span>
       {p.state === 'running' ? (
-        <span className="proc-actions">
-          <button
-            type="button"
-            className="small danger"
-            aria-label={`Crash ${p.label}`}
-            onClick={(e) => {
-              e.stopPropagation();
-              void actions.crash(p.pid);
-            }}
-          >
-            Crash
-          </button>
-          <button
-            type="button"
-            className="small"
-            aria-label={`Kill ${p.label}`}
-            onClick={(e) => {
-              e.stopPropagation();
-              void actions.kill(p.pid);
-            }}
-          >
-            Kill
-          </button>
-        </span>
+        live ? (
+          <span className="proc-actions">
+            <button
+              type="button"
+              className="small danger"
+              aria-label={`Crash ${p.label}`}
+              onClick={(e) => {
+                e.stopPropagation();
+                void actions.crash(p.pid);
+              }}
+            >
+              Crash
+            </button>
+            <button
+              type="button"
+              className="small"
+              aria-label={`Kill ${p.label}`}
+              onClick={(e) => {
+                e.stopPropagation();
+                void actions.kill(p.pid);
+              }}
+            >
+              Kill
+            </button>
+          </span>
+        ) : null
       ) : (
         <span className="exit-cause">{p.exit?.signal ?? `exit ${p.exit?.code ?? '?'}`}</span>
       )}

@@ -1,13 +1,48 @@
 import type { TraceEvent } from '../../main/trace/schema';
+import {
+  type Advice,
+  connectionAdvice,
+  ERRNO_ADVICE,
+  EXIT_ADVICE,
+  NSERROR_MEANING,
+  XPC_ERROR_ADVICE,
+} from './advice';
 
 export interface Explained {
   tone: 'ok' | 'warn' | 'bad' | 'info';
   title: string;
-  detail?: string;
+  detail?: string | undefined;
+  /** What it means in XPC's terms, and what to do about it (XPC-MODEL cited). */
+  means?: string | undefined;
+  todo?: string | undefined;
 }
 
-/** A lifecycle event in plain words: what happened and, where it matters, what it means. */
+/** A lifecycle event in plain words: what happened and, where it matters, what it means and what to do. */
 export function explain(e: TraceEvent): Explained | null {
+  const x = describe(e);
+  const advice = x && adviceFor(e);
+  return advice ? { ...x, ...advice } : x;
+}
+
+function adviceFor(e: TraceEvent): Advice | undefined {
+  switch (e.kind) {
+    case 'connection.state': {
+      const a = connectionAdvice({ ...e, state: e.to });
+      const ns = e.nsError ? NSERROR_MEANING[e.nsError.code] : undefined;
+      return a && ns ? { ...a, means: `${a.means} Cocoa: NSError ${e.nsError?.code}, ${ns}.` } : a;
+    }
+    case 'reply.failed':
+      return XPC_ERROR_ADVICE[e.error];
+    case 'lookup':
+      return e.ok || e.errno === undefined ? undefined : ERRNO_ADVICE[e.errno];
+    case 'process.exit':
+      return e.clean ? undefined : EXIT_ADVICE[e.cause];
+    default:
+      return undefined;
+  }
+}
+
+function describe(e: TraceEvent): Explained | null {
   switch (e.kind) {
     case 'process.spawn':
       return {

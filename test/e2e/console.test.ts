@@ -33,6 +33,7 @@ describe.skipIf(!chromiumPresent)('the console in Chromium, on the demo world', 
   it('shows the world and its connections turning connected', async () => {
     await expect.poll(() => page.locator('.world').textContent()).toBe('Acme VPN');
     await page.waitForSelector('.status-live');
+    await page.getByRole('tab', { name: 'Connections' }).click();
     await expect
       .poll(() => page.locator('table[aria-label="Connections"] tbody tr[data-state="connected"]').count(), {
         timeout: 10_000,
@@ -55,10 +56,11 @@ describe.skipIf(!chromiumPresent)('the console in Chromium, on the demo world', 
   });
 
   it('streams messages as they pass', async () => {
+    await page.getByRole('tab', { name: 'Messages' }).click();
     const rows = page.locator('[aria-label="Messages"] .msg-row');
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeGreaterThan(5);
     const count = async () =>
-      Number(((await page.locator('.messages .toolbar .muted').textContent()) ?? '0').replace(/[^0-9]/g, ''));
+      Number(((await page.getByLabel('Message count').textContent()) ?? '0').replace(/[^0-9]/g, ''));
     const before = await count();
     await expect.poll(count, { timeout: 5000 }).toBeGreaterThan(before);
     expect(await page.locator('[aria-label="Messages"] .msg-row[data-dir="reply"]').count()).toBeGreaterThan(
@@ -70,8 +72,9 @@ describe.skipIf(!chromiumPresent)('the console in Chromium, on the demo world', 
     const helperRow = page.locator('.proc[data-label="com.acme.vpn.helper"]').first();
     const oldPid = await helperRow.getAttribute('data-pid');
     await page.getByRole('button', { name: 'Crash com.acme.vpn.helper' }).click();
+    await page.getByRole('tab', { name: 'Connections' }).click();
     await page
-      .locator('table[aria-label="Connections"] tbody tr[data-service="com.acme.vpn.helper"]')
+      .locator('table[aria-label="Connections"] tbody tr[data-service="com.acme.vpn.helper"] td.col-since')
       .click();
     const history = page.locator('.inspector .history');
     await expect.poll(() => history.textContent(), { timeout: 10_000 }).toMatch(/interrupted/);
@@ -88,7 +91,7 @@ describe.skipIf(!chromiumPresent)('the console in Chromium, on the demo world', 
       .poll(() => page.locator('[aria-label="Events"]').textContent())
       .toMatch(/com\.acme\.vpn\.helper\[\d+\] crashed \(SIGSEGV\)/);
     await page.screenshot({ path: join(SCREENSHOTS, 'crash-events.png') });
-    await page.getByRole('tab', { name: 'Messages' }).click();
+    await page.getByRole('tab', { name: 'Connections' }).click();
   });
 
   it('a connection cancelled in the console goes to invalidated and stays there', async () => {
@@ -99,7 +102,7 @@ describe.skipIf(!chromiumPresent)('the console in Chromium, on the demo world', 
     await expect.poll(() => row.getAttribute('data-state')).toBe('invalidated');
     await page.waitForTimeout(2500);
     expect(await row.getAttribute('data-state')).toBe('invalidated');
-    await row.click();
+    await row.locator('td.col-since').click();
     expect(await page.locator('.inspector').textContent()).toMatch(
       /cancelled the connection by calling xpc_connection_cancel\(\)/,
     );

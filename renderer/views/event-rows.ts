@@ -1,0 +1,64 @@
+import type { ModelSnapshot } from '../../main/trace/model';
+import type { LogEvent, TraceEvent } from '../../main/trace/schema';
+import type { Bind } from '../filter';
+import { type Explained, explain } from './explain';
+
+/**
+ * The events timeline: each lifecycle event with the log lines a Mac would
+ * have written for it. libxpc lines carry the connection pointer; launchd
+ * lines name the service target "(domain/label [pid])" (XPC-MODEL §7). A line
+ * belongs to the next event on the same connection or the same job.
+ */
+export interface EventRow {
+  e: TraceEvent;
+  x: Explained | null;
+  logs: LogEvent[];
+}
+
+const LAUNCHD_TARGET = /^\(([^)\s]+)(?: \[\d+\])?\)/;
+
+function logKey(l: LogEvent): string | undefined {
+  if (l.conn) return `conn:${l.conn}`;
+  const target = LAUNCHD_TARGET.exec(l.text)?.[1];
+  return target ? `job:${target}` : undefined;
+}
+
+function eventKey(e: TraceEvent): string | undefined {
+  if (e.kind === 'process.spawn' || e.kind === 'process.exit') return `job:${e.domain}/${e.label}`;
+  if ('conn' in e && typeof e.conn === 'string') return `conn:${e.conn}`;
+  return undefined;
+}
+
+export function buildEventRows(
+  events: readonly TraceEvent[],
+  options: { logs: boolean; pred: Bind<TraceEvent> | null; world: ModelSnapshot },
+): EventRow[] {
+  const pending = new Map<string, LogEvent[]>();
+  const attached = new Set<LogEvent>();
+  const rows: EventRow[] = [];
+  for (const e of events) {
+    if (e.kind === 'log') {
+      const key = logKey(e);
+      if (key) {
+        const list = pending.get(key) ?? [];
+        list.push(e);
+        pending.set(key, list);
+      }
+      rows.push({ e, x: null, logs: [] });
+      continue;
+    }
+    const key = eventKey(e);
+    const logs = key ? (pending.get(key) ?? []) : [];
+    if (key) pending.delete(key);
+    // Lines before an event the timeline does not show (e.g. activating) belong to that event, not the next one.
+    const x = explain(e);
+    if (!x) continue;
+    for (const l of logs) attached.add(l);
+    rows.push({ e, x, logs });
+  }
+  const test = options.pred?.(options.world);
+  return rows.filter((r) => {
+    if (r.e.kind === 'log' && (!options.logs || attached.has(r.e))) return false;
+    return !test || test(r.e);
+  });
+}
