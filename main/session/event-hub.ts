@@ -57,7 +57,8 @@ export class EventHub {
  * so the console never renders per message (DESIGN.md, One stream of events).
  */
 export class Batcher {
-  private pending: TraceEvent[] = [];
+  /** Bounded: past maxPending the oldest pending events are dropped and counted, in O(1) per event. */
+  private pending: RingBuffer<TraceEvent>;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private last = 0;
   private readonly interval: number;
@@ -65,18 +66,17 @@ export class Batcher {
   constructor(
     private readonly flush: (events: TraceEvent[]) => void,
     hz = 60,
-    private readonly maxPending = 20_000,
+    maxPending = 20_000,
   ) {
     this.interval = 1000 / hz;
+    this.pending = new RingBuffer(maxPending);
   }
 
-  dropped = 0;
+  get dropped(): number {
+    return this.pending.dropped;
+  }
 
   push(event: TraceEvent): void {
-    if (this.pending.length >= this.maxPending) {
-      this.pending.shift();
-      this.dropped++;
-    }
     this.pending.push(event);
     if (this.timer) return;
     const wait = Math.max(0, this.last + this.interval - performance.now());
@@ -86,14 +86,14 @@ export class Batcher {
   private drain(): void {
     this.timer = undefined;
     this.last = performance.now();
-    const events = this.pending;
-    this.pending = [];
+    const events = this.pending.toArray();
+    this.pending.clear();
     if (events.length > 0) this.flush(events);
   }
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.pending = [];
+    this.pending.clear();
   }
 }
