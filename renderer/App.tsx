@@ -2,6 +2,7 @@ import { type CSSProperties, useEffect } from 'react';
 import { FilterBar } from './components/FilterBar';
 import { Help } from './components/Help';
 import { Notices } from './components/Notices';
+import { Recording, TraceProgress } from './components/Session';
 import { Splitter } from './components/Splitter';
 import { Summary } from './components/Summary';
 import { onKey } from './keys';
@@ -12,9 +13,11 @@ import { Events } from './views/Events';
 import { Inspector } from './views/Inspector';
 import { Messages } from './views/Messages';
 import { Processes } from './views/Processes';
+import { Scenarios } from './views/scenarios/Scenarios';
 import { Sequence } from './views/sequence/Sequence';
 import { Statistics } from './views/statistics/Statistics';
 import { Topology } from './views/topology/Topology';
+import { Upgrade } from './views/upgrade/Upgrade';
 
 const TITLES: Record<ViewId, string> = {
   messages: 'Messages',
@@ -23,6 +26,8 @@ const TITLES: Record<ViewId, string> = {
   events: 'Events',
   sequence: 'Sequence',
   statistics: 'Statistics',
+  upgrade: 'Upgrade',
+  scenarios: 'Scenarios',
 };
 
 const VIEW_COMPONENTS: Record<ViewId, () => React.JSX.Element> = {
@@ -32,6 +37,8 @@ const VIEW_COMPONENTS: Record<ViewId, () => React.JSX.Element> = {
   events: Events,
   sequence: Sequence,
   statistics: Statistics,
+  upgrade: Upgrade,
+  scenarios: Scenarios,
 };
 
 function Tabs() {
@@ -117,6 +124,9 @@ export function App() {
         <span className={`badge status-${status}`}>
           {status === 'live' ? `${mode === 'trace' ? 'trace' : 'live'} · ${host}` : status}
         </span>
+        {mode === 'trace' ? <span className="badge trace-badge">recorded trace</span> : null}
+        <TraceProgress />
+        <Recording />
         <Summary />
         <HeaderActions />
       </header>

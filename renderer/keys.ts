@@ -10,7 +10,7 @@ export const SHORTCUTS: [string, string][] = [
   ['k  ↑', 'previous row'],
   ['r', 'jump between a request and its reply'],
   ['Space', 'pause or resume the message list'],
-  ['1 … 6', 'messages, connections, topology, events, sequence, statistics'],
+  ['1 … 8', 'messages, connections, topology, events, sequence, statistics, upgrade, scenarios'],
   ['t', 'theme: system, light, dark'],
   ['?', 'this list'],
 ];

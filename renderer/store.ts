@@ -9,6 +9,7 @@ import { CaptureWindow } from './capture/window';
 import { type CompiledFilter, compileFilter } from './filter';
 import { isNumber, loadPref, savePref } from './prefs';
 import { MessageStats } from './stats/aggregates';
+import { scenarioProgress } from './views/scenarios/state';
 
 /**
  * High-rate data lives outside React: the model, the capture window and its
@@ -47,7 +48,16 @@ export type Selection =
   | { kind: 'event'; seq: number }
   | null;
 
-export const VIEWS = ['messages', 'connections', 'topology', 'events', 'sequence', 'statistics'] as const;
+export const VIEWS = [
+  'messages',
+  'connections',
+  'topology',
+  'events',
+  'sequence',
+  'statistics',
+  'upgrade',
+  'scenarios',
+] as const;
 export type ViewId = (typeof VIEWS)[number];
 export type Theme = 'system' | 'light' | 'dark';
 
@@ -68,6 +78,7 @@ interface ConsoleState {
   host?: HelloResult['host'];
   mode?: HelloResult['mode'];
   world?: HelloResult['world'];
+  recording?: HelloResult['recording'];
   version: number;
   /** What the host reports its own bounded window and batcher have dropped (its window's drops may still have reached the console). */
   hostDropped: number;
@@ -120,6 +131,7 @@ function accept(event: TraceEvent): void {
     if (event.key && live.keys.size < KNOWN_KEYS) live.keys.add(event.key);
   } else {
     live.events.push(event);
+    if (event.kind === 'scenario') scenarioProgress(event);
   }
 }
 
@@ -160,6 +172,7 @@ export async function connect(b: Bridge): Promise<void> {
       host: hello.host,
       mode: hello.mode,
       world: hello.world,
+      recording: hello.recording,
       hostDropped: hello.dropped,
       capturePayloads: hello.capturePayloads,
       version: s.version + 1,
@@ -183,7 +196,7 @@ export function disconnected(): void {
 }
 
 /** Runs a command and shows its error where the user is looking. */
-async function run<T>(what: string, fn: (b: Bridge) => Promise<T>): Promise<T | undefined> {
+export async function run<T>(what: string, fn: (b: Bridge) => Promise<T>): Promise<T | undefined> {
   if (!bridge) return undefined;
   try {
     return await fn(bridge);

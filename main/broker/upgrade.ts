@@ -180,7 +180,7 @@ export class Upgrades {
   }
 
   private processNames(): Map<number, string> {
-    return new Map(this.launchd.processes().map((p) => [p.displayPid, `${p.job.label}[${p.displayPid}]`]));
+    return new Map(this.launchd.processes().map((p) => [p.displayPid, p.job.label]));
   }
 
   /** [I] A package's preinstall script that stops the VPN: nothing refers to the old extension when it is replaced. */
