@@ -67,7 +67,7 @@ export function scenarioService(worldDir: string, spawner: () => Spawner): Scena
         onStep: (step, total) =>
           report({
             phase: 'step',
-            index: step.index + 1,
+            index: step.index,
             total,
             description: step.description,
             ok: step.ok,

@@ -34,7 +34,6 @@ describe.skipIf(!chromiumPresent)('the upgrade and scenarios panels', () => {
   });
 
   it('the header says where the session is recorded', async () => {
-    await expect.poll(() => page.locator('header .recording').count()).toBeGreaterThanOrEqual(0);
     const hello = await host.session.handle({ type: 'hello' });
     const recording = hello.ok ? (hello.value as { recording: { path: string } | null }).recording : null;
     if (recording)
@@ -60,6 +59,8 @@ describe.skipIf(!chromiumPresent)('the upgrade and scenarios panels', () => {
     await expect.poll(() => list.locator('.stale-binding').textContent()).toContain(NE);
     expect(await list.locator('.stale-line').count()).toBeGreaterThan(0);
     await shot('upgrade');
+    await report.getByRole('region', { name: 'Remedies' }).scrollIntoViewIfNeeded();
+    await shot('upgrade-remedies');
   });
 
   it('the app reconnects by itself, and each new connection to the stale name is invalidated', async () => {

@@ -54,12 +54,13 @@ function ScenarioList({ list, busy }: { list: ScenarioInfo[]; busy: boolean }) {
   );
 }
 
-function Step({ step, total }: { step: StepOutcome; total: number }) {
+/** `n` is the step's place in the run: the events' index is not a reliable ordinal. */
+function Step({ step, n, total }: { step: StepOutcome; n: number; total: number }) {
   return (
     <li className={step.ok === false ? 'step-bad' : 'step-ok'}>
       <span aria-hidden="true">{step.ok === false ? '✗' : '✓'}</span>{' '}
       <span className="mono muted">
-        {step.index}/{total}
+        {n}/{total}
       </span>{' '}
       {step.description ?? 'step'}
       {step.message ? <div className="muted step-message">{step.message}</div> : null}
@@ -78,8 +79,8 @@ function Progress({ run }: { run: ScenarioRun }) {
       </h3>
       <progress value={run.steps.length} max={run.total || 1} aria-label="Steps done" />
       <ol className="steps">
-        {run.steps.map((s) => (
-          <Step key={s.index} step={s} total={run.total} />
+        {run.steps.map((s, i) => (
+          <Step key={s.index} step={s} n={i + 1} total={run.total} />
         ))}
       </ol>
       {verdict ? (

@@ -33,11 +33,8 @@ function Broken({ report }: { report: UpgradeReport }) {
       <ul>
         {report.broken.map((c) => (
           <li key={`${c.conn}-${c.side}`}>
-            <span className="mono">
-              {c.process}[{c.pid}]
-            </span>{' '}
-            → <span className="mono">{c.name}</span> <span className="muted">({c.side})</span> became{' '}
-            <b className={`err-${c.became}`}>{c.became}</b>
+            <span className="mono">{c.process}</span> → <span className="mono">{c.name}</span>{' '}
+            <span className="muted">({c.side})</span> became <b className={`err-${c.became}`}>{c.became}</b>
             {c.error ? <span className="mono"> {c.error}</span> : null}
             {c.nsErrorCode !== undefined ? <span className="muted"> (NSError {c.nsErrorCode})</span> : null}
             {c.cause ? <div className="muted">{c.cause}</div> : null}

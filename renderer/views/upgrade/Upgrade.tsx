@@ -16,8 +16,8 @@ export function Upgrade() {
     <div className="panel upgrade">
       {mode === 'trace' ? <p className="hint">A recorded trace is open: upgrades run only live.</p> : null}
       <UpgradeForm />
-      {report ? <Report report={report} /> : null}
       {list ? <SysextList list={list} /> : null}
+      {report ? <Report report={report} /> : null}
     </div>
   );
 }
