@@ -1,21 +1,11 @@
 import { versionText } from '../world/unit';
 import { Connection } from './connection';
-import { nsErrorInvalid } from './errors';
+import { launchdError, nsErrorInvalid } from './errors';
 import { invalidationReason, launchd, libxpc } from './logs';
 import type { LookupResult, ServiceEntry } from './namespace';
 import { mayCheckIn, sandboxAllowsLookup } from './policy/sandbox';
 import type { Proc } from './process';
 import type { BrokerState } from './state';
-
-function errnoText(errno: number): string {
-  return errno === 3
-    ? 'No such process'
-    : errno === 159
-      ? 'Sandbox restriction'
-      : errno === 145
-        ? 'Endpoint is hidden'
-        : `error ${errno}`;
-}
 
 /** The bootstrap namespace as a process sees it: look-ups by name and check-ins (XPC-MODEL §3). */
 export class Lookup {
@@ -52,7 +42,7 @@ export class Lookup {
       ok: result.ok,
       ...(result.ok
         ? { target: `${result.service.domain}/${result.service.job.label}` }
-        : { errno: result.errno, error: errnoText(result.errno) }),
+        : { errno: result.errno, error: launchdError(result.errno) }),
     });
     if (result.ok && result.service.binding === 'stale')
       return this.failUnbound(conn, result.service, reconnect);
@@ -75,7 +65,7 @@ export class Lookup {
     );
     this.s.connections.invalidate(conn, {
       reason: reconnect ? invalidationReason.failedReconnect : invalidationReason.failedInit,
-      cause: `${requestor} could not look up ${conn.name}: error ${errno} (${errnoText(errno)})`,
+      cause: `${requestor} could not look up ${conn.name}: error ${errno} (${launchdError(errno)})`,
       nsError: nsErrorInvalid(conn.name, { lookupErrno: errno, init: !reconnect && errno === 159 }),
     });
     return undefined;
