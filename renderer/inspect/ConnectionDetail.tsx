@@ -1,3 +1,4 @@
+import { Advice } from '../components/Advice';
 import { clock, duration, shortError } from '../format';
 import { useTick } from '../hooks';
 import { processLabel } from '../names';
@@ -85,16 +86,7 @@ export function ConnectionDetail({ id }: { id: string }) {
           </>
         ) : null}
       </dl>
-      {advice ? (
-        <div className="advice">
-          <p>
-            <b>Means</b> {advice.means}
-          </p>
-          <p>
-            <b>What to do</b> {advice.todo}
-          </p>
-        </div>
-      ) : null}
+      <Advice means={advice?.means} todo={advice?.todo} />
       <h3>History</h3>
       <ol className="history">
         {c.history.map((h, i) => (

@@ -1,4 +1,5 @@
 import type { TraceEvent } from '../../main/trace/schema';
+import { Advice } from '../components/Advice';
 import { clock } from '../format';
 import { actions, live } from '../store';
 import { explain } from '../views/explain';
@@ -26,18 +27,7 @@ export function EventDetail({ seq }: { seq: number }) {
         {clock(e.t)} · {e.kind} · seq {e.seq}
       </p>
       {x?.detail ? <p>{x.detail}</p> : null}
-      {x?.means ? (
-        <div className="advice">
-          <p>
-            <b>Means</b> {x.means}
-          </p>
-          {x.todo ? (
-            <p>
-              <b>What to do</b> {x.todo}
-            </p>
-          ) : null}
-        </div>
-      ) : null}
+      <Advice means={x?.means} todo={x?.todo} />
       <p className="row-buttons">
         {conn && live.model.state.connections[conn] ? (
           <button type="button" className="small" onClick={() => actions.select({ kind: 'conn', id: conn })}>

@@ -1,3 +1,4 @@
+import { Advice } from '../components/Advice';
 import { clock, duration } from '../format';
 import { useTick } from '../hooks';
 import { actions, live, useConsole } from '../store';
@@ -63,16 +64,7 @@ export function ProcessDetail({ pid }: { pid: number }) {
           </>
         ) : null}
       </dl>
-      {advice ? (
-        <div className="advice">
-          <p>
-            <b>Means</b> {advice.means}
-          </p>
-          <p>
-            <b>What to do</b> {advice.todo}
-          </p>
-        </div>
-      ) : null}
+      <Advice means={advice?.means} todo={advice?.todo} />
       {vends.length > 0 ? (
         <>
           <h3>Vends ({vends.length})</h3>

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { MessageEvent } from '../../../main/trace/schema';
+import { ArrowMarker } from '../../components/ArrowMarker';
 import { clock } from '../../format';
 import { useTick } from '../../hooks';
 import { shortLabel } from '../../names';
@@ -215,19 +216,7 @@ export function Sequence() {
             <svg className="seq" width={svgW} height={height} role="img" aria-label="Sequence diagram">
               <defs>
                 {(['send', 'reply', 'event'] as const).map((d) => (
-                  <marker
-                    key={d}
-                    id={`seq-arrow-${d}`}
-                    className={`seq-marker-${d}`}
-                    viewBox="0 0 10 10"
-                    refX="9"
-                    refY="5"
-                    markerWidth="7"
-                    markerHeight="7"
-                    orient="auto-start-reverse"
-                  >
-                    <path d="M 0 0 L 10 5 L 0 10 z" />
-                  </marker>
+                  <ArrowMarker key={d} id={`seq-arrow-${d}`} className={`seq-marker-${d}`} />
                 ))}
               </defs>
               {effective.map((lane) => (

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { ArrowMarker } from '../../components/ArrowMarker';
 import { shortError } from '../../format';
 import { useTick } from '../../hooks';
 import { shortLabel } from '../../names';
@@ -178,19 +179,7 @@ export function Topology() {
         >
           <defs>
             {STATES.map((s) => (
-              <marker
-                key={s}
-                id={`arrow-${s}`}
-                className={`marker-${s}`}
-                viewBox="0 0 10 10"
-                refX="9"
-                refY="5"
-                markerWidth="7"
-                markerHeight="7"
-                orient="auto-start-reverse"
-              >
-                <path d="M 0 0 L 10 5 L 0 10 z" />
-              </marker>
+              <ArrowMarker key={s} id={`arrow-${s}`} className={`marker-${s}`} />
             ))}
           </defs>
           {t.edges.map((e) => (
