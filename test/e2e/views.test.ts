@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type HeadlessHost, startHeadless } from '../../main/hosts/headless';
 import { chromiumPresent, launchChromium, SCREENSHOTS } from '../support/browser';
 
@@ -34,6 +34,14 @@ describe.skipIf(!chromiumPresent)('the console views', () => {
         timeout: 10_000,
       },
     );
+  });
+
+  /** Each test starts from a live, unfiltered stream, so one failure does not leave the next one paused or filtered. */
+  beforeEach(async () => {
+    const resume = page.getByRole('button', { name: /^Resume/ });
+    if (await resume.count()) await resume.click();
+    if (await page.getByLabel('Filter', { exact: true }).inputValue()) await filter('');
+    await expect.poll(() => page.getByLabel('Filter', { exact: true }).inputValue()).toBe('');
   });
 
   afterAll(async () => {
@@ -80,14 +88,15 @@ describe.skipIf(!chromiumPresent)('the console views', () => {
   });
 
   it('clicking a value in a row filters by it', async () => {
-    await messageRows().locator('button.fv[data-field="key"]').first().click();
-    const value = await page.getByLabel('Filter', { exact: true }).inputValue();
-    expect(value).toMatch(/^key == \w+$/);
-    const key = value.slice('key == '.length);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    const button = messageRows().locator('button.fv[data-field="key"]').first();
+    const key = (await button.textContent()) ?? '';
+    expect(key).toMatch(/^\w+$/);
+    await button.click();
+    await expect.poll(() => page.getByLabel('Filter', { exact: true }).inputValue()).toBe(`key == ${key}`);
     await expect
       .poll(async () => new Set(await messageRows().locator('.key').allTextContents()))
       .toEqual(new Set([key]));
-    await filter('');
   });
 
   it('a request jumps to its reply and back, with its payload as a typed tree and a plist', async () => {
@@ -141,6 +150,7 @@ describe.skipIf(!chromiumPresent)('the console views', () => {
   });
 
   it('the sequence diagram marks an invalidation after a cancel', async () => {
+    await view('Connections');
     const row = page.locator(
       'table[aria-label="Connections"] tbody tr[data-service="com.acme.vpn.logparser"]',
     );
