@@ -1,4 +1,5 @@
 import { type CSSProperties, useEffect } from 'react';
+import { ExportDialog } from './components/ExportDialog';
 import { FilterBar } from './components/FilterBar';
 import { Help } from './components/Help';
 import { Notices } from './components/Notices';
@@ -79,6 +80,15 @@ function HeaderActions() {
           Memory pressure
         </button>
       ) : null}
+      <button
+        type="button"
+        className="small"
+        aria-keyshortcuts="e"
+        title="Export the message list as CSV, or what the console holds as a Perfetto or XPC Lab trace (e)"
+        onClick={() => actions.toggleExport(true)}
+      >
+        Export…
+      </button>
       <select aria-label="Theme" value={theme} onChange={(e) => actions.setTheme(e.target.value as Theme)}>
         <option value="system">System theme</option>
         <option value="light">Light</option>
@@ -161,6 +171,7 @@ export function App() {
       </aside>
       <Notices />
       <Help />
+      <ExportDialog />
     </div>
   );
 }

@@ -11,6 +11,7 @@ export const SHORTCUTS: [string, string][] = [
   ['r', 'jump between a request and its reply'],
   ['Space', 'pause or resume the message list'],
   ['1 … 8', 'messages, connections, topology, events, sequence, statistics, upgrade, scenarios'],
+  ['e', 'export the message list, or everything held'],
   ['t', 'theme: system, light, dark'],
   ['?', 'this list'],
 ];
@@ -36,6 +37,8 @@ const THEMES = ['system', 'light', 'dark'] as const;
 export function onKey(e: KeyboardEvent): void {
   if (e.metaKey || e.ctrlKey || e.altKey) return;
   if (typing(e.target)) return;
+  // A dialog's own keys (Tab, Escape, Space on its buttons) are its own.
+  if ((e.target as HTMLElement | null)?.closest?.('[role="dialog"]')) return;
   const state = useConsole.getState();
   const digit = Number(e.key);
   if (Number.isInteger(digit) && digit >= 1 && digit <= VIEWS.length) {
@@ -50,6 +53,8 @@ export function onKey(e: KeyboardEvent): void {
     actions.togglePause();
   } else if (e.key === 'r') {
     jumpToPartner();
+  } else if (e.key === 'e') {
+    actions.toggleExport(true);
   } else if (e.key === 't') {
     actions.setTheme(THEMES[(THEMES.indexOf(state.theme) + 1) % THEMES.length] ?? 'system');
   } else if (e.key === '?') {

@@ -95,6 +95,8 @@ interface ConsoleState {
   capturePayloads: boolean;
   theme: Theme;
   help: boolean;
+  /** The export dialog is open. */
+  exporting: boolean;
 }
 
 const isView = (v: unknown): v is ViewId => VIEWS.includes(v as ViewId);
@@ -115,6 +117,7 @@ export const useConsole = create<ConsoleState>(() => ({
   capturePayloads: true,
   theme: loadPref('theme', 'system', isTheme),
   help: false,
+  exporting: false,
 }));
 
 let bridge: Bridge | undefined;
@@ -280,4 +283,5 @@ export const actions = {
     useConsole.setState({ theme });
   },
   toggleHelp: (open?: boolean) => useConsole.setState((s) => ({ help: open ?? !s.help })),
+  toggleExport: (open?: boolean) => useConsole.setState((s) => ({ exporting: open ?? !s.exporting })),
 };
