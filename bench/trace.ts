@@ -1,49 +1,121 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { importLog } from '../main/trace/import';
+import { importLogFile } from '../main/trace/import/file';
+import { LineSplitter } from '../main/trace/lines';
 import { streamTrace } from '../main/trace/reader';
+import { streamTextFile } from '../main/trace/text-file';
 
 /**
  * Import (a Mac's `log show` output) and reopen (an NDJSON trace) in MB/s of
- * input, each against a baseline in the same run over the same bytes: reading
- * and splitting lines (import), and reading and JSON.parse of every line
- * without validation (reopen). Heap is sampled to show it does not grow with
- * the file for the streaming reader.
+ * input, at two file sizes, each against a baseline in the same run over the
+ * same bytes: reading and splitting lines (import), and reading and JSON.parse
+ * of every line without validation (reopen), both streamed in the same chunks.
+ * Each measurement runs in a fresh process, so its peak heap and RSS growth
+ * belong to it alone; the live heap is measured after a full GC once the last
+ * chunk is read, so garbage not yet collected does not count. Equal growth at
+ * both sizes is memory that does not grow with the file.
  */
-const MB = Number(process.env.BENCH_MB ?? 64);
+const SIZES_MB = (process.env.BENCH_SIZES ?? '32,128').split(',').map(Number);
 const dir = join('bench', 'out');
-mkdirSync(dir, { recursive: true });
+const MB = 1024 * 1024;
 
-function logFile(): string {
-  const path = join(dir, 'synthetic.log');
-  const header = 'Timestamp                       Thread     Type        Activity             PID    TTL  \n';
-  const lines: string[] = [];
-  let size = header.length;
-  for (let i = 0; size < MB * 1024 * 1024; i++) {
-    const ptr = `0x6000${(0x31c4000 + (i % 5000) * 0x50).toString(16)}`;
-    const pid = 50_000 + (i % 40);
-    const ts = `2025-08-09 10:${String(11 + (Math.floor(i / 600000) % 40)).padStart(2, '0')}:${String(Math.floor(i / 10000) % 60).padStart(2, '0')}.${String(i % 1_000_000).padStart(6, '0')}-0400`;
-    const text =
-      i % 5 === 0
-        ? `[${ptr}] activating connection: mach=true listener=false peer=false name=com.example.svc${i % 50}`
-        : i % 5 === 1
-          ? `[${ptr}] invalidated after a failed init`
-          : `(CoreFoundation) [com.apple.defaults:User Defaults] found no value for key K${i}`;
-    const line = `${ts} 0x115ddb   Default     0x0                  ${pid}  0    App${pid % 7}: (libxpc.dylib) [com.apple.xpc:connection] ${text}\n`;
-    lines.push(line);
-    size += line.length;
+type Kind = 'import' | 'import-json' | 'reopen' | 'split' | 'parse';
+
+interface Measured {
+  ms: number;
+  bytes: number;
+  events: number;
+  heapGrowth: number;
+  rssGrowth: number;
+  /** Heap still in use once the whole file has been read (after a full GC): what the reader keeps. */
+  liveGrowth: number;
+}
+
+/** Writes a generated file in 1 MB batches, so the generator itself stays small. */
+function generate(path: string, megabytes: number, head: string, line: (i: number) => string, tail = '') {
+  if (existsSync(path) && statSync(path).size >= megabytes * MB) return;
+  const fd = openSync(path, 'w');
+  writeSync(fd, head);
+  let size = head.length;
+  let batch: string[] = [];
+  let batchSize = 0;
+  for (let i = 0; size < megabytes * MB; i++) {
+    const l = line(i);
+    batch.push(l);
+    batchSize += l.length;
+    size += l.length;
+    if (batchSize >= MB) {
+      writeSync(fd, batch.join(''));
+      batch = [];
+      batchSize = 0;
+    }
   }
-  writeFileSync(path, header + lines.join(''));
+  writeSync(fd, batch.join('') + tail);
+  closeSync(fd);
+}
+
+function stamp(i: number): string {
+  return `2025-08-09 10:${String(11 + (Math.floor(i / 600000) % 40)).padStart(2, '0')}:${String(Math.floor(i / 10000) % 60).padStart(2, '0')}.${String(i % 1_000_000).padStart(6, '0')}-0400`;
+}
+
+function message(i: number): string {
+  const ptr = `0x6000${(0x31c4000 + (i % 5000) * 0x50).toString(16)}`;
+  return i % 5 === 0
+    ? `[${ptr}] activating connection: mach=true listener=false peer=false name=com.example.svc${i % 50}`
+    : i % 5 === 1
+      ? `[${ptr}] invalidated after a failed init`
+      : `found no value for key K${i}`;
+}
+
+function logFile(megabytes: number): string {
+  const path = join(dir, `synthetic-${megabytes}.log`);
+  const header = 'Timestamp                       Thread     Type        Activity             PID    TTL  \n';
+  generate(path, megabytes, header, (i) => {
+    const pid = 50_000 + (i % 40);
+    const decoration =
+      i % 5 < 2
+        ? '(libxpc.dylib) [com.apple.xpc:connection]'
+        : '(CoreFoundation) [com.apple.defaults:User Defaults]';
+    return `${stamp(i)} 0x115ddb   Default     0x0                  ${pid}  0    App${pid % 7}: ${decoration} ${message(i)}\n`;
+  });
   return path;
 }
 
-function traceFile(): string {
-  const path = join(dir, 'synthetic.ndjson');
-  const out: string[] = [
-    JSON.stringify({ format: 'xpc-lab-trace', v: 1, created: new Date(0).toISOString(), host: 'headless' }),
-  ];
-  let size = 0;
-  for (let seq = 0; size < MB * 1024 * 1024; seq++) {
+function jsonLogFile(megabytes: number): string {
+  const path = join(dir, `synthetic-${megabytes}.json`);
+  generate(
+    path,
+    megabytes,
+    '[',
+    (i) => {
+      const pid = 50_000 + (i % 40);
+      const xpc = i % 5 < 2;
+      const record = {
+        timestamp: stamp(i),
+        machTimestamp: 123456780000 + i,
+        eventType: 'logEvent',
+        messageType: 'Default',
+        subsystem: xpc ? 'com.apple.xpc' : 'com.apple.defaults',
+        category: xpc ? 'connection' : 'User Defaults',
+        processImagePath: `/Applications/App${pid % 7}.app/Contents/MacOS/App${pid % 7}`,
+        processID: pid,
+        senderImagePath: xpc ? '/usr/lib/system/libxpc.dylib' : '/System/Library/Frameworks/CoreFoundation',
+        threadID: 1138139,
+        userID: 501,
+        eventMessage: message(i),
+      };
+      return `${i === 0 ? '' : ','}${JSON.stringify(record, null, 2)}`;
+    },
+    ']\n',
+  );
+  return path;
+}
+
+function traceFile(megabytes: number): string {
+  const path = join(dir, `synthetic-${megabytes}.ndjson`);
+  const header = `${JSON.stringify({ format: 'xpc-lab-trace', v: 1, created: new Date(0).toISOString(), host: 'headless' })}\n`;
+  generate(path, megabytes, header, (seq) => {
     const e = {
       v: 1,
       seq,
@@ -59,60 +131,117 @@ function traceFile(): string {
       key: 'status',
       payload: { selector: 'status', n: seq },
     };
-    const line = JSON.stringify(e);
-    out.push(line);
-    size += line.length + 1;
-  }
-  writeFileSync(path, `${out.join('\n')}\n`);
+    return `${JSON.stringify(e)}\n`;
+  });
   return path;
 }
 
-function time<T>(fn: () => T): { ms: number; value: T } {
+/** One measurement, in this process: the parent runs each in a child of its own. */
+async function measureHere(kind: Kind, path: string): Promise<Measured> {
+  global.gc?.();
+  const before = process.memoryUsage();
+  let heapPeak = before.heapUsed;
+  let rssPeak = before.rss;
+  let live = 0;
+  const sample = (bytesRead: number, totalBytes: number) => {
+    heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+    rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+    if (bytesRead === totalBytes && totalBytes > 0) {
+      global.gc?.();
+      live = process.memoryUsage().heapUsed - before.heapUsed;
+    }
+  };
+  let events = 0;
   const started = performance.now();
-  const value = fn();
-  return { ms: performance.now() - started, value };
+  switch (kind) {
+    case 'import':
+    case 'import-json':
+      events = (await importLogFile(path, () => {}, { onProgress: sample })).eventCount;
+      break;
+    case 'reopen':
+      events = (await streamTrace(path, () => {}, { onProgress: sample })).eventCount;
+      break;
+    case 'split': {
+      const lines = new LineSplitter(() => {
+        events++;
+      });
+      await streamTextFile(path, (text) => lines.push(text), { onProgress: sample });
+      lines.end();
+      break;
+    }
+    case 'parse': {
+      const lines = new LineSplitter((line) => {
+        if (line !== '') {
+          JSON.parse(line);
+          events++;
+        }
+      });
+      await streamTextFile(path, (text) => lines.push(text), { onProgress: sample });
+      lines.end();
+      break;
+    }
+  }
+  const ms = performance.now() - started;
+  return {
+    ms,
+    bytes: statSync(path).size,
+    events,
+    heapGrowth: heapPeak - before.heapUsed,
+    rssGrowth: rssPeak - before.rss,
+    liveGrowth: live,
+  };
 }
 
-async function timeAsync<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const started = performance.now();
-  const value = await fn();
-  return { ms: performance.now() - started, value };
+function measure(kind: Kind, path: string): Measured {
+  const r = spawnSync(process.execPath, ['--expose-gc', process.argv[1]!, '--measure', kind, path], {
+    encoding: 'utf8',
+    maxBuffer: MB,
+  });
+  if (r.status !== 0) throw new Error(`bench ${kind} ${path} failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout) as Measured;
 }
 
-const mbps = (bytes: number, ms: number) => (bytes / 1024 / 1024 / (ms / 1000)).toFixed(1);
+const mbps = (m: Measured) => (m.bytes / MB / (m.ms / 1000)).toFixed(1);
+const mem = (m: Measured) =>
+  `peak heap +${(m.heapGrowth / MB).toFixed(0)} MB, peak RSS +${(m.rssGrowth / MB).toFixed(0)} MB, live heap at end +${(m.liveGrowth / MB).toFixed(1)} MB`;
 
-const log = logFile();
-const logBytes = statSync(log).size;
-const splitOnly = time(() => readFileSync(log, 'utf8').split('\n').length);
-const imported = time(() => importLog(readFileSync(log, 'utf8')).events.length);
+function row(label: string, m: Measured, baseline?: Measured): string {
+  const ratio = baseline ? `  (ratio ${(baseline.ms / m.ms).toFixed(2)} of baseline)` : '';
+  return `    ${label.padEnd(30)} ${mbps(m).padStart(6)} MB/s${ratio}  ${mem(m)}`;
+}
 
-const trace = traceFile();
-const traceBytes = statSync(trace).size;
-const parseOnly = time(
-  () =>
-    readFileSync(trace, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l)).length,
-);
-global.gc?.();
-const heapBefore = process.memoryUsage().heapUsed;
-let heapPeak = heapBefore;
-const reopened = await timeAsync(() =>
-  streamTrace(trace, () => {}, {
-    onProgress: () => {
-      heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
-    },
-  }),
-);
+function report(title: string, path: string, kind: Kind, baselineKind: Kind, baselineLabel: string) {
+  const baseline = measure(baselineKind, path);
+  const m = measure(kind, path);
+  return [
+    `  ${title}: ${(m.bytes / MB).toFixed(0)} MB, ${m.events.toLocaleString()} events`,
+    row(baselineLabel, baseline),
+    row(`xpc-lab ${kind}`, m, baseline),
+  ];
+}
 
-process.stdout.write(
-  [
-    `import (log show default style, ${(logBytes / 1024 / 1024).toFixed(0)} MB, ${imported.value.toLocaleString()} events)`,
-    `  baseline: read + split lines   ${mbps(logBytes, splitOnly.ms)} MB/s`,
-    `  xpc-lab import                 ${mbps(logBytes, imported.ms)} MB/s  (ratio ${(splitOnly.ms / imported.ms).toFixed(2)} of baseline)`,
-    `reopen (NDJSON trace, ${(traceBytes / 1024 / 1024).toFixed(0)} MB, ${reopened.value.eventCount.toLocaleString()} events)`,
-    `  baseline: read + JSON.parse    ${mbps(traceBytes, parseOnly.ms)} MB/s`,
-    `  xpc-lab streaming reader       ${mbps(traceBytes, reopened.ms)} MB/s  (ratio ${(parseOnly.ms / reopened.ms).toFixed(2)} of baseline), heap grew ${((heapPeak - heapBefore) / 1024 / 1024).toFixed(0)} MB while streaming`,
-  ].join('\n') + '\n',
-);
+if (process.argv[2] === '--measure') {
+  const result = await measureHere(process.argv[3] as Kind, process.argv[4]!);
+  process.stdout.write(JSON.stringify(result));
+} else {
+  mkdirSync(dir, { recursive: true });
+  const out: string[] = ['import (log show default style, streamed)'];
+  for (const size of SIZES_MB) {
+    out.push(...report('default style', logFile(size), 'import', 'split', 'baseline: read + split lines'));
+  }
+  out.push('import (log show --style json, one array, streamed)');
+  out.push(
+    ...report(
+      'json style',
+      jsonLogFile(SIZES_MB[0]!),
+      'import-json',
+      'split',
+      'baseline: read + split lines',
+    ),
+  );
+  out.push('reopen (NDJSON trace, streamed)');
+  for (const size of SIZES_MB) {
+    out.push(...report('trace', traceFile(size), 'reopen', 'parse', 'baseline: read + JSON.parse'));
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}

@@ -1,28 +1,87 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { messagesToCsv, redactTrace } from '../trace/export/csv';
 import { toPerfetto } from '../trace/export/perfetto';
-import { importLog, summarize, UnknownLogFormatError } from '../trace/import';
+import { fsErrorInfo } from '../trace/fs-error';
+import { SummaryCounter, UnknownLogFormatError } from '../trace/import';
+import { importLogFile, LogReadError } from '../trace/import/file';
 import { readTrace } from '../trace/reader';
-import { SCHEMA_VERSION, type TraceEvent } from '../trace/schema';
+import { SCHEMA_VERSION } from '../trace/schema';
 
 function say(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-function toNdjson(events: readonly TraceEvent[], source: string): string {
-  const header = {
-    format: 'xpc-lab-trace',
-    v: SCHEMA_VERSION,
-    created: new Date().toISOString(),
-    host: 'import',
-    source,
-  };
-  return `${[header, ...events].map((e) => JSON.stringify(e)).join('\n')}\n`;
+class TraceWriteError extends Error {
+  constructor(path: string, cause: unknown) {
+    super(`cannot write ${path}: ${fsErrorInfo(cause).words}`, { cause });
+    this.name = 'TraceWriteError';
+  }
 }
 
-/** `xpc-lab import <file> [--trace out.ndjson] [--summary]` */
-export function importCommand(args: string[]): number {
+/** Writes an imported trace as NDJSON in large sync writes; the file appears under its name only once complete. */
+class NdjsonFileWriter {
+  private readonly partial: string;
+  private readonly fd: number;
+  private buffered: string[] = [];
+  private bufferedChars = 0;
+
+  constructor(
+    private readonly path: string,
+    header: object,
+  ) {
+    this.partial = join(dirname(path), `.${basename(path)}.partial`);
+    try {
+      this.fd = openSync(this.partial, 'w');
+    } catch (error) {
+      throw new TraceWriteError(path, error);
+    }
+    this.line(header);
+  }
+
+  line(value: object): void {
+    const text = JSON.stringify(value);
+    this.buffered.push(text);
+    this.bufferedChars += text.length + 1;
+    if (this.bufferedChars >= WRITE_CHARS) this.flush();
+  }
+
+  commit(): void {
+    this.flush();
+    try {
+      closeSync(this.fd);
+      renameSync(this.partial, this.path);
+    } catch (error) {
+      throw new TraceWriteError(this.path, error);
+    }
+  }
+
+  discard(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Already closed by a failed commit; the partial file is removed either way.
+    }
+    rmSync(this.partial, { force: true });
+  }
+
+  private flush(): void {
+    if (this.buffered.length === 0) return;
+    try {
+      writeSync(this.fd, `${this.buffered.join('\n')}\n`);
+    } catch (error) {
+      throw new TraceWriteError(this.path, error);
+    }
+    this.buffered = [];
+    this.bufferedChars = 0;
+  }
+}
+
+const WRITE_CHARS = 1024 * 1024;
+
+/** `xpc-lab import <file> [--trace out.ndjson] [--summary]`: streams the log; holds neither its text nor its events. */
+export async function importCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     options: { trace: { type: 'string' }, summary: { type: 'boolean' }, date: { type: 'string' } },
@@ -33,26 +92,49 @@ export function importCommand(args: string[]): number {
     say('xpc-lab import: name a log file (log show output, --style json/ndjson, or Console.app Copy)');
     return 2;
   }
-  let text: string;
+  const counter = new SummaryCounter();
+  let writer: NdjsonFileWriter | undefined;
   try {
-    text = readFileSync(file, 'utf8');
+    writer = values.trace
+      ? new NdjsonFileWriter(values.trace, {
+          format: 'xpc-lab-trace',
+          v: SCHEMA_VERSION,
+          created: new Date().toISOString(),
+          host: 'import',
+          source: file,
+        })
+      : undefined;
   } catch (error) {
-    say(`xpc-lab import: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    if (!(error instanceof TraceWriteError)) throw error;
+    say(`xpc-lab import: ${error.message}`);
     return 1;
   }
+  const out = writer;
   try {
-    const result = importLog(text, { source: file, ...(values.date ? { date: values.date } : {}) });
+    const result = await importLogFile(
+      file,
+      (event) => {
+        counter.add(event);
+        out?.line(event);
+      },
+      values.date ? { date: values.date } : {},
+    );
+    out?.commit();
     for (const w of result.warnings.slice(0, 20)) say(`${file}:${w.line}: ${w.message}`);
-    if (values.trace) writeFileSync(values.trace, toNdjson(result.events, file));
     if (values.summary || !values.trace)
-      process.stdout.write(`${JSON.stringify(summarize(result), null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(counter.summary(result), null, 2)}\n`);
     if (values.trace)
       say(
-        `xpc-lab import: ${result.events.length} events from ${result.linesUsed} of ${result.linesRead} lines (${result.format}) → ${values.trace}`,
+        `xpc-lab import: ${result.eventCount} events from ${result.linesUsed} of ${result.linesRead} lines (${result.format}) → ${values.trace}`,
       );
     return 0;
   } catch (error) {
-    if (error instanceof UnknownLogFormatError) {
+    out?.discard();
+    if (
+      error instanceof UnknownLogFormatError ||
+      error instanceof LogReadError ||
+      error instanceof TraceWriteError
+    ) {
       say(`xpc-lab import: ${error.message}`);
       return 1;
     }

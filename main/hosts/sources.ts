@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Spawner } from '../broker/spawner';
 import { ReplaySession } from '../session/replay';
 import { Session } from '../session/session';
-import { importLog } from '../trace/import';
+import { importLogFile } from '../trace/import/file';
 import { defaultSessionsDir, recordSource } from '../trace/live-recording';
 import { streamTrace } from '../trace/reader';
 import type { TraceRecorder } from '../trace/recorder';
@@ -78,10 +77,12 @@ async function loadTrace(
   return { events: result.eventCount, problems: result.problems.length };
 }
 
-function loadLog(session: ReplaySession, path: string): { events: number; problems: number } {
-  const result = importLog(readFileSync(path, 'utf8'), { source: path });
-  for (const e of result.events) session.add(e);
+async function loadLog(session: ReplaySession, path: string): Promise<{ events: number; problems: number }> {
+  const result = await importLogFile(path, (e) => session.add(e), {
+    onProgress: (done, total) => {
+      session.progress = { done, total };
+    },
+  });
   for (const w of result.warnings) session.problem(w.line, w.message);
-  session.progress = { done: 1, total: 1 };
-  return { events: result.events.length, problems: result.warnings.length };
+  return { events: result.eventCount, problems: result.warnings.length };
 }

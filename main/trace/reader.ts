@@ -1,18 +1,12 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { fsErrorInfo } from './fs-error';
+import { LineSplitter } from './lines';
 import { TraceLineParser, type TraceParseResult, type TraceProblem } from './parse';
 import type { TraceEvent, TraceHeader } from './schema';
+import { streamTextFile, type TextFileOptions } from './text-file';
 
 export type { TraceParseResult, TraceProblem } from './parse';
 
-export interface StreamTraceOptions {
-  /** Called once before reading and after every chunk; `bytesRead` ends equal to `totalBytes`. */
-  onProgress?: (bytesRead: number, totalBytes: number) => void;
-  signal?: AbortSignal;
-  /** Read size; large enough to keep syscalls rare, small enough for smooth progress. */
-  chunkBytes?: number;
-}
+export type StreamTraceOptions = TextFileOptions;
 
 export interface ReadTraceOptions extends StreamTraceOptions {
   onEvent?: (event: TraceEvent) => void;
@@ -39,8 +33,6 @@ export class TraceReadError extends Error {
   }
 }
 
-const DEFAULT_CHUNK_BYTES = 256 * 1024;
-
 /**
  * Reads a trace without keeping its events: each valid event goes to `onEvent`
  * and is then forgotten, so a multi-gigabyte recording needs only one chunk of
@@ -51,16 +43,17 @@ export async function streamTrace(
   onEvent: (event: TraceEvent) => void,
   opts: StreamTraceOptions = {},
 ): Promise<StreamTraceResult> {
-  const totalBytes = await fileSize(path);
   const parser = new TraceLineParser(onEvent);
-  opts.onProgress?.(0, totalBytes);
+  // The splitter, not readline, so the parser knows whether the file ends mid-line.
+  const lines = new LineSplitter((line, lineNo, complete) => parser.line(line, lineNo, complete));
   let bytesRead = 0;
   try {
-    bytesRead = await feedLines(path, parser, totalBytes, opts);
+    ({ bytesRead } = await streamTextFile(path, (text) => lines.push(text), opts));
   } catch (err) {
     if (opts.signal?.aborted) throw err;
     throw new TraceReadError(path, err);
   }
+  lines.end();
   parser.finish();
   return { header: parser.header, problems: parser.problems, eventCount: parser.eventCount, bytesRead };
 }
@@ -78,47 +71,4 @@ export async function readTrace(path: string, opts: ReadTraceOptions = {}): Prom
     rest,
   );
   return { header: result.header, events, problems: result.problems };
-}
-
-async function fileSize(path: string): Promise<number> {
-  try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    return info.size;
-  } catch (err) {
-    throw new TraceReadError(path, err);
-  }
-}
-
-/** Splits the byte stream into lines itself (not readline) so it knows whether the file ends mid-line. */
-async function feedLines(
-  path: string,
-  parser: TraceLineParser,
-  totalBytes: number,
-  opts: StreamTraceOptions,
-): Promise<number> {
-  const stream = createReadStream(path, {
-    highWaterMark: opts.chunkBytes ?? DEFAULT_CHUNK_BYTES,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
-  // A multi-byte character may straddle two chunks; the streaming decoder holds the partial bytes.
-  const decoder = new TextDecoder('utf-8');
-  let carry = '';
-  let lineNo = 0;
-  let bytesRead = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    bytesRead += chunk.length;
-    carry += decoder.decode(chunk, { stream: true });
-    let start = 0;
-    for (let nl = carry.indexOf('\n'); nl !== -1; nl = carry.indexOf('\n', start)) {
-      parser.line(carry.slice(start, nl), ++lineNo);
-      start = nl + 1;
-    }
-    carry = carry.slice(start);
-    // A file still being recorded can grow while it is read.
-    opts.onProgress?.(bytesRead, Math.max(totalBytes, bytesRead));
-  }
-  carry += decoder.decode();
-  if (carry !== '') parser.line(carry, ++lineNo, false);
-  return bytesRead;
 }

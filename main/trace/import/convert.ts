@@ -42,6 +42,8 @@ const LAUNCHD_DEFAULT_DOMAIN = 'system';
 
 interface Conn {
   id: string;
+  /** Its entry in the live-connection map: process and pointer. */
+  key: string;
   side: ConnectionSide;
   pid: number;
   name: string;
@@ -74,29 +76,51 @@ const INVALID: XpcError = 'XPC_ERROR_CONNECTION_INVALID';
 const INTERRUPTED: XpcError = 'XPC_ERROR_CONNECTION_INTERRUPTED';
 
 /**
- * Turns recognised log records into TraceEvents, in order. Connections are
- * keyed by pointer within a process (pid and name); a pointer seen again after
- * its connection was invalidated, or logging a second activation, is a new
- * connection with a `#n` suffix on its id.
+ * Turns recognised log records into TraceEvents, in order, handing each to
+ * `onEvent` instead of keeping it. Connections are keyed by pointer within a
+ * process (pid and name); a pointer seen again after its connection was
+ * invalidated, or logging a second activation, is a new connection with a
+ * `#n` suffix on its id. What it keeps between records is the open
+ * connections, the spawned jobs, and the events of the last second of log
+ * time that a failed look-up may still be paired into.
  */
 export class Converter {
-  readonly events: TraceEvent[] = [];
   readonly warnings: Warning[] = [];
+  /** Events made so far; the next one's `seq`. */
+  eventCount = 0;
   private droppedWarnings = 0;
   private readonly conns = new Map<string, Conn>();
   private readonly idUses = new Map<string, number>();
   private readonly spawned = new Map<number, Spawned>();
   private pending: PendingLookup[] = [];
+  /**
+   * Events not yet handed on: a failed look-up is completed by the other
+   * side's report of it (its connection, its name), so it and every event
+   * after it wait until it is paired or can no longer be.
+   */
+  private held: TraceEvent[] = [];
+  private heldStart = 0;
+  private readonly unsettled = new Set<TraceEvent>();
   private lastT = 0;
+
+  constructor(private readonly onEvent: (event: TraceEvent) => void) {}
 
   /** Adds one record; returns whether it was an XPC line (and so produced events). */
   add(record: LogRecord): boolean {
     const line = recognise(record.message, record.process);
     if (!line) return false;
     const t = this.timeOf(record);
+    this.expirePending(t);
     const conn = this.apply(line, record, t);
     this.emitLog(record, line, t, conn);
     return true;
+  }
+
+  /** Hands on every event still held: the log has ended, so no look-up can be paired any more. */
+  finish(): void {
+    for (const p of this.pending) this.unsettled.delete(p.event);
+    this.pending = [];
+    this.release();
   }
 
   warn(line: number, message: string): void {
@@ -116,10 +140,47 @@ export class Converter {
     return this.lastT;
   }
 
-  private emit<E extends TraceEvent>(event: Omit<E, 'v' | 'seq'>): E {
-    const full = { v: SCHEMA_VERSION, seq: this.events.length, ...event } as E;
-    this.events.push(full);
+  private emit<E extends TraceEvent>(event: Omit<E, 'v' | 'seq'>, hold = false): E {
+    const full = { v: SCHEMA_VERSION, seq: this.eventCount++, ...event } as E;
+    if (hold) this.unsettled.add(full);
+    if (hold || this.held.length > this.heldStart) this.held.push(full);
+    else this.onEvent(full);
     return full;
+  }
+
+  /** Hands on the held events up to the first look-up that may still change. */
+  private release(): void {
+    const held = this.held;
+    let i = this.heldStart;
+    while (i < held.length && !this.unsettled.has(held[i]!)) this.onEvent(held[i++]!);
+    if (i === held.length) {
+      this.held = [];
+      this.heldStart = 0;
+    } else if (i > 1024 && i * 2 > held.length) {
+      this.held = held.slice(i);
+      this.heldStart = 0;
+    } else {
+      this.heldStart = i;
+    }
+  }
+
+  private settle(p: PendingLookup): void {
+    this.unsettled.delete(p.event);
+    this.release();
+  }
+
+  /**
+   * A failed look-up pairs only with a report within PAIR_WINDOW_MS of it, so
+   * once a line outside that window is read it is final. Deciding this per
+   * line, not only at the next look-up, keeps what is held to a second of log.
+   */
+  private expirePending(t: number): void {
+    if (this.pending.length === 0) return;
+    const expired = this.pending.filter((p) => Math.abs(t - p.t) > PAIR_WINDOW_MS);
+    if (expired.length === 0) return;
+    this.pending = this.pending.filter((p) => Math.abs(t - p.t) <= PAIR_WINDOW_MS);
+    for (const p of expired) this.unsettled.delete(p.event);
+    this.release();
   }
 
   private apply(line: XpcLine, record: LogRecord, t: number): string | undefined {
@@ -186,6 +247,7 @@ export class Converter {
     this.idUses.set(base, uses);
     const conn: Conn = {
       id: uses === 1 ? base : `${base}#${uses}`,
+      key,
       side: 'client',
       pid,
       name: UNKNOWN_NAME,
@@ -244,6 +306,8 @@ export class Converter {
       ...extra,
     });
     conn.state = to;
+    // An invalidated connection is never looked up again: its pointer's next line starts a new one.
+    if (to === 'invalidated' && this.conns.get(conn.key) === conn) this.conns.delete(conn.key);
   }
 
   private lookupFailed(line: Extract<LibxpcLine, { kind: 'lookup-failed' }>, record: LogRecord, t: number) {
@@ -251,35 +315,34 @@ export class Converter {
     const conn = line.ptr ? this.connFor(record, line.ptr, false) : undefined;
     if (conn) conn.lookup = { errno: line.errno, error: line.error };
     const connId = conn?.id ?? `lookup@${pid}`;
-    const pair = this.takePending('libxpc', pid, line.errno, t);
+    const pair = this.takePending('libxpc', pid, line.errno);
     if (pair) {
       pair.event.conn = connId;
       if (conn && conn.name === UNKNOWN_NAME) conn.name = pair.event.name;
+      this.settle(pair);
       return connId;
     }
-    const event = this.emit<LookupEvent>({
-      kind: 'lookup',
-      t,
-      conn: connId,
-      name: conn?.name ?? UNKNOWN_NAME,
-      pid,
-      domain: fallbackDomain(record.uid),
-      ok: false,
-      errno: line.errno,
-      error: line.error,
-    });
+    const event = this.emit<LookupEvent>(
+      {
+        kind: 'lookup',
+        t,
+        conn: connId,
+        name: conn?.name ?? UNKNOWN_NAME,
+        pid,
+        domain: fallbackDomain(record.uid),
+        ok: false,
+        errno: line.errno,
+        error: line.error,
+      },
+      true,
+    );
     this.pending.push({ event, from: 'libxpc', pid, errno: line.errno, t, ...(conn ? { conn } : {}) });
     return connId;
   }
 
   /** The other side's unpaired report of the same failed lookup, if one is close enough. */
-  private takePending(
-    from: PendingLookup['from'],
-    pid: number,
-    errno: number,
-    t: number,
-  ): PendingLookup | undefined {
-    this.pending = this.pending.filter((p) => Math.abs(t - p.t) <= PAIR_WINDOW_MS);
+  private takePending(from: PendingLookup['from'], pid: number, errno: number): PendingLookup | undefined {
+    // expirePending has already dropped the reports outside the window of this line's time.
     const i = this.pending.findIndex((p) => p.from !== from && p.pid === pid && p.errno === errno);
     return i < 0 ? undefined : this.pending.splice(i, 1)[0];
   }
@@ -339,24 +402,28 @@ export class Converter {
 
   private launchdLookup(line: Extract<LaunchdLine, { kind: 'launchd-lookup' }>, t: number): void {
     const domain = line.prefix.domain ?? fallbackDomain();
-    const pair = this.takePending('launchd', line.pid, line.errno, t);
+    const pair = this.takePending('launchd', line.pid, line.errno);
     if (pair) {
       if (pair.event.name === UNKNOWN_NAME) pair.event.name = line.name;
       if (pair.conn && pair.conn.name === UNKNOWN_NAME) pair.conn.name = line.name;
       if (line.prefix.domain) pair.event.domain = domain;
+      this.settle(pair);
       return;
     }
-    const event = this.emit<LookupEvent>({
-      kind: 'lookup',
-      t,
-      conn: `lookup@${line.pid}`,
-      name: line.name,
-      pid: line.pid,
-      domain,
-      ok: false,
-      errno: line.errno,
-      error: line.error,
-    });
+    const event = this.emit<LookupEvent>(
+      {
+        kind: 'lookup',
+        t,
+        conn: `lookup@${line.pid}`,
+        name: line.name,
+        pid: line.pid,
+        domain,
+        ok: false,
+        errno: line.errno,
+        error: line.error,
+      },
+      true,
+    );
     this.pending.push({ event, from: 'launchd', pid: line.pid, errno: line.errno, t });
   }
 

@@ -1,38 +1,38 @@
 import type { TraceEvent } from '../schema';
-import { Converter } from './convert';
 import { detectFormat } from './detect';
-import { type ReadOptions, readLog } from './read';
-import type { LineResult, LogFormat, Warning } from './record';
+import type { LogFormat } from './record';
+import { LogImporter, type LogImportOptions, type LogImportStats } from './stream';
 import { type ImportSummary, summarize as summarizeEvents } from './summary';
 
 /**
  * Importing a Mac's logs (`log show` in any style, Console.app "Copy") as
- * XPC Lab trace events. Pure: takes text, so the renderer can import a dropped
- * file with the same code the CLI uses.
+ * XPC Lab trace events. Pure: it takes text, in one piece (`importLog`) or as
+ * it arrives (`LogImporter`), so the renderer can import a dropped file with
+ * the same code the CLI uses; `./file` streams a file from disk.
  */
 
 export { UnknownLogFormatError } from './detect';
 export type { LogFormat } from './record';
+export type { LogImportOptions, LogImportStats } from './stream';
+export { LogImporter } from './stream';
 export type { ImportSummary } from './summary';
+export { SummaryCounter } from './summary';
 
-export interface ImportOptions extends ReadOptions {
-  /** Where the text came from (a file name); named in errors and kept on the result. */
-  source?: string;
+export interface ImportOptions extends LogImportOptions {
+  /** Called as the text is read, with the fraction done; ends at 1. */
+  onProgress?: (fraction: number) => void;
 }
 
-export interface ImportResult {
-  format: LogFormat;
+export interface ImportResult extends LogImportStats {
   /** Schema version 1, `seq` ascending from 0. */
   events: TraceEvent[];
-  /** Non-empty lines, or records of a `--style json` array. */
-  linesRead: number;
-  /** Lines recognised as libxpc or launchd lines; each one produced a `log` event. */
-  linesUsed: number;
-  /** linesRead − linesUsed: headers, other subsystems, activity rows, unreadable lines. */
-  skipped: number;
-  /** `line` is 1-based (a record index for json); 0 for a warning about the whole log. */
-  warnings: Warning[];
-  source?: string;
+}
+
+/** How much text `importLog` hands the importer at a time: the unit of its progress. */
+const TEXT_PIECE = 64 * 1024;
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
 }
 
 /** Which style the text is in; throws UnknownLogFormatError naming the lines it looked at. */
@@ -40,34 +40,26 @@ export function detectLogFormat(text: string): LogFormat {
   return detectFormat(text);
 }
 
-function styleWarnings(format: LogFormat, converter: Converter): void {
-  if (format === 'compact') {
-    converter.warn(0, 'compact timestamps carry no UTC offset: they are read as UTC');
-  }
-}
-
+/**
+ * Imports a whole log held as text, keeping its events: for tests and small
+ * inputs. It feeds the text through the same streaming importer as a file.
+ */
 export function importLog(text: string, options: ImportOptions = {}): ImportResult {
-  const format = detectFormat(text, options.source);
-  const converter = new Converter();
-  styleWarnings(format, converter);
-  let linesRead = 0;
-  let linesUsed = 0;
-  const visit = (record: LineResult) => {
-    linesRead++;
-    if (record && converter.add(record)) linesUsed++;
-  };
-  readLog(text, format, options, visit, (w) => converter.warn(w.line, w.message));
-  return {
-    format,
-    events: converter.events,
-    linesRead,
-    linesUsed,
-    skipped: linesRead - linesUsed,
-    warnings: converter.allWarnings(),
-    ...(options.source === undefined ? {} : { source: options.source }),
-  };
+  const { onProgress, ...rest } = options;
+  const events: TraceEvent[] = [];
+  const importer = new LogImporter((e) => events.push(e), rest);
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(at + TEXT_PIECE, text.length);
+    // Keep a surrogate pair in one piece.
+    if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end++;
+    importer.push(text.slice(at, end));
+    at = end;
+    onProgress?.(at / text.length);
+  }
+  return { ...importer.end(), events };
 }
 
+/** The summary counts of an import whose events were kept; a streamed import uses SummaryCounter. */
 export function summarize(result: ImportResult): ImportSummary {
   return summarizeEvents(result);
 }

@@ -1,22 +1,19 @@
+import { LineSplitter } from '../lines';
 import type { LineResult, LogFormat, Warning } from './record';
 import { parseCompactLine } from './styles/compact';
 import { type ConsoleClock, parseConsoleCopyLine } from './styles/console-copy';
 import { parseDefaultLine } from './styles/default';
-import { parseNdjsonLine, readJsonArray, recordFromJson } from './styles/json';
+import { JsonArraySplitter, parseNdjsonLine, recordFromJson } from './styles/json';
 import { parseSyslogLine } from './styles/syslog';
 import { parseAnchorDate } from './time';
 
 export interface ReadOptions {
   /** `YYYY-MM-DD`: the day Console copy times of day are placed on; the other styles carry their own date. */
   date?: string;
-  onProgress?: (fraction: number) => void;
 }
 
 /** Called once per non-empty line (or JSON record), with what the style parser made of it. */
 export type Visit = (result: LineResult, lineNo: number) => void;
-
-/** How often progress is reported, in lines. */
-const PROGRESS_EVERY = 4096;
 
 type LineParser = (line: string, lineNo: number) => LineResult;
 
@@ -48,44 +45,60 @@ function lineParser(
   }
 }
 
-function readLines(
-  text: string,
-  parse: LineParser,
-  visit: Visit,
-  onProgress?: (fraction: number) => void,
-): void {
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.replace(/\r$/, '');
-    if (line.trim() !== '') visit(parse(line, i + 1), i + 1);
-    if (onProgress && i % PROGRESS_EVERY === PROGRESS_EVERY - 1) onProgress(i / lines.length);
-  }
+/** Where a style's text goes as it arrives: lines for the line styles, records for a json array. */
+export interface LogReader {
+  push(text: string): void;
+  end(): void;
 }
 
-function readJson(
-  text: string,
-  visit: Visit,
-  warn: (w: Warning) => void,
-  onProgress?: (fraction: number) => void,
-): void {
-  const { items, truncated } = readJsonArray(text);
-  if (truncated)
-    warn({ line: items.length, message: 'the JSON array is cut short: read up to its last complete record' });
-  for (let i = 0; i < items.length; i++) {
-    visit(recordFromJson(items[i], i + 1), i + 1);
-    if (onProgress && i % PROGRESS_EVERY === PROGRESS_EVERY - 1) onProgress(i / items.length);
-  }
+function lineReader(parse: LineParser, visit: Visit): LogReader {
+  return new LineSplitter((raw, lineNo) => {
+    const line = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
+    if (line.trim() !== '') visit(parse(line, lineNo), lineNo);
+  });
 }
 
-/** Walks the log in `format`, one visit per non-empty line or JSON record; progress ends at 1. */
-export function readLog(
-  text: string,
+function jsonReader(visit: Visit, warn: (w: Warning) => void): LogReader {
+  const splitter = new JsonArraySplitter((text, index, line) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      warn({ line: index, message: `record ${index} (text line ${line}) is not valid JSON: ${why}` });
+      visit(null, index);
+      return;
+    }
+    visit(recordFromJson(value, index), index);
+  });
+  return {
+    push: (text) => splitter.push(text),
+    end() {
+      const { truncated, trailingLine } = splitter.end();
+      if (truncated)
+        warn({
+          line: splitter.count,
+          message: 'the JSON array is cut short: read up to its last complete record',
+        });
+      if (trailingLine !== undefined)
+        warn({
+          line: 0,
+          message: `text line ${trailingLine}: text after the JSON array's closing ] is ignored`,
+        });
+    },
+  };
+}
+
+/**
+ * Reads a log in `format` as its text arrives, one visit per non-empty line
+ * or JSON record; line numbers are 1-based text lines, or record indexes for
+ * a json array.
+ */
+export function logReader(
   format: LogFormat,
   options: ReadOptions,
   visit: Visit,
   warn: (w: Warning) => void,
-): void {
-  if (format === 'json') readJson(text, visit, warn, options.onProgress);
-  else readLines(text, lineParser(format, options, warn), visit, options.onProgress);
-  options.onProgress?.(1);
+): LogReader {
+  return format === 'json' ? jsonReader(visit, warn) : lineReader(lineParser(format, options, warn), visit);
 }

@@ -45,35 +45,64 @@ function processKey(ev: TraceEvent): string | null {
   }
 }
 
-export function summarize(result: SummaryInput): ImportSummary {
-  const processes = new Set<string>();
-  const activated = new Set<string>();
-  const listeners = new Set<string>();
-  const invalidationsByReason: Record<string, number> = {};
-  const lookupFailuresByError: Record<string, number> = {};
-  let interruptions = 0;
-  for (const ev of result.events) {
+/**
+ * The summary counts, kept up to date one event at a time so an import never
+ * needs its events back. A connection id is never used again after its
+ * invalidation (a reused pointer gets a new id), so the sets that make
+ * "distinct" counts hold only connections still open.
+ */
+export class SummaryCounter {
+  private readonly processes = new Set<string>();
+  private readonly activating = new Set<string>();
+  private readonly listening = new Set<string>();
+  private activated = 0;
+  private listeners = 0;
+  private interruptions = 0;
+  private readonly invalidationsByReason: Record<string, number> = {};
+  private readonly lookupFailuresByError: Record<string, number> = {};
+
+  add(ev: TraceEvent): void {
     const key = processKey(ev);
-    if (key) processes.add(key);
+    if (key) this.processes.add(key);
     if (ev.kind === 'lookup' && !ev.ok)
-      bump(lookupFailuresByError, `${ev.errno ?? '?'}: ${ev.error ?? 'unknown'}`);
-    if (ev.kind !== 'connection.state') continue;
-    if (ev.to === 'activating' || (ev.to === 'connected' && ev.from === 'inactive')) {
-      activated.add(ev.conn);
+      bump(this.lookupFailuresByError, `${ev.errno ?? '?'}: ${ev.error ?? 'unknown'}`);
+    if (ev.kind !== 'connection.state') return;
+    if (
+      (ev.to === 'activating' || (ev.to === 'connected' && ev.from === 'inactive')) &&
+      !this.activating.has(ev.conn)
+    ) {
+      this.activating.add(ev.conn);
+      this.activated++;
     }
-    if (ev.side === 'listener') listeners.add(ev.conn);
-    if (ev.to === 'interrupted') interruptions++;
-    if (ev.to === 'invalidated') bump(invalidationsByReason, invalidationKey(ev.reason ?? 'unknown'));
+    if (ev.side === 'listener' && !this.listening.has(ev.conn)) {
+      this.listening.add(ev.conn);
+      this.listeners++;
+    }
+    if (ev.to === 'interrupted') this.interruptions++;
+    if (ev.to === 'invalidated') {
+      bump(this.invalidationsByReason, invalidationKey(ev.reason ?? 'unknown'));
+      this.activating.delete(ev.conn);
+      this.listening.delete(ev.conn);
+    }
   }
-  return {
-    format: result.format,
-    linesRead: result.linesRead,
-    linesUsed: result.linesUsed,
-    processes: processes.size,
-    connectionsActivated: activated.size,
-    listeners: listeners.size,
-    invalidationsByReason,
-    interruptions,
-    lookupFailuresByError,
-  };
+
+  summary(result: Omit<SummaryInput, 'events'>): ImportSummary {
+    return {
+      format: result.format,
+      linesRead: result.linesRead,
+      linesUsed: result.linesUsed,
+      processes: this.processes.size,
+      connectionsActivated: this.activated,
+      listeners: this.listeners,
+      invalidationsByReason: { ...this.invalidationsByReason },
+      interruptions: this.interruptions,
+      lookupFailuresByError: { ...this.lookupFailuresByError },
+    };
+  }
+}
+
+export function summarize(result: SummaryInput): ImportSummary {
+  const counter = new SummaryCounter();
+  for (const ev of result.events) counter.add(ev);
+  return counter.summary(result);
 }
