@@ -8,7 +8,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Integration and e2e tests start real processes; two cores are enough for two files at a time.
     maxWorkers: 2,
-    // Sessions the tests record go beside the other test output, not into the user's folder.
-    env: { XPC_LAB_SESSIONS: 'test-output/sessions' },
+    // Sessions the tests record, and the worlds they open, go beside the other test output, not into the user's folder.
+    env: { XPC_LAB_SESSIONS: 'test-output/sessions', XPC_LAB_HOME: 'test-output/home' },
   },
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { UpgradeReport } from '../main/broker/upgrade-report';
 import type { ModelSnapshot } from '../main/trace/model';
 import { type TraceEvent, TraceEventSchema } from '../main/trace/schema';
+import type { TimelineSummary } from '../main/trace/timeline';
 import { XpcDictionarySchema } from '../main/trace/xpc-value';
 
 /**
@@ -14,6 +15,15 @@ export { BRIDGE_GLOBAL, CHANNELS } from './channels';
 
 const Pid = z.number().int().positive();
 const Ptr = z.string().regex(/^0x[0-9a-f]+$/, { message: 'a connection pointer such as 0x600000c04000' });
+/** A folder on the host's disk: absolute (POSIX or Windows), bounded, no NUL. */
+const AbsolutePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.includes('\0'), { message: 'a path cannot contain a NUL character' })
+  .refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p), {
+    message: 'an absolute path, such as /Users/me/worlds/acme-vpn',
+  });
 
 export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hello') }),
@@ -50,9 +60,17 @@ export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('setVpn'), connected: z.boolean() }),
   z.object({ type: z.literal('sysextList') }),
   z.object({ type: z.literal('pressure') }),
+  /** A reopened trace: its extent and where things happened, for the time scrubber. */
+  z.object({ type: z.literal('timeline') }),
+  /** A reopened trace: the world as it stood at time t (ms since the epoch, on the trace's clock). */
+  z.object({ type: z.literal('modelAt'), t: z.number().finite() }),
   z.object({ type: z.literal('listScenarios') }),
   /** Runs one of the listed scenarios in its own world with real helpers; progress arrives as `scenario` events. */
   z.object({ type: z.literal('runScenario'), file: z.string().min(1).max(512) }),
+  /** The worlds the console can open: recently opened ones (newest first) and the demo worlds shipped with the app. */
+  z.object({ type: z.literal('recentWorlds') }),
+  /** Stops what the host shows and opens the world in this folder; a folder that is not a world leaves it running. */
+  z.object({ type: z.literal('openWorld'), path: AbsolutePath }),
   /** Sends a message as a running process would, over its own connection to the service (a resend from the console). */
   z.object({
     type: z.literal('send'),
@@ -66,6 +84,34 @@ export type Command = z.infer<typeof CommandSchema>;
 export type CommandType = Command['type'];
 export type UpgradeCommand = Extract<Command, { type: 'upgrade' }>;
 export type SysextCommand = Extract<Command, { type: 'sysext' }>;
+
+/** Commands the host answers itself, whatever it shows (main/hosts/switch.ts); a session never sees them. */
+export const HOST_COMMANDS = ['recentWorlds', 'openWorld'] as const;
+export type HostCommand = Extract<Command, { type: (typeof HOST_COMMANDS)[number] }>;
+/** What a session or a replayed trace answers. */
+export type SourceCommand = Exclude<Command, HostCommand>;
+export const isHostCommand = (command: Command): command is HostCommand =>
+  (HOST_COMMANDS as readonly string[]).includes(command.type);
+
+export interface WorldEntry {
+  /** The world's folder, absolute. */
+  path: string;
+  /** Its name (world.plist's name, or the folder's). */
+  name: string;
+}
+
+export interface RecentWorld extends WorldEntry {
+  /** ISO 8601. */
+  openedAt: string;
+}
+
+export interface WorldList {
+  /** Newest first; folders that no longer exist are left out. */
+  recent: RecentWorld[];
+  demos: WorldEntry[];
+  /** What the host shows now. */
+  current: { kind: 'world' | 'trace' | 'log'; path: string; name: string } | null;
+}
 
 export interface ScenarioInfo {
   /** The file name, which is also what runScenario takes. */
@@ -94,6 +140,8 @@ export interface HelloResult {
   recent: TraceEvent[];
   dropped: number;
   capturePayloads: boolean;
+  /** Set while something the header shows is under way, as on every batch. */
+  progress?: Progress;
 }
 
 export interface CommandResults {
@@ -109,21 +157,43 @@ export interface CommandResults {
   setVpn: { vpnConnected: boolean };
   sysextList: SysextListResult;
   pressure: { reclaimed: { pid: number; label: string }[] };
+  /** `loading` while the trace file is still being read: the summary grows until it is done. */
+  timeline: TimelineSummary & { loading: boolean };
+  /**
+   * The model after every event up to the first later than t: `seq` is the last
+   * applied (-1 for none) and `reached` its time (null before the first event).
+   */
+  modelAt: { t: number; seq: number; reached: number | null; snapshot: ModelSnapshot };
   listScenarios: ScenarioInfo[];
   runScenario: { ok: boolean; passed: number; total: number; trace?: string };
   /** The console's connection the message went out on. */
   send: { conn: string };
+  recentWorlds: WorldList;
+  openWorld: WorldEntry;
 }
 
 export type CommandResult<C extends Command = Command> = CommandResults[C['type']];
 
 export type Reply<T = unknown> = { ok: true; value: T } | { ok: false; error: string };
 
+/** How far something the header shows is: a trace file loading, or the helpers a world starts at load. */
+export const ProgressSchema = z.object({
+  done: z.number().nonnegative(),
+  total: z.number().nonnegative(),
+  /** trace (the default): a file loading; helpers: launch-at-load jobs and apps coming up. */
+  kind: z.enum(['trace', 'helpers']).optional(),
+  /** What the header says, e.g. "Starting helpers 3 of 5" or "Started 5 helpers in 312 ms". */
+  label: z.string().max(300).optional(),
+});
+export type Progress = z.infer<typeof ProgressSchema>;
+
 /** A batch of events pushed to the console, at most about 60 a second. */
 export const EventBatchSchema = z.object({
   events: z.array(TraceEventSchema),
-  /** While a trace file loads: how far it has got. */
-  progress: z.object({ done: z.number().nonnegative(), total: z.number().nonnegative() }).optional(),
+  /** While a trace file loads, or a world's helpers start: how far it has got. */
+  progress: ProgressSchema.optional(),
+  /** The host now shows another source (another world, a trace): the console starts over and greets it. */
+  switched: z.literal(true).optional(),
   /** Events the bounded window has dropped so far (never silent). */
   dropped: z.number().int().nonnegative(),
 });

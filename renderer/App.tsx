@@ -3,9 +3,11 @@ import { ExportDialog } from './components/ExportDialog';
 import { FilterBar } from './components/FilterBar';
 import { Help } from './components/Help';
 import { Notices } from './components/Notices';
+import { Scrubber } from './components/Scrubber';
 import { Recording, TraceProgress } from './components/Session';
 import { Splitter } from './components/Splitter';
 import { Summary } from './components/Summary';
+import { WorldPicker } from './components/WorldPicker';
 import { onKey } from './keys';
 import { useLayout } from './layout';
 import { actions, type Theme, useConsole, VIEWS, type ViewId } from './store';
@@ -130,7 +132,20 @@ export function App() {
     <div className="app" style={style}>
       <header className="top">
         <h1>XPC Lab</h1>
-        <span className="world">{world ? world.name : '…'}</span>
+        <button
+          type="button"
+          className="world-button"
+          aria-haspopup="dialog"
+          aria-label={`${world ? world.name : 'No world'}: open another world`}
+          aria-keyshortcuts="Control+O Meta+O"
+          title="Open another world (Ctrl/⌘ O)"
+          onClick={() => actions.togglePicker(true)}
+        >
+          <span className="world">{world ? world.name : '…'}</span>
+          <span className="world-caret" aria-hidden="true">
+            ▾
+          </span>
+        </button>
         <span className={`badge status-${status}`}>
           {status === 'live' ? `${mode === 'trace' ? 'trace' : 'live'} · ${host}` : status}
         </span>
@@ -141,6 +156,7 @@ export function App() {
         <HeaderActions />
       </header>
       <FilterBar />
+      {mode === 'trace' ? <Scrubber key={world?.root} /> : null}
       <aside className="left" aria-label="Processes pane">
         <h2>Processes</h2>
         <Processes />
@@ -172,6 +188,7 @@ export function App() {
       <Notices />
       <Help />
       <ExportDialog />
+      <WorldPicker />
     </div>
   );
 }

@@ -13,6 +13,7 @@ export const SHORTCUTS: [string, string][] = [
   ['1 … 8', 'messages, connections, topology, events, sequence, statistics, upgrade, scenarios'],
   ['e', 'export the message list, or everything held'],
   ['t', 'theme: system, light, dark'],
+  ['Ctrl O  ⌘ O', 'open a world: a recent one, a demo, or a folder'],
   ['?', 'this list'],
 ];
 
@@ -35,6 +36,12 @@ function jumpToPartner(): void {
 const THEMES = ['system', 'light', 'dark'] as const;
 
 export function onKey(e: KeyboardEvent): void {
+  if ((e.metaKey || e.ctrlKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'o') {
+    // The browser's own Open File would replace the console; here it opens the world picker.
+    e.preventDefault();
+    actions.togglePicker(true);
+    return;
+  }
   if (e.metaKey || e.ctrlKey || e.altKey) return;
   if (typing(e.target)) return;
   // A dialog's own keys (Tab, Escape, Space on its buttons) are its own.

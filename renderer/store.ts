@@ -3,7 +3,7 @@ import { type ModelSnapshot, WorldModel } from '../main/trace/model';
 import { RingBuffer } from '../main/trace/ring';
 import type { MessageEvent, TraceEvent } from '../main/trace/schema';
 import type { XpcDictionary } from '../main/trace/xpc-value';
-import type { Bridge, EventBatch, HelloResult } from '../preload/contract';
+import type { Bridge, EventBatch, HelloResult, Progress, WorldEntry, WorldList } from '../preload/contract';
 import { CaptureView } from './capture/view';
 import { CaptureWindow } from './capture/window';
 import { type CompiledFilter, compileFilter } from './filter';
@@ -82,7 +82,7 @@ interface ConsoleState {
   version: number;
   /** What the host reports its own bounded window and batcher have dropped (its window's drops may still have reached the console). */
   hostDropped: number;
-  progress?: { done: number; total: number } | undefined;
+  progress?: Progress | undefined;
   paused: boolean;
   selection: Selection;
   notices: Notice[];
@@ -95,6 +95,10 @@ interface ConsoleState {
   capturePayloads: boolean;
   theme: Theme;
   help: boolean;
+  /** The world picker is open. */
+  picker: boolean;
+  /** A reopened trace scrubbed back in time: the world as it stood at t, shown instead of the latest. */
+  at: { t: number; model: WorldModel } | null;
   /** The export dialog is open. */
   exporting: boolean;
 }
@@ -117,10 +121,32 @@ export const useConsole = create<ConsoleState>(() => ({
   capturePayloads: true,
   theme: loadPref('theme', 'system', isTheme),
   help: false,
+  picker: false,
+  at: null,
   exporting: false,
 }));
 
+/** The model the views draw: the scrubbed instant's while a reopened trace is scrubbed back, else the latest. */
+export function currentModel(): WorldModel {
+  return useConsole.getState().at?.model ?? live.model;
+}
+
+/** currentModel() for a component, which re-renders when the scrubber moves. */
+export function useModel(): WorldModel {
+  return useConsole((s) => s.at)?.model ?? live.model;
+}
+
+/** The time the views measure durations to: the scrubbed instant, or now. */
+export function modelNow(): number {
+  return useConsole.getState().at?.t ?? Date.now();
+}
+
 let bridge: Bridge | undefined;
+
+function host(): Bridge {
+  if (!bridge) throw new Error('not connected to the XPC Lab host yet');
+  return bridge;
+}
 let noticeId = 0;
 
 function accept(event: TraceEvent): void {
@@ -138,7 +164,21 @@ function accept(event: TraceEvent): void {
   }
 }
 
+/** Set while the page reloads for a new source: the socket closing then is expected, not a lost host. */
+let leaving = false;
+
+/**
+ * The host now shows another source. The page starts over rather than reset
+ * in place: every view, and anything any view derived from the old stream,
+ * begins again from the new source's hello.
+ */
+function startOver(): void {
+  leaving = true;
+  globalThis.location?.reload();
+}
+
 export function applyBatch(batch: EventBatch): void {
+  if (batch.switched) return startOver();
   const from = live.messages.end;
   for (const event of batch.events) accept(event);
   live.view.extend(from);
@@ -178,6 +218,8 @@ export async function connect(b: Bridge): Promise<void> {
       recording: hello.recording,
       hostDropped: hello.dropped,
       capturePayloads: hello.capturePayloads,
+      progress: hello.progress,
+      at: null,
       version: s.version + 1,
     }));
     const waiting = early;
@@ -191,7 +233,7 @@ export async function connect(b: Bridge): Promise<void> {
 }
 
 export function disconnected(): void {
-  if (useConsole.getState().status === 'disconnected') return;
+  if (leaving || useConsole.getState().status === 'disconnected') return;
   useConsole.setState({ status: 'disconnected' });
   notify(
     'Lost the connection to the XPC Lab host. What is on screen stays; restart `xpc-lab serve` and reload to go on.',
@@ -283,5 +325,10 @@ export const actions = {
     useConsole.setState({ theme });
   },
   toggleHelp: (open?: boolean) => useConsole.setState((s) => ({ help: open ?? !s.help })),
+  togglePicker: (open?: boolean) => useConsole.setState((s) => ({ picker: open ?? !s.picker })),
+  /** Recent and demo worlds; the picker shows a failure itself, so this throws rather than notifies. */
+  listWorlds: (): Promise<WorldList> => host().invoke({ type: 'recentWorlds' }),
+  /** Opens a world: on success the host swaps its source and the page starts over. */
+  openWorld: (path: string): Promise<WorldEntry> => host().invoke({ type: 'openWorld', path }),
   toggleExport: (open?: boolean) => useConsole.setState((s) => ({ exporting: open ?? !s.exporting })),
 };

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { serveRecording, startHeadless } from '../hosts/headless';
+import { describeStartup, type StartupStep } from '../hosts/startup';
+import type { Shown } from '../hosts/switch';
 import { loadWorld } from '../world/load';
 import { run } from './run';
 import { exportCommand, importCommand } from './traces';
@@ -44,6 +46,7 @@ async function serve(args: string[]): Promise<number> {
   const recording = values.trace ?? values.log;
   if (recording) return serveFile(recording, values.trace ? 'trace' : 'log', port);
   const host = await startHeadless({
+    onStartup: printStartup,
     ...(positionals[0] ? { worldDir: positionals[0] } : {}),
     ...(port === undefined ? {} : { port }),
     ...(values['no-record']
@@ -52,9 +55,6 @@ async function serve(args: string[]): Promise<number> {
         ? { record: values.sessions }
         : {}),
   });
-  const { world } = host.session.broker;
-  process.stdout.write(`XPC Lab: world "${world.name}" (${world.jobs.length} jobs) from ${world.root}\n`);
-  if (host.session.recording) process.stdout.write(`XPC Lab: recording to ${host.session.recording.path}\n`);
   process.stdout.write(`XPC Lab console: ${host.server.url}\n`);
   const stop = async () => {
     await host.stop();
@@ -63,6 +63,27 @@ async function serve(args: string[]): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return new Promise(() => {});
+}
+
+/** The world `serve` opens, and every one the console opens later, with its helpers as they come up. */
+function printStartup(step: StartupStep, shown: Shown): void {
+  const out = (line: string): void => {
+    process.stdout.write(`XPC Lab: ${line}\n`);
+  };
+  if (step.report) return out(describeStartup(step.report).replace(/^S/, 's'));
+  if (step.helper) {
+    const { label, pid, outcome } = step.helper;
+    const what = outcome === 'up' ? 'up' : 'exited before coming up';
+    return out(
+      `  ${label}${pid ? ` [${pid}]` : ''} ${what} (${step.progress.done} of ${step.progress.total})`,
+    );
+  }
+  const session = shown.live?.session;
+  if (!session) return;
+  const { world } = session.broker;
+  out(`world "${world.name}" (${world.jobs.length} jobs) from ${world.root}`);
+  if (session.recording) out(`recording to ${session.recording.path}`);
+  out(`starting ${step.progress.total} helper${step.progress.total === 1 ? '' : 's'}`);
 }
 
 async function serveFile(path: string, kind: 'trace' | 'log', port: number | undefined): Promise<number> {
@@ -118,7 +139,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'run':
         return await run(rest);
       case 'import':
-        return importCommand(rest);
+        return await importCommand(rest);
       case 'export':
         return await exportCommand(rest);
       case 'validate':

@@ -1,6 +1,9 @@
-import type { Command, CommandResult } from '../../preload/contract';
+import type { CommandResult, CommandResults, SourceCommand } from '../../preload/contract';
 import { systemClock } from '../broker/spawner';
+import { type CheckpointOptions, Checkpoints } from '../trace/checkpoints';
+import { isTraceFile, readTraceFrom } from '../trace/resume';
 import type { TraceEvent, TraceHeader } from '../trace/schema';
+import { Timeline } from '../trace/timeline';
 import { ConsoleSource } from './source';
 
 export interface ReplayOrigin {
@@ -9,23 +12,44 @@ export interface ReplayOrigin {
   host: 'electron' | 'headless';
 }
 
+export interface ReplayOptions {
+  /** Events the hub keeps in memory; older ones are re-read from the file when a scrub needs them. */
+  windowSize?: number;
+  checkpoints?: CheckpointOptions;
+}
+
 /**
  * A recorded trace or an imported log, shown in the same views as a live
  * session. Events keep their recorded sequence numbers and times; actions that
  * need running helpers are refused with a plain reason.
+ *
+ * While the events stream in it keeps checkpoints of the model and a timeline
+ * summary, so the console can ask for the world as it stood at any instant
+ * (`modelAt`) and draw where things happened (`timeline`).
  */
 export class ReplaySession extends ConsoleSource {
   header: TraceHeader | null = null;
+  private readonly checkpoints: Checkpoints;
+  private readonly timeline = new Timeline();
+  /** Whether the source file is a trace that can be re-read from an offset; asked once, when first needed. */
+  private rereadable: Promise<boolean> | undefined;
 
   constructor(
     private readonly origin: ReplayOrigin,
-    windowSize = 200_000,
+    options: ReplayOptions = {},
   ) {
-    super(systemClock, windowSize);
+    super(systemClock, options.windowSize ?? 200_000);
+    this.checkpoints = new Checkpoints(options.checkpoints);
   }
 
   add(event: TraceEvent): void {
     this.hub.replay(event);
+    // While a trace file streams in, progress.done is where the chunk being parsed starts:
+    // a re-read from there finds every event that follows this one.
+    const offset = this.progress && this.progress.kind !== 'helpers' ? this.progress.done : undefined;
+    const { window } = this.hub;
+    this.checkpoints.observe(event, this.hub.model, { offset, position: window.dropped + window.size - 1 });
+    this.timeline.add(event, this.hub.model.state);
   }
 
   /** Problems found while loading (a bad line, a newer schema) become diagnostics the console shows. */
@@ -39,17 +63,102 @@ export class ReplaySession extends ConsoleSource {
     });
   }
 
-  protected run(command: Command): CommandResult {
-    if (command.type === 'hello') {
-      return this.hello({
-        host: this.origin.host,
-        mode: 'trace',
-        world: { name: this.origin.name, root: this.origin.path },
-        capturePayloads: true,
-      });
+  /** The trace's extent and where things happened, for the console's time scrubber. */
+  timelineSummary(): CommandResults['timeline'] {
+    const p = this.progress;
+    return { ...this.timeline.summary(), loading: p !== undefined && p.done < p.total };
+  }
+
+  /**
+   * The world as it stood at time t: every event up to the first one later than
+   * t applied, from the nearest checkpoint on. The events after a checkpoint
+   * come from the hub's window while it still holds them, or else are re-read
+   * from the trace file at the offset the checkpoint remembers.
+   */
+  async modelAt(t: number): Promise<CommandResults['modelAt']> {
+    const cp = this.checkpoints.before(t);
+    const model = Checkpoints.restore(cp);
+    let seq = cp.seq;
+    let reached = cp.t;
+    const step = (event: TraceEvent): boolean => {
+      // Diagnostics change nothing in the model, and those written while loading carry the host's clock.
+      if (event.kind === 'diagnostic') return true;
+      if (event.t > t) return false;
+      model.apply(event);
+      seq = event.seq;
+      reached = Math.max(reached, event.t);
+      return true;
+    };
+    const done = () => ({
+      t,
+      seq,
+      reached: Number.isFinite(reached) ? reached : null,
+      snapshot: model.state,
+    });
+    if (cp.next === undefined) return done();
+    const { window } = this.hub;
+    const first = cp.next.position - window.dropped;
+    if (first >= 0) {
+      for (let i = first; i < window.size; i++) if (!step(window.at(i)!)) break;
+      return done();
     }
-    throw new Error(
-      `${command.type} needs a live session: this console shows the recorded trace ${this.origin.path}`,
-    );
+    this.rereadable ??= isTraceFile(this.origin.path);
+    if (cp.offset === undefined || !(await this.rereadable))
+      throw new Error(
+        'the events before this instant are no longer in memory, and this source cannot be re-read from disk',
+      );
+    await this.replayFromFile(cp.offset, cp.seq === -1 ? undefined : cp.seq, cp.next.seq, step);
+    return done();
+  }
+
+  /** Re-reads the events after a checkpoint: skips to the checkpoint's own event, then checks the next is the one seen at load. */
+  private async replayFromFile(
+    offset: number,
+    after: number | undefined,
+    next: number,
+    step: (event: TraceEvent) => boolean,
+  ): Promise<void> {
+    const phase = {
+      now: after === undefined ? 'checking' : ('seeking' as 'seeking' | 'checking' | 'applying'),
+    };
+    let mismatch = false;
+    await readTraceFrom(this.origin.path, offset, (event) => {
+      if (phase.now === 'seeking') {
+        if (event.seq === after) phase.now = 'checking';
+        return true;
+      }
+      if (phase.now === 'checking') {
+        if (event.seq !== next) {
+          mismatch = true;
+          return false;
+        }
+        phase.now = 'applying';
+      }
+      return step(event);
+    });
+    if (mismatch || phase.now !== 'applying')
+      throw new Error(
+        `${this.origin.path} no longer holds the events this console loaded (was it changed since?); reopen it to scrub`,
+      );
+  }
+
+  protected run(command: SourceCommand): CommandResult | Promise<CommandResult> {
+    switch (command.type) {
+      case 'hello':
+        return this.hello({
+          host: this.origin.host,
+          mode: 'trace',
+          world: { name: this.origin.name, root: this.origin.path },
+          capturePayloads: true,
+        });
+      case 'timeline':
+        return this.timelineSummary();
+      case 'modelAt':
+        return this.modelAt(command.t);
+      default:
+        throw new Error(
+          `${command.type} needs a live session: this console shows the recorded trace ${this.origin.path}`,
+        );
+    }
   }
 }

@@ -1,4 +1,10 @@
-import type { Command, CommandResult, CommandResults, ScenarioInfo } from '../../preload/contract';
+import type {
+  Command,
+  CommandResult,
+  CommandResults,
+  ScenarioInfo,
+  SourceCommand,
+} from '../../preload/contract';
 import { Broker } from '../broker/broker';
 import { type Clock, type Spawner, systemClock } from '../broker/spawner';
 import type { EventOf } from '../trace/schema';
@@ -59,7 +65,7 @@ export class Session extends ConsoleSource {
     this.broker.start();
   }
 
-  protected run(command: Command): CommandResult | Promise<CommandResult> {
+  protected run(command: SourceCommand): CommandResult | Promise<CommandResult> {
     switch (command.type) {
       case 'hello':
         return this.hello({
@@ -103,6 +109,9 @@ export class Session extends ConsoleSource {
         return { payloads: command.payloads };
       case 'send':
         return this.sendAs(command);
+      case 'timeline':
+      case 'modelAt':
+        throw new Error(`${command.type} needs a reopened trace: a live session is always at its latest`);
     }
   }
 

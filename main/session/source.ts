@@ -1,5 +1,12 @@
-import type { Command, CommandResult, EventBatch, HelloResult, Reply } from '../../preload/contract';
-import { parseCommand } from '../../preload/contract';
+import type {
+  CommandResult,
+  EventBatch,
+  HelloResult,
+  Progress,
+  Reply,
+  SourceCommand,
+} from '../../preload/contract';
+import { isHostCommand, parseCommand } from '../../preload/contract';
 import type { Clock } from '../broker/spawner';
 import { Batcher, EventHub } from './event-hub';
 
@@ -15,9 +22,9 @@ export interface RecordingInfo {
 export abstract class ConsoleSource {
   readonly hub: EventHub;
   recording: RecordingInfo | null = null;
-  /** Set while a trace file loads; sent with every batch. */
-  progress: { done: number; total: number } | undefined;
-  private readonly clients = new Set<{ batcher: Batcher; unsubscribe: () => void }>();
+  /** Set while a trace file loads or helpers start; sent with every batch. */
+  progress: Progress | undefined;
+  private readonly clients = new Set<{ batcher: Batcher; unsubscribe: () => void; tell: () => void }>();
 
   constructor(clock: Clock, windowSize?: number) {
     this.hub = new EventHub(clock, windowSize);
@@ -29,11 +36,13 @@ export abstract class ConsoleSource {
       send({
         events,
         dropped: this.hub.window.dropped + batcher.dropped,
-        ...(this.progress ? { progress: this.progress } : {}),
+        ...this.progressField(),
       }),
     );
     const unsubscribe = this.hub.subscribe((e) => batcher.push(e));
-    const client = { batcher, unsubscribe };
+    const tell = () =>
+      send({ events: [], dropped: this.hub.window.dropped + batcher.dropped, ...this.progressField() });
+    const client = { batcher, unsubscribe, tell };
     this.clients.add(client);
     return () => {
       unsubscribe();
@@ -42,18 +51,31 @@ export abstract class ConsoleSource {
     };
   }
 
+  /** Sets what the header shows as under way and tells every console now, whether or not events follow. */
+  setProgress(progress: Progress | undefined): void {
+    this.progress = progress;
+    for (const client of this.clients) client.tell();
+  }
+
+  private progressField(): { progress?: Progress } {
+    return this.progress ? { progress: this.progress } : {};
+  }
+
   /** Every command from any console or CLI goes through here, validated first. */
   async handle(raw: unknown): Promise<Reply> {
     const parsed = parseCommand(raw);
     if (!parsed.ok) return { ok: false, error: parsed.error };
+    const { command } = parsed;
+    if (isHostCommand(command))
+      return { ok: false, error: `${command.type} is answered by the host, not by the session it shows` };
     try {
-      return { ok: true, value: await this.run(parsed.command) };
+      return { ok: true, value: await this.run(command) };
     } catch (error) {
       return { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
   }
 
-  protected abstract run(command: Command): CommandResult | Promise<CommandResult>;
+  protected abstract run(command: SourceCommand): CommandResult | Promise<CommandResult>;
 
   protected hello(base: Pick<HelloResult, 'host' | 'mode' | 'world' | 'capturePayloads'>): HelloResult {
     return {
@@ -62,6 +84,7 @@ export abstract class ConsoleSource {
       snapshot: structuredClone(this.hub.model.state),
       recent: this.hub.window.toArray().slice(-5000),
       dropped: this.hub.window.dropped,
+      ...this.progressField(),
     };
   }
 

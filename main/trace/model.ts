@@ -115,8 +115,14 @@ export class WorldModel {
   /** Request id → the connection waiting for its reply. */
   private readonly waiting = new Map<number, string>();
 
-  constructor(snapshot: ModelSnapshot = emptySnapshot()) {
+  constructor(snapshot: ModelSnapshot = emptySnapshot(), waiting: Iterable<readonly [number, string]> = []) {
     this.state = snapshot;
+    for (const [request, conn] of waiting) this.waiting.set(request, conn);
+  }
+
+  /** Requests still waiting for a reply: with `state`, everything a copy of this model needs to go on. */
+  pendingRequests(): [number, string][] {
+    return [...this.waiting];
   }
 
   apply(ev: TraceEvent): void {

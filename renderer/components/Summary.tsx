@@ -1,12 +1,13 @@
 import { num } from '../format';
 import { useTick } from '../hooks';
-import { live, useConsole } from '../store';
+import { live, useConsole, useModel } from '../store';
 
 /** The header's counts, including what was dropped: the window is bounded and says so. */
 export function Summary() {
   useTick(4);
   const hostDropped = useConsole((s) => s.hostDropped);
-  const { processes, connections, messages } = live.model.state;
+  // Scrubbed back in a trace, the counts are those of the instant shown, like the views below.
+  const { processes, connections, messages } = useModel().state;
   const running = Object.values(processes).filter((p) => p.state === 'running').length;
   const byState = { connected: 0, interrupted: 0, invalidated: 0 };
   for (const c of Object.values(connections))

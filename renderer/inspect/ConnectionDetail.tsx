@@ -3,7 +3,7 @@ import { clock, duration, shortError } from '../format';
 import { useTick } from '../hooks';
 import { processLabel } from '../names';
 import { MessageStatsLine } from '../stats/MessageStatsLine';
-import { actions, live, useConsole } from '../store';
+import { actions, modelNow, useConsole, useModel } from '../store';
 import { connectionAdvice, NSERROR_MEANING } from '../views/advice';
 import { StatePill } from '../views/StatePill';
 
@@ -11,15 +11,16 @@ import { StatePill } from '../views/StatePill';
 export function ConnectionDetail({ id }: { id: string }) {
   useTick(4);
   const mode = useConsole((s) => s.mode);
-  const c = live.model.state.connections[id];
+  const { state } = useModel();
+  const c = state.connections[id];
   if (!c) return <p className="empty">Connection {id} is not in the model.</p>;
-  const owner = live.model.state.processes[c.pid];
+  const owner = state.processes[c.pid];
   const advice = connectionAdvice(c);
   return (
     <div className="inspector">
       <h2 className="mono">{c.conn}</h2>
       <p className="state-line">
-        <StatePill state={c.state} /> for {duration(Date.now() - c.since)}
+        <StatePill state={c.state} /> for {duration(modelNow() - c.since)}
         {c.state !== 'invalidated' && c.side !== 'listener' && mode === 'live' ? (
           <button type="button" className="small" onClick={() => void actions.cancel(c.conn)}>
             Cancel

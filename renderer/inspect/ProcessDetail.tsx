@@ -1,7 +1,7 @@
 import { Advice } from '../components/Advice';
 import { clock, duration } from '../format';
 import { useTick } from '../hooks';
-import { actions, live, useConsole } from '../store';
+import { actions, useConsole, useModel } from '../store';
 import { EXIT_ADVICE } from '../views/advice';
 import { StatePill } from '../views/StatePill';
 
@@ -9,7 +9,7 @@ import { StatePill } from '../views/StatePill';
 export function ProcessDetail({ pid }: { pid: number }) {
   useTick(4);
   const mode = useConsole((s) => s.mode);
-  const { processes, connections, services } = live.model.state;
+  const { processes, connections, services } = useModel().state;
   const p = processes[pid];
   if (!p) return <p className="empty">Process {pid} is not in the model.</p>;
   const conns = Object.values(connections).filter((c) => c.pid === p.pid);

@@ -1,17 +1,16 @@
 import { type ColumnVisibilityState, type SortingState, useTable } from '@tanstack/react-table';
 import { useEffect, useMemo, useState } from 'react';
-import type { ConnectionView } from '../../main/trace/model';
+import type { ConnectionView, ModelSnapshot } from '../../main/trace/model';
 import { useTick } from '../hooks';
 import { registerMover, step } from '../nav';
 import { isRecord, loadPref, savePref } from '../prefs';
-import { actions, live, useConsole } from '../store';
+import { actions, live, modelNow, useConsole, useModel } from '../store';
 import { columns, DEFAULT_HIDDEN, features, type Row } from './connections/columns';
 
 const isVisibility = (v: unknown): v is ColumnVisibilityState =>
   isRecord(v) && Object.values(v).every((x) => typeof x === 'boolean');
 
-function toRow(c: ConnectionView, now: number): Row {
-  const { processes } = live.model.state;
+function toRow(c: ConnectionView, now: number, processes: ModelSnapshot['processes']): Row {
   const clientConn = c.side === 'peer' && c.peerConn ? c.peerConn : c.conn;
   return {
     ...c,
@@ -53,15 +52,16 @@ export function Connections() {
     loadPref('columns', DEFAULT_HIDDEN, isVisibility),
   );
   const bind = live.filter?.connection ?? null;
+  const model = useModel();
   // biome-ignore lint/correctness/useExhaustiveDependencies: the model is mutable; tick and filterVersion say when it changed.
   const data = useMemo<Row[]>(() => {
-    const now = Date.now();
-    const world = live.model.state;
+    const now = modelNow();
+    const world = model.state;
     const test = bind?.(world);
     return Object.values(world.connections)
       .filter((c) => (showAll || c.side === 'client') && (!test || test(c)))
-      .map((c) => toRow(c, now));
-  }, [showAll, tick, filterVersion]);
+      .map((c) => toRow(c, now, world.processes));
+  }, [showAll, tick, filterVersion, model]);
   const table = useTable({
     features,
     columns,

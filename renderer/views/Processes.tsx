@@ -1,6 +1,6 @@
 import type { ProcessView } from '../../main/trace/model';
 import { useTick } from '../hooks';
-import { actions, live, useConsole } from '../store';
+import { actions, useConsole, useModel } from '../store';
 
 function domainRank(domain: string): number {
   return domain === 'system' ? 0 : domain.startsWith('gui/') ? 1 : domain.startsWith('user/') ? 2 : 3;
@@ -10,7 +10,7 @@ function domainRank(domain: string): number {
 export function Processes() {
   useTick(4);
   const selection = useConsole((s) => s.selection);
-  const all = Object.values(live.model.state.processes);
+  const all = Object.values(useModel().state.processes);
   const running = all.filter((p) => p.state === 'running');
   const recentExits = all
     .filter((p) => p.state === 'exited')

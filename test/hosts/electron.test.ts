@@ -1,13 +1,20 @@
 import { EventEmitter } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type ElectronApi, runElectronHost } from '../../main/hosts/electron/host';
-import { demoWorldPath } from '../../main/hosts/paths';
+import { demoWorldPath, packageRoot } from '../../main/hosts/paths';
+import { RecentStore } from '../../main/hosts/recent';
 import { CHANNELS } from '../../preload/channels';
 
-type MenuItem = { label?: string; role?: string; submenu?: MenuItem[]; click?: () => void };
+type MenuItem = {
+  label?: string;
+  role?: string;
+  enabled?: boolean;
+  submenu?: MenuItem[];
+  click?: () => void;
+};
 
 /** A fake `electron` that records what the host asked of it. */
 function fakeElectron() {
@@ -18,6 +25,7 @@ function fakeElectron() {
     appListeners: new Map<string, (...args: unknown[]) => void>(),
     menu: [] as MenuItem[],
     nextOpen: undefined as string | undefined,
+    errors: [] as { title?: string; detail?: string }[],
     headerFilter: undefined as
       | undefined
       | ((
@@ -89,24 +97,44 @@ function fakeElectron() {
         filePaths: calls.nextOpen ? [calls.nextOpen] : [],
       }),
       showSaveDialog: async () => ({ canceled: true }),
+      showMessageBox: async (_win: unknown, options: { title?: string; detail?: string }) => {
+        calls.errors.push(options);
+        return { response: 0 };
+      },
     },
     shell: { showItemInFolder: () => {} },
   };
   return { electron: electron as unknown as ElectronApi, calls };
 }
 
-async function started() {
+/** The utility spawner signals a helper by its pid; the fake children's pids are made up, so nothing real is signalled. */
+let signalled: { pid: number; signal: string | number | undefined }[] = [];
+beforeEach(() => {
+  signalled = [];
+  vi.spyOn(process, 'kill').mockImplementation((pid, signal) => {
+    signalled.push({ pid, signal });
+    return true;
+  });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+async function started(worldDir = demoWorldPath()) {
   const fake = fakeElectron();
   const distDir = mkdtempSync(join(tmpdir(), 'xpc-lab-dist-'));
+  const recent = new RecentStore(join(mkdtempSync(join(tmpdir(), 'xpc-lab-home-')), 'recent.json'));
   await runElectronHost(fake.electron, {
-    worldDir: demoWorldPath(),
+    worldDir,
     distDir,
     helperEntry: '/fake/helper/entry.mjs',
+    record: false,
+    recent,
   });
   const win = fake.calls.windows[0]!;
   const handler = fake.calls.handlers.get(CHANNELS.command)!;
   const fromWindow = { sender: win.win.webContents, senderFrame: { url: win.win.loaded } };
-  return { ...fake, distDir, win, handler, fromWindow };
+  return { ...fake, distDir, win, handler, fromWindow, recent };
 }
 
 describe('the Electron host, against a fake electron module', () => {
@@ -205,6 +233,7 @@ describe('the File menu', () => {
     const file = calls.menu.find((m) => m.label === 'File');
     expect(file?.submenu?.map((i) => i.label).filter(Boolean)).toEqual([
       'Open World…',
+      'Open Recent',
       'Open Trace…',
       'Import macOS Log…',
       'Export Perfetto Trace…',
@@ -228,5 +257,84 @@ describe('the File menu', () => {
       ok: false,
       error: expect.stringMatching(/needs a live session/),
     });
+  });
+});
+
+describe('opening worlds in the Electron host', () => {
+  const menuItem = (calls: { menu: MenuItem[] }, label: string) =>
+    calls.menu.find((m) => m.label === 'File')?.submenu?.find((i) => i.label === label);
+  const worldName = async (handler: (e: unknown, raw: unknown) => unknown, from: unknown) =>
+    ((await handler(from, { type: 'hello' })) as { value: { world: { name: string } } }).value.world.name;
+  const orbit = join(packageRoot(), 'assets', 'worlds', 'orbit-backup');
+
+  it('File › Open World… stops the shown world, opens the picked one, reloads the window and lists both as recent', async () => {
+    const { calls, handler, fromWindow, win } = await started();
+    const before = calls.forks.length;
+    calls.nextOpen = orbit;
+    menuItem(calls, 'Open World…')?.click?.();
+    await expect.poll(() => win.win.loads).toBe(2);
+    expect(await worldName(handler, fromWindow)).toBe('Orbit Backup');
+    // Every helper of the old world was killed; the new world's helpers are new forks.
+    const killed = new Set(signalled.filter((s) => s.signal === 'SIGKILL').map((s) => s.pid));
+    expect(calls.forks.slice(0, before).map((f) => killed.has(f.child.pid))).toEqual(
+      Array(before).fill(true),
+    );
+    expect(calls.forks.length).toBeGreaterThan(before);
+    const recent = menuItem(calls, 'Open Recent')?.submenu?.map((i) => i.label);
+    expect(recent).toEqual([`Orbit Backup — ${orbit}`, `Acme VPN — ${demoWorldPath()}`]);
+  });
+
+  it('a folder that is not a world is refused in a dialog naming it, and the shown world keeps running', async () => {
+    const { calls, handler, fromWindow, win } = await started();
+    const empty = mkdtempSync(join(tmpdir(), 'xpc-lab-not-a-world-'));
+    calls.nextOpen = empty;
+    menuItem(calls, 'Open World…')?.click?.();
+    await expect.poll(() => calls.errors.length).toBe(1);
+    expect(calls.errors[0]).toMatchObject({
+      title: 'Cannot open this world',
+      detail: `${empty} is not a world: it has no Applications/ folder, no Library/ folder and no world.plist`,
+    });
+    expect(win.win.loads).toBe(1);
+    expect(await worldName(handler, fromWindow)).toBe('Acme VPN');
+    expect(signalled).toEqual([]);
+  });
+
+  it('answers recentWorlds and openWorld from the console window', async () => {
+    const { handler, fromWindow, win } = await started();
+    const list = (await handler(fromWindow, { type: 'recentWorlds' })) as {
+      ok: true;
+      value: {
+        recent: { name: string; path: string }[];
+        demos: { name: string }[];
+        current: { kind: string; name: string };
+      };
+    };
+    expect(list.value.recent.map((w) => w.path)).toEqual([demoWorldPath()]);
+    expect(list.value.demos.map((w) => w.name)).toEqual(
+      expect.arrayContaining(['Acme VPN', 'Orbit Backup', 'Northwind Guard']),
+    );
+    expect(list.value.current).toMatchObject({ kind: 'world', name: 'Acme VPN' });
+
+    expect(await handler(fromWindow, { type: 'openWorld', path: 'worlds/relative' })).toEqual({
+      ok: false,
+      error: 'invalid command: path: an absolute path, such as /Users/me/worlds/acme-vpn',
+    });
+    expect(await handler(fromWindow, { type: 'openWorld', path: orbit })).toEqual({
+      ok: true,
+      value: { name: 'Orbit Backup', path: orbit },
+    });
+    await expect.poll(() => win.win.loads).toBe(2);
+    expect(await worldName(handler, fromWindow)).toBe('Orbit Backup');
+  });
+
+  it('a world named on the command line that cannot be opened is explained, and the demo world shown', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'xpc-lab-file-')), 'world.txt');
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, 'not a folder');
+    const { calls, handler, fromWindow } = await started(file);
+    expect(calls.errors[0]?.detail).toBe(
+      `${file}: not a folder (a world is a folder laid out like a Mac's disk)`,
+    );
+    expect(await worldName(handler, fromWindow)).toBe('Acme VPN');
   });
 });

@@ -1,12 +1,13 @@
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Electron from 'electron';
 import { CHANNELS } from '../../../preload/channels';
-import type { ConsoleSource } from '../../session/source';
 import { toPerfetto } from '../../trace/export/perfetto';
 import { CSP } from '../csp';
-import { openLive, openRecording } from '../sources';
+import { demoWorldPath } from '../paths';
+import type { RecentStore } from '../recent';
+import { SourceSwitch } from '../switch';
 import { UtilityProcessSpawner } from './utility-spawner';
 
 /** The parts of the `electron` module the host uses; tests pass a fake that records each call. */
@@ -21,6 +22,8 @@ export interface ElectronHostOptions {
   helperEntry: string;
   /** Where sessions are recorded; false turns recording off. */
   record?: string | false;
+  /** Where recently opened worlds and traces are remembered (default ~/.xpc-lab/recent.json). */
+  recent?: RecentStore;
 }
 
 export const WINDOW_OPTIONS = (preload: string): Electron.BrowserWindowConstructorOptions => ({
@@ -44,15 +47,10 @@ export const WINDOW_OPTIONS = (preload: string): Electron.BrowserWindowConstruct
   },
 });
 
-interface Current {
-  source: ConsoleSource;
-  detach: () => void;
-  stop: () => Promise<void>;
-}
-
 /**
  * The Electron host: one window, the preload bridge, utilityProcess helpers and
- * the File menu. Everything else is delegated to the session it shows.
+ * the File menu. What it shows, and every swap, belongs to the SourceSwitch;
+ * everything else is delegated to the source shown.
  */
 export async function runElectronHost(electron: ElectronApi, options: ElectronHostOptions): Promise<void> {
   const {
@@ -79,28 +77,41 @@ export async function runElectronHost(electron: ElectronApi, options: ElectronHo
 
   const win = new BrowserWindow(WINDOW_OPTIONS(join(options.distDir, 'preload', 'index.cjs')));
   const indexUrl = pathToFileURL(join(options.distDir, 'renderer', 'index.html')).href;
-  let current: Current | undefined;
-
-  const show = async (source: ConsoleSource, stop: () => Promise<void>, start?: () => void) => {
-    const previous = current;
-    current = undefined;
-    previous?.detach();
-    await previous?.stop();
-    const detach = source.attach((batch) => {
+  const sources = new SourceSwitch({
+    host: 'electron',
+    spawner,
+    ...(options.record === undefined ? {} : { record: options.record }),
+    ...(options.recent ? { recent: options.recent } : {}),
+  });
+  // A swap reloads the page: every view starts over from the new source's hello, none keeps the old stream.
+  sources.attach({
+    send: (batch) => {
       if (!win.isDestroyed()) win.webContents.send(CHANNELS.batch, batch);
+    },
+    switched: () => {
+      setMenu();
+      if (!win.isDestroyed()) void win.loadURL(indexUrl);
+    },
+  });
+
+  const complain = (title: string, error: unknown) =>
+    dialog.showMessageBox(win, {
+      type: 'error',
+      title,
+      message: title,
+      detail: error instanceof Error ? error.message : String(error),
     });
-    current = { source, detach, stop };
-    start?.();
-    await win.loadURL(indexUrl);
-  };
-  const showWorld = (dir: string) => {
-    const live = openLive(dir, spawner, 'electron', options.record);
-    return show(live.session, live.stop, () => live.session.start());
-  };
-  const showRecording = (path: string, kind: 'trace' | 'log') => {
-    const { session } = openRecording(path, kind, 'electron');
-    return show(session, async () => session.dispose());
-  };
+  const showWorld = (dir: string) =>
+    sources.openWorld(resolve(dir)).then(
+      () => undefined,
+      (error: unknown) => void complain('Cannot open this world', error),
+    );
+  const showRecording = (path: string, kind: 'trace' | 'log') =>
+    sources.openRecording(resolve(path), kind).then(
+      () => undefined,
+      (error: unknown) =>
+        void complain(kind === 'trace' ? 'Cannot open this trace' : 'Cannot import this log', error),
+    );
   const pick = async (
     title: string,
     properties: ('openFile' | 'openDirectory')[],
@@ -110,75 +121,96 @@ export async function runElectronHost(electron: ElectronApi, options: ElectronHo
     return r.canceled ? undefined : r.filePaths[0];
   };
 
-  Menu.setApplicationMenu(
-    Menu.buildFromTemplate([
-      ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
-      {
-        label: 'File',
-        submenu: [
-          {
-            label: 'Open World…',
-            accelerator: 'CmdOrCtrl+O',
-            click: () =>
-              void pick('Open World', ['openDirectory']).then((d) => (d ? showWorld(d) : undefined)),
-          },
-          {
-            label: 'Open Trace…',
-            accelerator: 'CmdOrCtrl+Shift+O',
-            click: () =>
-              void pick('Open Trace', ['openFile'], [{ name: 'XPC Lab trace', extensions: ['ndjson'] }]).then(
-                (p) => (p ? showRecording(p, 'trace') : undefined),
-              ),
-          },
-          {
-            label: 'Import macOS Log…',
-            click: () =>
-              void pick('Import macOS Log', ['openFile']).then((p) =>
-                p ? showRecording(p, 'log') : undefined,
-              ),
-          },
-          { type: 'separator' },
-          {
-            label: 'Export Perfetto Trace…',
-            accelerator: 'CmdOrCtrl+E',
-            click: async () => {
-              const r = await dialog.showSaveDialog(win, {
-                title: 'Export Perfetto Trace',
-                defaultPath: 'xpc-lab-trace.json',
-              });
-              if (!r.canceled && r.filePath && current)
-                writeFileSync(r.filePath, JSON.stringify(toPerfetto(current.source.hub.window.toArray())));
+  /** Recent worlds, traces and logs, newest first; rebuilt with the menu after every swap. */
+  const recentItems = (): Electron.MenuItemConstructorOptions[] => {
+    const entries = sources.recent.list();
+    if (entries.length === 0) return [{ label: 'No Recent Items', enabled: false }];
+    return entries.map((e) => ({
+      label: e.kind === 'world' ? `${e.name} — ${e.path}` : `${e.name} (${e.kind})`,
+      click: () => void (e.kind === 'world' ? showWorld(e.path) : showRecording(e.path, e.kind)),
+    }));
+  };
+
+  const setMenu = () =>
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate([
+        ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+        {
+          label: 'File',
+          submenu: [
+            {
+              label: 'Open World…',
+              accelerator: 'CmdOrCtrl+O',
+              click: () =>
+                void pick('Open World', ['openDirectory']).then((d) => (d ? showWorld(d) : undefined)),
             },
-          },
-          {
-            label: 'Show Recording in Folder',
-            click: () => current?.source.recording && shell.showItemInFolder(current.source.recording.path),
-          },
-          { type: 'separator' },
-          { role: 'quit' },
-        ],
-      },
-      { role: 'editMenu' },
-      { role: 'viewMenu' },
-      { role: 'windowMenu' },
-    ]),
-  );
+            { label: 'Open Recent', submenu: recentItems() },
+            {
+              label: 'Open Trace…',
+              accelerator: 'CmdOrCtrl+Shift+O',
+              click: () =>
+                void pick(
+                  'Open Trace',
+                  ['openFile'],
+                  [{ name: 'XPC Lab trace', extensions: ['ndjson'] }],
+                ).then((p) => (p ? showRecording(p, 'trace') : undefined)),
+            },
+            {
+              label: 'Import macOS Log…',
+              click: () =>
+                void pick('Import macOS Log', ['openFile']).then((p) =>
+                  p ? showRecording(p, 'log') : undefined,
+                ),
+            },
+            { type: 'separator' },
+            {
+              label: 'Export Perfetto Trace…',
+              accelerator: 'CmdOrCtrl+E',
+              click: async () => {
+                const r = await dialog.showSaveDialog(win, {
+                  title: 'Export Perfetto Trace',
+                  defaultPath: 'xpc-lab-trace.json',
+                });
+                const source = sources.source;
+                if (!r.canceled && r.filePath && source)
+                  writeFileSync(r.filePath, JSON.stringify(toPerfetto(source.hub.window.toArray())));
+              },
+            },
+            {
+              label: 'Show Recording in Folder',
+              click: () => {
+                const recording = sources.source?.recording;
+                if (recording) shell.showItemInFolder(recording.path);
+              },
+            },
+            { type: 'separator' },
+            { role: 'quit' },
+          ],
+        },
+        { role: 'editMenu' },
+        { role: 'viewMenu' },
+        { role: 'windowMenu' },
+      ]),
+    );
 
   ipcMain.handle(CHANNELS.command, (event, raw: unknown) => {
     // The renderer is untrusted: only our own window's top frame, on our own page, may command.
-    if (event.sender !== win.webContents || event.senderFrame?.url !== indexUrl || !current) {
+    if (event.sender !== win.webContents || event.senderFrame?.url !== indexUrl) {
       return { ok: false, error: 'command refused: it did not come from the XPC Lab console window' };
     }
-    return current.source.handle(raw);
+    return sources.handle(raw);
   });
   win.once('ready-to-show', () => win.show());
-  const quit = async () => {
-    const last = current;
-    current = undefined;
-    last?.detach();
-    await last?.stop();
-  };
-  win.on('closed', () => void quit().then(() => app.quit()));
-  app.on('before-quit', () => void quit());
-  await showWorld(options.worldDir);
+  win.on('closed', () => void sources.close().then(() => app.quit()));
+  app.on('before-quit', () => void sources.close());
+
+  try {
+    await sources.openWorld(resolve(options.worldDir));
+  } catch (error) {
+    // A world named on the command line that cannot be opened: say why, and show the demo world instead.
+    await complain('Cannot open this world', error);
+    await sources.openWorld(demoWorldPath());
+  }
+  setMenu();
+  await win.loadURL(indexUrl);
 }

@@ -4,7 +4,11 @@ import { helperEntryPath } from '../helper-path';
 import { demoWorldPath } from '../paths';
 import { runElectronHost } from './host';
 
-const worldArg = process.argv.find((a) => a.startsWith('--world='))?.slice('--world='.length);
+// `electron . <world-dir>` in development, `XPC Lab <world-dir>` packaged; --world=<dir> in either.
+const args = process.argv.slice(process.defaultApp ? 2 : 1);
+const worldArg =
+  args.find((a) => a.startsWith('--world='))?.slice('--world='.length) ??
+  args.find((a) => !a.startsWith('-'));
 const distDir = join(__dirname, '..');
 
 runElectronHost(electron, {

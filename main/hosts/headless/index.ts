@@ -1,9 +1,12 @@
+import { resolve } from 'node:path';
 import type { ReplaySession } from '../../session/replay';
 import type { Session } from '../../session/session';
 import type { TraceRecorder } from '../../trace/recorder';
 import { helperEntryPath } from '../helper-path';
 import { demoWorldPath, rendererDir } from '../paths';
-import { openLive, openRecording } from '../sources';
+import type { RecentStore } from '../recent';
+import type { StartupStep } from '../startup';
+import { type Shown, SourceSwitch } from '../switch';
 import { ChildProcessSpawner } from './child-spawner';
 import { type HeadlessServer, startHeadlessServer } from './server';
 
@@ -13,12 +16,18 @@ export interface HeadlessOptions {
   token?: string;
   /** Record into this folder (default ~/.xpc-lab/sessions, or $XPC_LAB_SESSIONS); false turns recording off. */
   record?: string | false;
+  /** Where recently opened worlds are remembered (default ~/.xpc-lab/recent.json, or under $XPC_LAB_HOME). */
+  recent?: RecentStore;
+  /** Each step of a world's helpers starting, the first world's and every one opened later. */
+  onStartup?: (step: StartupStep, shown: Shown) => void;
 }
 
 export interface HeadlessHost {
-  session: Session;
+  /** The live session shown now; it changes when the console opens another world. */
+  readonly session: Session;
+  readonly recorder: TraceRecorder | undefined;
   server: HeadlessServer;
-  recorder: TraceRecorder | undefined;
+  sources: SourceSwitch;
   stop(): Promise<void>;
 }
 
@@ -30,27 +39,56 @@ function serverOptions(options: { port?: number; token?: string }) {
   };
 }
 
-/** The same broker as the Electron host, with child_process helpers and the console over loopback HTTP. */
-export async function startHeadless(options: HeadlessOptions = {}): Promise<HeadlessHost> {
+function switchFor(options: Pick<HeadlessOptions, 'record' | 'recent' | 'onStartup'>) {
   const spawner = new ChildProcessSpawner(helperEntryPath());
-  const live = openLive(options.worldDir ?? demoWorldPath(), spawner, 'headless', options.record);
-  const server = await startHeadlessServer({ session: live.session, ...serverOptions(options) });
-  live.session.start();
+  const sources = new SourceSwitch({
+    host: 'headless',
+    spawner,
+    ...(options.record === undefined ? {} : { record: options.record }),
+    ...(options.recent ? { recent: options.recent } : {}),
+    ...(options.onStartup ? { onStartup: options.onStartup } : {}),
+  });
+  const stop = async (server?: HeadlessServer) => {
+    await sources.close();
+    spawner.dispose();
+    await server?.close();
+  };
+  return { sources, stop };
+}
+
+/**
+ * The same broker as the Electron host, with child_process helpers and the
+ * console over loopback HTTP. The console may open other worlds; the server
+ * follows the switch.
+ */
+export async function startHeadless(options: HeadlessOptions = {}): Promise<HeadlessHost> {
+  const { sources, stop } = switchFor(options);
+  const server = await startHeadlessServer({ sources, ...serverOptions(options) });
+  try {
+    await sources.openWorld(resolve(options.worldDir ?? demoWorldPath()));
+  } catch (error) {
+    await stop(server);
+    throw error;
+  }
   return {
-    session: live.session,
-    server,
-    recorder: live.recorder,
-    async stop() {
-      await live.stop();
-      spawner.dispose();
-      await server.close();
+    get session() {
+      const session = sources.session;
+      if (!session) throw new Error('the headless host shows no live world now');
+      return session;
     },
+    get recorder() {
+      return sources.shown?.live?.recorder;
+    },
+    server,
+    sources,
+    stop: () => stop(server),
   };
 }
 
 export interface ReplayHost {
   session: ReplaySession;
   server: HeadlessServer;
+  sources: SourceSwitch;
   loaded: Promise<{ events: number; problems: number }>;
   stop(): Promise<void>;
 }
@@ -58,17 +96,16 @@ export interface ReplayHost {
 /** Serves a recorded trace or an imported macOS log in the same views as a live session. */
 export async function serveRecording(
   path: string,
-  options: { port?: number; token?: string; kind: 'trace' | 'log' },
+  options: { port?: number; token?: string; kind: 'trace' | 'log'; recent?: RecentStore },
 ): Promise<ReplayHost> {
-  const { session, loaded } = openRecording(path, options.kind, 'headless');
-  const server = await startHeadlessServer({ session, ...serverOptions(options) });
+  const { sources, stop } = switchFor(options);
+  const shown = await sources.openRecording(resolve(path), options.kind);
+  const server = await startHeadlessServer({ sources, ...serverOptions(options) });
   return {
-    session,
+    session: shown.source as ReplaySession,
     server,
-    loaded,
-    async stop() {
-      session.dispose();
-      await server.close();
-    },
+    sources,
+    loaded: shown.loaded ?? Promise.resolve({ events: 0, problems: 0 }),
+    stop: () => stop(server),
   };
 }

@@ -4,9 +4,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { ClientFrameSchema, type ServerFrame } from '../../../preload/contract';
+import { ClientFrameSchema, type Reply, type ServerFrame } from '../../../preload/contract';
 import type { ConsoleSource } from '../../session/source';
 import { CSP } from '../csp';
+import type { SwitchClient } from '../switch';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -21,11 +22,22 @@ const TYPES: Record<string, string> = {
 const COOKIE = 'xpclab_token';
 const MAX_FRAME = 256 * 1024;
 
-export interface HeadlessServerOptions {
-  session: ConsoleSource;
+/** What the server serves consoles: the host's SourceSwitch, or one fixed source. */
+export interface ConsoleEndpoint {
+  handle(raw: unknown): Promise<Reply>;
+  attach(client: SwitchClient): () => void;
+}
+
+export type HeadlessServerOptions = ({ sources: ConsoleEndpoint } | { session: ConsoleSource }) & {
   rendererDir: string;
   port?: number;
   token?: string;
+};
+
+function endpointOf(options: HeadlessServerOptions): ConsoleEndpoint {
+  if ('sources' in options) return options.sources;
+  const { session } = options;
+  return { handle: (raw) => session.handle(raw), attach: (client) => session.attach((b) => client.send(b)) };
 }
 
 export interface HeadlessServer {
@@ -57,6 +69,7 @@ function cookieToken(req: IncomingMessage): string | undefined {
  */
 export function startHeadlessServer(options: HeadlessServerOptions): Promise<HeadlessServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
+  const endpoint = endpointOf(options);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
   let port = 0;
 
@@ -96,7 +109,7 @@ export function startHeadlessServer(options: HeadlessServerOptions): Promise<Hea
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => connect(ws, options.session));
+    wss.handleUpgrade(req, socket, head, (ws) => connect(ws, endpoint));
   });
 
   return new Promise((resolve, reject) => {
@@ -139,12 +152,19 @@ function serveStatic(root: string, pathname: string, res: ServerResponse): void 
   res.end(readFileSync(file));
 }
 
-/** One console over WebSocket: the same contract as the Electron preload. */
-function connect(ws: WebSocket, session: ConsoleSource): void {
+/**
+ * One console over WebSocket: the same contract as the Electron preload. When
+ * the host opens another source the console is told with a `switched` batch;
+ * it starts over and greets the new source on a new socket.
+ */
+function connect(ws: WebSocket, endpoint: ConsoleEndpoint): void {
   const send = (frame: ServerFrame) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
-  const detach = session.attach((batch) => send({ type: 'batch', batch }));
+  const detach = endpoint.attach({
+    send: (batch) => send({ type: 'batch', batch }),
+    switched: () => send({ type: 'batch', batch: { events: [], dropped: 0, switched: true } }),
+  });
   ws.on('close', detach);
   ws.on('message', async (data) => {
     let raw: unknown;
@@ -156,6 +176,6 @@ function connect(ws: WebSocket, session: ConsoleSource): void {
     const frame = ClientFrameSchema.safeParse(raw);
     if (!frame.success)
       return send({ type: 'reply', id: -1, reply: { ok: false, error: 'frame must be {id, command}' } });
-    send({ type: 'reply', id: frame.data.id, reply: await session.handle(frame.data.command) });
+    send({ type: 'reply', id: frame.data.id, reply: await endpoint.handle(frame.data.command) });
   });
 }

@@ -3,7 +3,7 @@ import { ArrowMarker } from '../../components/ArrowMarker';
 import { shortError } from '../../format';
 import { useTick } from '../../hooks';
 import { shortLabel } from '../../names';
-import { actions, live, useConsole } from '../../store';
+import { actions, live, useConsole, useModel } from '../../store';
 import { anchor, type Edge, layoutTopology, type NodeBox } from './layout';
 
 function edgeTitle(e: Edge): string {
@@ -129,7 +129,7 @@ export function Topology() {
     observer.observe(el);
     return () => observer.disconnect();
   }, []);
-  const world = live.model.state;
+  const world = useModel().state;
   const t = layoutTopology(world, width);
   const pred = live.filter?.connection?.(world);
   const selectedId =
