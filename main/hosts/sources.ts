@@ -57,7 +57,7 @@ export interface RecordingSource {
 
 /** A recorded trace (NDJSON) or a Mac's log, streamed into a replay session. */
 export function openRecording(path: string, kind: 'trace' | 'log', host: Host): RecordingSource {
-  const session = new ReplaySession({ name: basename(path), path, host });
+  const session = new ReplaySession({ name: basename(path), path, host, kind });
   const loaded =
     kind === 'trace' ? loadTrace(session, path) : Promise.resolve().then(() => loadLog(session, path));
   return { session, loaded };
@@ -67,7 +67,7 @@ async function loadTrace(
   session: ReplaySession,
   path: string,
 ): Promise<{ events: number; problems: number }> {
-  const result = await streamTrace(path, (e) => session.add(e), {
+  const result = await streamTrace(path, (e, resumeAt) => session.add(e, resumeAt), {
     onProgress: (done, total) => {
       session.progress = { done, total };
     },

@@ -1,7 +1,7 @@
 import type { CommandResult, CommandResults, SourceCommand } from '../../preload/contract';
 import { systemClock } from '../broker/spawner';
 import { type CheckpointOptions, Checkpoints } from '../trace/checkpoints';
-import { isTraceFile, readTraceFrom } from '../trace/resume';
+import { streamTrace } from '../trace/reader';
 import type { TraceEvent, TraceHeader } from '../trace/schema';
 import { Timeline } from '../trace/timeline';
 import { ConsoleSource } from './source';
@@ -10,7 +10,12 @@ export interface ReplayOrigin {
   name: string;
   path: string;
   host: 'electron' | 'headless';
+  /** A trace can be re-read from a byte offset when a scrub needs events the window dropped; a log cannot. */
+  kind: 'trace' | 'log';
 }
+
+/** Small reads for a scrub: it usually needs only the events up to the next checkpoint. */
+const RESCAN_CHUNK_BYTES = 64 * 1024;
 
 export interface ReplayOptions {
   /** Events the hub keeps in memory; older ones are re-read from the file when a scrub needs them. */
@@ -31,8 +36,6 @@ export class ReplaySession extends ConsoleSource {
   header: TraceHeader | null = null;
   private readonly checkpoints: Checkpoints;
   private readonly timeline = new Timeline();
-  /** Whether the source file is a trace that can be re-read from an offset; asked once, when first needed. */
-  private rereadable: Promise<boolean> | undefined;
 
   constructor(
     private readonly origin: ReplayOrigin,
@@ -42,13 +45,14 @@ export class ReplaySession extends ConsoleSource {
     this.checkpoints = new Checkpoints(options.checkpoints);
   }
 
-  add(event: TraceEvent): void {
+  /** `resumeAt`: for a trace file, where a re-read can start and still find this event (streamTrace says). */
+  add(event: TraceEvent, resumeAt?: number): void {
     this.hub.replay(event);
-    // While a trace file streams in, progress.done is where the chunk being parsed starts:
-    // a re-read from there finds every event that follows this one.
-    const offset = this.progress && this.progress.kind !== 'helpers' ? this.progress.done : undefined;
     const { window } = this.hub;
-    this.checkpoints.observe(event, this.hub.model, { offset, position: window.dropped + window.size - 1 });
+    this.checkpoints.observe(event, this.hub.model, {
+      offset: resumeAt,
+      position: window.dropped + window.size - 1,
+    });
     this.timeline.add(event, this.hub.model.state);
   }
 
@@ -102,8 +106,7 @@ export class ReplaySession extends ConsoleSource {
       for (let i = first; i < window.size; i++) if (!step(window.at(i)!)) break;
       return done();
     }
-    this.rereadable ??= isTraceFile(this.origin.path);
-    if (cp.offset === undefined || !(await this.rereadable))
+    if (cp.offset === undefined || this.origin.kind !== 'trace')
       throw new Error(
         'the events before this instant are no longer in memory, and this source cannot be re-read from disk',
       );
@@ -122,7 +125,9 @@ export class ReplaySession extends ConsoleSource {
       now: after === undefined ? 'checking' : ('seeking' as 'seeking' | 'checking' | 'applying'),
     };
     let mismatch = false;
-    await readTraceFrom(this.origin.path, offset, (event) => {
+    // Reading stops at the first event past the instant: a scrub reads no more of the file than it needs.
+    const stop = new AbortController();
+    const visit = (event: TraceEvent): boolean => {
       if (phase.now === 'seeking') {
         if (event.seq === after) phase.now = 'checking';
         return true;
@@ -135,7 +140,18 @@ export class ReplaySession extends ConsoleSource {
         phase.now = 'applying';
       }
       return step(event);
-    });
+    };
+    try {
+      await streamTrace(
+        this.origin.path,
+        (event) => {
+          if (!stop.signal.aborted && !visit(event)) stop.abort();
+        },
+        { start: offset, signal: stop.signal, chunkBytes: RESCAN_CHUNK_BYTES },
+      );
+    } catch (err) {
+      if (!stop.signal.aborted) throw err;
+    }
     if (mismatch || phase.now !== 'applying')
       throw new Error(
         `${this.origin.path} no longer holds the events this console loaded (was it changed since?); reopen it to scrub`,

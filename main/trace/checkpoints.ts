@@ -86,8 +86,9 @@ export class Checkpoints {
   }
 
   /**
-   * Called after `model` has applied `event`. `at.offset` is where the file chunk
-   * holding the event starts; `at.position` is the event's position in the stream.
+   * Called after `model` has applied `event`. `at.offset` is where a re-read of
+   * the file can start and still find the event; `at.position` is the event's
+   * position in the stream.
    */
   observe(event: TraceEvent, model: WorldModel, at: { offset: number | undefined; position: number }): void {
     const last = this.list[this.list.length - 1]!;

@@ -1,5 +1,5 @@
 import { fsErrorInfo } from './fs-error';
-import { LineSplitter } from './lines';
+import { LineSplitter, resumeOffset } from './lines';
 import { TraceLineParser, type TraceParseResult, type TraceProblem } from './parse';
 import type { TraceEvent, TraceHeader } from './schema';
 import { streamTextFile, type TextFileOptions } from './text-file';
@@ -37,18 +37,28 @@ export class TraceReadError extends Error {
  * Reads a trace without keeping its events: each valid event goes to `onEvent`
  * and is then forgotten, so a multi-gigabyte recording needs only one chunk of
  * memory. Bad lines become problems and reading goes on.
+ *
+ * `onEvent` also gets where a later re-read (`start`) can begin and still find
+ * that event. Read from a `start` inside the file, the partial line it lands in
+ * is skipped, and so is the header check.
  */
 export async function streamTrace(
   path: string,
-  onEvent: (event: TraceEvent) => void,
+  onEvent: (event: TraceEvent, resumeAt: number) => void,
   opts: StreamTraceOptions = {},
 ): Promise<StreamTraceResult> {
-  const parser = new TraceLineParser(onEvent);
+  let resumeAt = 0;
+  const parser = new TraceLineParser((event) => onEvent(event, resumeAt));
+  const skipFirst = (opts.start ?? 0) > 0;
   // The splitter, not readline, so the parser knows whether the file ends mid-line.
-  const lines = new LineSplitter((line, lineNo, complete) => parser.line(line, lineNo, complete));
+  const lines = new LineSplitter((line, lineNo, complete, chunkStart) => {
+    if (skipFirst && lineNo === 1) return;
+    resumeAt = resumeOffset(chunkStart);
+    parser.line(line, lineNo, complete);
+  });
   let bytesRead = 0;
   try {
-    ({ bytesRead } = await streamTextFile(path, (text) => lines.push(text), opts));
+    ({ bytesRead } = await streamTextFile(path, (text, chunkStart) => lines.push(text, chunkStart), opts));
   } catch (err) {
     if (opts.signal?.aborted) throw err;
     throw new TraceReadError(path, err);
