@@ -199,10 +199,16 @@ export const EventBatchSchema = z.object({
 });
 export type EventBatch = z.infer<typeof EventBatchSchema>;
 
+/** Menu items of the Electron host that open something in the console. */
+export const MenuActionSchema = z.enum(['export']);
+export type MenuAction = z.infer<typeof MenuActionSchema>;
+
 /** What the console holds: the same under Electron (window.xpcLab) and in a browser (WebSocket). */
 export interface Bridge {
   invoke<C extends Command>(command: C): Promise<CommandResult<C>>;
   onBatch(listener: (batch: EventBatch) => void): () => void;
+  /** Only under Electron, whose File menu lives in main. */
+  onMenu?(listener: (action: MenuAction) => void): () => void;
 }
 
 /** WebSocket frames of the headless host. */

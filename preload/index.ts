@@ -1,6 +1,6 @@
 import { contextBridge, type IpcRendererEvent, ipcRenderer } from 'electron';
 import { BRIDGE_GLOBAL, CHANNELS } from './channels';
-import type { Bridge, EventBatch, Reply } from './contract';
+import type { Bridge, EventBatch, MenuAction, Reply } from './contract';
 
 /**
  * Exposes exactly the contract's Bridge to the sandboxed renderer. Main
@@ -17,6 +17,13 @@ const bridge: Bridge = {
     ipcRenderer.on(CHANNELS.batch, handler);
     return () => {
       ipcRenderer.removeListener(CHANNELS.batch, handler);
+    };
+  },
+  onMenu(listener) {
+    const handler = (_event: IpcRendererEvent, action: MenuAction) => listener(action);
+    ipcRenderer.on(CHANNELS.menu, handler);
+    return () => {
+      ipcRenderer.removeListener(CHANNELS.menu, handler);
     };
   },
 };

@@ -3,7 +3,15 @@ import { type ModelSnapshot, WorldModel } from '../main/trace/model';
 import { RingBuffer } from '../main/trace/ring';
 import type { MessageEvent, TraceEvent } from '../main/trace/schema';
 import type { XpcDictionary } from '../main/trace/xpc-value';
-import type { Bridge, EventBatch, HelloResult, Progress, WorldEntry, WorldList } from '../preload/contract';
+import {
+  type Bridge,
+  type EventBatch,
+  type HelloResult,
+  MenuActionSchema,
+  type Progress,
+  type WorldEntry,
+  type WorldList,
+} from '../preload/contract';
 import { CaptureView } from './capture/view';
 import { CaptureWindow } from './capture/window';
 import { type CompiledFilter, compileFilter } from './filter';
@@ -200,6 +208,10 @@ export async function connect(b: Bridge): Promise<void> {
   // Batches can overtake the hello; they wait for its snapshot, or they would land in an empty model twice.
   let early: EventBatch[] | null = [];
   b.onBatch((batch) => (early ? early.push(batch) : applyBatch(batch)));
+  b.onMenu?.((raw) => {
+    const action = MenuActionSchema.safeParse(raw);
+    if (action.success && action.data === 'export') actions.toggleExport(true);
+  });
   try {
     const hello = await b.invoke({ type: 'hello' });
     live.model = new WorldModel(hello.snapshot);

@@ -236,8 +236,19 @@ describe('the File menu', () => {
       'Open Recent',
       'Open Trace…',
       'Import macOS Log…',
-      'Export Perfetto Trace…',
+      'Export…',
       'Show Recording in Folder',
+    ]);
+  });
+
+  it("Export… opens the console's export dialog, which knows the filter and what the list shows", async () => {
+    const { calls, win } = await started();
+    calls.menu
+      .find((m) => m.label === 'File')
+      ?.submenu?.find((i) => i.label === 'Export…')
+      ?.click?.();
+    expect(win.win.sent.filter((s) => s.channel === CHANNELS.menu)).toEqual([
+      { channel: CHANNELS.menu, payload: 'export' },
     ]);
   });
 

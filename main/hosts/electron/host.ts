@@ -1,9 +1,8 @@
-import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Electron from 'electron';
 import { CHANNELS } from '../../../preload/channels';
-import { toPerfetto } from '../../trace/export/perfetto';
+import type { MenuAction } from '../../../preload/contract';
 import { CSP } from '../csp';
 import { demoWorldPath } from '../paths';
 import type { RecentStore } from '../recent';
@@ -164,16 +163,11 @@ export async function runElectronHost(electron: ElectronApi, options: ElectronHo
             },
             { type: 'separator' },
             {
-              label: 'Export Perfetto Trace…',
+              // The console's own dialog: it knows the filter, what the list shows and what it holds.
+              label: 'Export…',
               accelerator: 'CmdOrCtrl+E',
-              click: async () => {
-                const r = await dialog.showSaveDialog(win, {
-                  title: 'Export Perfetto Trace',
-                  defaultPath: 'xpc-lab-trace.json',
-                });
-                const source = sources.source;
-                if (!r.canceled && r.filePath && source)
-                  writeFileSync(r.filePath, JSON.stringify(toPerfetto(source.hub.window.toArray())));
+              click: () => {
+                if (!win.isDestroyed()) win.webContents.send(CHANNELS.menu, 'export' satisfies MenuAction);
               },
             },
             {
