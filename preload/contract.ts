@@ -70,7 +70,8 @@ export const CommandSchema = z.discriminatedUnion('type', [
   /** The worlds the console can open: recently opened ones (newest first) and the demo worlds shipped with the app. */
   z.object({ type: z.literal('recentWorlds') }),
   /** Stops what the host shows and opens the world in this folder; a folder that is not a world leaves it running. */
-  z.object({ type: z.literal('openWorld'), path: AbsolutePath }),
+  /** Opens what a path names: a folder as a world, a file as a recorded trace or a Mac's log (by its content). */
+  z.object({ type: z.literal('open'), path: AbsolutePath }),
   /** Sends a message as a running process would, over its own connection to the service (a resend from the console). */
   z.object({
     type: z.literal('send'),
@@ -86,7 +87,7 @@ export type UpgradeCommand = Extract<Command, { type: 'upgrade' }>;
 export type SysextCommand = Extract<Command, { type: 'sysext' }>;
 
 /** Commands the host answers itself, whatever it shows (main/hosts/switch.ts); a session never sees them. */
-export const HOST_COMMANDS = ['recentWorlds', 'openWorld'] as const;
+export const HOST_COMMANDS = ['recentWorlds', 'open'] as const;
 export type HostCommand = Extract<Command, { type: (typeof HOST_COMMANDS)[number] }>;
 /** What a session or a replayed trace answers. */
 export type SourceCommand = Exclude<Command, HostCommand>;
@@ -105,9 +106,15 @@ export interface RecentWorld extends WorldEntry {
   openedAt: string;
 }
 
+export interface RecentFile extends RecentWorld {
+  kind: 'trace' | 'log';
+}
+
 export interface WorldList {
   /** Newest first; folders that no longer exist are left out. */
   recent: RecentWorld[];
+  /** Traces and logs opened lately, newest first; files that no longer exist are left out. */
+  recentFiles: RecentFile[];
   demos: WorldEntry[];
   /** What the host shows now. */
   current: { kind: 'world' | 'trace' | 'log'; path: string; name: string } | null;
@@ -169,7 +176,7 @@ export interface CommandResults {
   /** The console's connection the message went out on. */
   send: { conn: string };
   recentWorlds: WorldList;
-  openWorld: WorldEntry;
+  open: WorldEntry & { kind: 'world' | 'trace' | 'log' };
 }
 
 export type CommandResult<C extends Command = Command> = CommandResults[C['type']];

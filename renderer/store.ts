@@ -340,7 +340,7 @@ export const actions = {
   togglePicker: (open?: boolean) => useConsole.setState((s) => ({ picker: open ?? !s.picker })),
   /** Recent and demo worlds; the picker shows a failure itself, so this throws rather than notifies. */
   listWorlds: (): Promise<WorldList> => host().invoke({ type: 'recentWorlds' }),
-  /** Opens a world: on success the host swaps its source and the page starts over. */
-  openWorld: (path: string): Promise<WorldEntry> => host().invoke({ type: 'openWorld', path }),
+  /** Opens a world folder, a trace or a log: on success the host swaps its source and the page starts over. */
+  open: (path: string): Promise<WorldEntry> => host().invoke({ type: 'open', path }),
   toggleExport: (open?: boolean) => useConsole.setState((s) => ({ exporting: open ?? !s.exporting })),
 };

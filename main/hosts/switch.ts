@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, isAbsolute, resolve } from 'node:path';
 import {
   type CommandResults,
   type EventBatch,
@@ -13,6 +13,7 @@ import {
 import type { Spawner } from '../broker/spawner';
 import type { Session } from '../session/session';
 import type { ConsoleSource } from '../session/source';
+import { recordingKind } from '../trace/sniff';
 import { RecentStore } from './recent';
 import { type LiveSource, openLive, openRecording } from './sources';
 import { type StartupStep, type StartupWatch, startWithProgress } from './startup';
@@ -147,14 +148,33 @@ export class SourceSwitch {
     });
   }
 
+  /**
+   * Opens what a path names: a folder as a world, a file as a trace or a Mac's
+   * log, told apart by its content. A file that is neither is refused, naming
+   * it, and what is shown keeps running.
+   */
+  async open(path: string): Promise<Shown> {
+    if (!isAbsolute(path))
+      throw new NotAWorldError(`${path}: open a world, trace or log by its absolute path`);
+    if (!existsSync(path)) throw new NotAWorldError(`${path}: no such file or folder`);
+    if (statSync(path).isDirectory()) return this.openWorld(path);
+    return this.openRecording(path, recordingKind(path));
+  }
+
   /** Recent worlds (gone folders dropped), the demo worlds and what is shown now. */
   worlds(): WorldList {
-    const recent = this.recent.list('world').map(({ path, name, openedAt }) => ({ path, name, openedAt }));
+    const all = this.recent.list();
+    const recent = all
+      .filter((e) => e.kind === 'world')
+      .map(({ path, name, openedAt }) => ({ path, name, openedAt }));
+    const recentFiles = all.flatMap(({ kind, path, name, openedAt }) =>
+      kind === 'world' ? [] : [{ kind, path, name, openedAt }],
+    );
     this.demoList ??= (this.options.demos ?? demoWorlds)();
     const current = this.current
       ? { kind: this.current.kind, path: this.current.path, name: this.current.name }
       : null;
-    return { recent, demos: this.demoList, current };
+    return { recent, recentFiles, demos: this.demoList, current };
   }
 
   /**
@@ -198,9 +218,9 @@ export class SourceSwitch {
     switch (command.type) {
       case 'recentWorlds':
         return this.worlds();
-      case 'openWorld': {
-        const shown = await this.openWorld(command.path);
-        return { path: shown.path, name: shown.name };
+      case 'open': {
+        const shown = await this.open(command.path);
+        return { kind: shown.kind, path: shown.path, name: shown.name };
       }
     }
   }

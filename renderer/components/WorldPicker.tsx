@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import type { WorldEntry, WorldList } from '../../preload/contract';
+import type { RecentFile, WorldEntry, WorldList } from '../../preload/contract';
 import { actions, useConsole } from '../store';
 import { Dialog } from './Dialog';
 
@@ -19,7 +19,7 @@ function ago(iso: string, now = Date.now()): string {
   return days === 1 ? 'yesterday' : `${days} days ago`;
 }
 
-/** File › Open World in the console: recent worlds, the demo worlds, or any folder by its path. */
+/** File › Open in the console: recent worlds, traces and logs, the demo worlds, or any folder or file by its path. */
 export function WorldPicker() {
   const open = useConsole((s) => s.picker);
   if (!open) return null;
@@ -49,19 +49,19 @@ function PickerForm() {
   const choose = async (target: string) => {
     const wanted = target.trim();
     if (!wanted) {
-      setError('Type the path of a world folder, or choose one below.');
+      setError('Type the path of a world folder, a trace or a log, or choose one below.');
       return;
     }
     if (!ABSOLUTE.test(wanted)) {
       setError(
-        `${wanted}: not an absolute path; write the folder's full path, such as /Users/me/worlds/acme-vpn${wanted.startsWith('~') ? ' (~ is not expanded)' : ''}`,
+        `${wanted}: not an absolute path; write the full path, such as /Users/me/worlds/acme-vpn${wanted.startsWith('~') ? ' (~ is not expanded)' : ''}`,
       );
       return;
     }
     setError(null);
     setOpening(wanted);
     try {
-      await actions.openWorld(wanted);
+      await actions.open(wanted);
       // The host swaps its source and this page starts over; until then the dialog says what it is opening.
     } catch (e) {
       const text = message(e);
@@ -75,18 +75,21 @@ function PickerForm() {
     void choose(path);
   };
 
-  const current = list?.current?.kind === 'world' ? list.current.path : undefined;
-  const entry = (w: WorldEntry & { openedAt?: string }) => (
+  const shownPath = list?.current?.path;
+  const entry = (w: WorldEntry & { openedAt?: string; kind?: RecentFile['kind'] }) => (
     <li key={w.path}>
       <button
         type="button"
         className="world-choice"
         disabled={opening !== null}
-        aria-current={w.path === current ? 'true' : undefined}
+        aria-current={w.path === shownPath ? 'true' : undefined}
         onClick={() => void choose(w.path)}
       >
-        <span className="world-choice-name">{w.name}</span>
-        {w.path === current ? <span className="badge">open now</span> : null}
+        <span className="world-choice-name">
+          {w.name}
+          {w.kind ? <span className="badge">{w.kind === 'trace' ? 'trace' : 'macOS log'}</span> : null}
+        </span>
+        {w.path === shownPath ? <span className="badge">open now</span> : null}
         {w.openedAt ? <span className="muted world-choice-when">{ago(w.openedAt)}</span> : null}
         <span className="mono muted world-choice-path">{w.path}</span>
       </button>
@@ -94,9 +97,9 @@ function PickerForm() {
   );
 
   return (
-    <Dialog title="Open a world" className="world-picker" onClose={close}>
+    <Dialog title="Open a world, trace or log" className="world-picker" onClose={close}>
       <form className="world-path" onSubmit={submit}>
-        <label htmlFor="world-path">World folder</label>
+        <label htmlFor="world-path">Folder or file</label>
         <input
           id="world-path"
           data-autofocus
@@ -116,9 +119,10 @@ function PickerForm() {
         </button>
       </form>
       <p id="world-path-hint" className="muted small-print">
-        A folder laid out like a Mac's disk (Applications/, Library/) or holding a world.plist, by its
-        absolute path on the machine running XPC Lab.
-        {host === 'electron' ? ' File › Open World… picks one with the system dialog.' : ''}
+        A world folder (laid out like a Mac's disk, or holding a world.plist), a recorded trace (.ndjson) or a
+        Mac's log (<code>log show</code> in any style, or Console's Copy), by its absolute path on the machine
+        running XPC Lab.
+        {host === 'electron' ? ' The File menu picks one with the system dialog.' : ''}
       </p>
       {error ? (
         <p id="world-error" className="picker-error" role="alert">
@@ -140,6 +144,12 @@ function PickerForm() {
         {list && list.recent.length === 0 ? <p className="muted">None yet.</p> : null}
         <ul className="world-list">{list?.recent.map(entry)}</ul>
       </section>
+      {list && list.recentFiles.length > 0 ? (
+        <section className="world-section" aria-labelledby="recent-files">
+          <h3 id="recent-files">Recent traces and logs</h3>
+          <ul className="world-list">{list.recentFiles.map(entry)}</ul>
+        </section>
+      ) : null}
       <section className="world-section" aria-labelledby="demo-worlds">
         <h3 id="demo-worlds">Demo worlds</h3>
         <ul className="world-list">{list?.demos.map(entry)}</ul>

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -18,7 +18,7 @@ describe.skipIf(!chromiumPresent)('opening worlds in Chromium', () => {
   const errors: string[] = [];
 
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-  const picker = () => page.getByRole('dialog', { name: 'Open a world' });
+  const picker = () => page.getByRole('dialog', { name: 'Open a world, trace or log' });
   const worldName = () => page.locator('.world').textContent();
   /** Every text the header's helper progress showed, in order, across page loads. */
   const startupSeen = () =>
@@ -116,14 +116,14 @@ describe.skipIf(!chromiumPresent)('opening worlds in Chromium', () => {
   it('a folder that is not a world is refused inline, naming it, and the world shown keeps running', async () => {
     await page.keyboard.press('Control+o');
     const bad = mkdtempSync(join(tmpdir(), 'xpc-lab-not-a-world-'));
-    await picker().getByLabel('World folder').fill(bad);
+    await picker().getByLabel('Folder or file').fill(bad);
     await picker().getByRole('button', { name: 'Open', exact: true }).click();
     const alert = picker().getByRole('alert');
     await expect
       .poll(() => alert.textContent())
       .toBe(`${bad} is not a world: it has no Applications/ folder, no Library/ folder and no world.plist`);
-    await picker().getByLabel('World folder').fill('relative/world');
-    await picker().getByLabel('World folder').press('Enter');
+    await picker().getByLabel('Folder or file').fill('relative/world');
+    await picker().getByLabel('Folder or file').press('Enter');
     await expect.poll(() => alert.textContent()).toMatch(/^relative\/world: not an absolute path/);
     await shot('world-picker-error');
     expect(await worldName()).toBe('Pebble Notes');
@@ -147,5 +147,46 @@ describe.skipIf(!chromiumPresent)('opening worlds in Chromium', () => {
       })
       .toBeGreaterThanOrEqual(5);
     expect(host.session.broker.world.name).toBe('Acme VPN');
+  });
+
+  it('opens a Mac log by its path and lists it with the recent files; a file that is neither is refused', async () => {
+    await page.keyboard.press('Control+o');
+    const notes = join(mkdtempSync(join(tmpdir(), 'xpc-lab-notes-')), 'notes.txt');
+    writeFileSync(notes, 'shopping list\nmilk\neggs\n');
+    await picker().getByLabel('Folder or file').fill(notes);
+    await picker().getByLabel('Folder or file').press('Enter');
+    await expect
+      .poll(() => picker().getByRole('alert').textContent())
+      .toMatch(
+        new RegExp(`^${notes.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: all 3 non-empty lines match none of: `),
+      );
+    expect(await worldName()).toBe('Acme VPN');
+
+    const log = join(packageRoot(), 'test/fixtures/logs/nextcloud-10479.default.log');
+    await picker().getByLabel('Folder or file').fill(log);
+    await picker().getByLabel('Folder or file').press('Enter');
+    await expect.poll(worldName, { timeout: 10_000 }).toBe('nextcloud-10479.default.log');
+    await page.waitForSelector('.status-live');
+    expect(await page.locator('.trace-badge').textContent()).toBe('recorded trace');
+    // The log's one connection is a listener that failed to activate: shown with peers and listeners.
+    await page.getByRole('tab', { name: 'Connections' }).click();
+    await page.getByLabel('show peers and listeners').check();
+    await expect
+      .poll(
+        () => page.locator('table[aria-label="Connections"] tbody tr[data-state="invalidated"]').count(),
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBeGreaterThan(0);
+
+    await page.keyboard.press('Control+o');
+    const files = picker().getByRole('region', { name: 'Recent traces and logs' });
+    await expect
+      .poll(() => files.locator('.world-choice-name').allTextContents())
+      .toEqual(['nextcloud-10479.default.logmacOS log']);
+    expect(await files.getByRole('button').getAttribute('aria-current')).toBe('true');
+    await shot('open-recent-files');
+    await page.keyboard.press('Escape');
   });
 });

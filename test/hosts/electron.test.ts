@@ -310,7 +310,7 @@ describe('opening worlds in the Electron host', () => {
     expect(signalled).toEqual([]);
   });
 
-  it('answers recentWorlds and openWorld from the console window', async () => {
+  it('answers recentWorlds and open from the console window', async () => {
     const { handler, fromWindow, win } = await started();
     const list = (await handler(fromWindow, { type: 'recentWorlds' })) as {
       ok: true;
@@ -326,13 +326,13 @@ describe('opening worlds in the Electron host', () => {
     );
     expect(list.value.current).toMatchObject({ kind: 'world', name: 'Acme VPN' });
 
-    expect(await handler(fromWindow, { type: 'openWorld', path: 'worlds/relative' })).toEqual({
+    expect(await handler(fromWindow, { type: 'open', path: 'worlds/relative' })).toEqual({
       ok: false,
       error: 'invalid command: path: an absolute path, such as /Users/me/worlds/acme-vpn',
     });
-    expect(await handler(fromWindow, { type: 'openWorld', path: orbit })).toEqual({
+    expect(await handler(fromWindow, { type: 'open', path: orbit })).toEqual({
       ok: true,
-      value: { name: 'Orbit Backup', path: orbit },
+      value: { kind: 'world', name: 'Orbit Backup', path: orbit },
     });
     await expect.poll(() => win.win.loads).toBe(2);
     expect(await worldName(handler, fromWindow)).toBe('Orbit Backup');

@@ -126,20 +126,20 @@ describe('the source switch', () => {
     await sources.openWorld(ACME);
     const running = spawner.spawned.length;
     const empty = temp('empty');
-    expect(await sources.handle({ type: 'openWorld', path: empty })).toEqual({
+    expect(await sources.handle({ type: 'open', path: empty })).toEqual({
       ok: false,
       error: `${empty} is not a world: it has no Applications/ folder, no Library/ folder and no world.plist`,
     });
     const missing = join(empty, 'nowhere');
-    expect(await sources.handle({ type: 'openWorld', path: missing })).toEqual({
+    expect(await sources.handle({ type: 'open', path: missing })).toEqual({
       ok: false,
-      error: `${missing}: no such folder`,
+      error: `${missing}: no such file or folder`,
     });
-    expect(await sources.handle({ type: 'openWorld', path: 'relative/world' })).toMatchObject({
+    expect(await sources.handle({ type: 'open', path: 'relative/world' })).toMatchObject({
       ok: false,
       error: expect.stringMatching(/path: an absolute path/),
     });
-    expect(await sources.handle({ type: 'openWorld', path: `/${'x'.repeat(5000)}` })).toMatchObject({
+    expect(await sources.handle({ type: 'open', path: `/${'x'.repeat(5000)}` })).toMatchObject({
       ok: false,
       error: expect.stringMatching(/^invalid command: path:/),
     });
