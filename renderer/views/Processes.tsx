@@ -10,6 +10,7 @@ function domainRank(domain: string): number {
 export function Processes() {
   useTick(4);
   const selection = useConsole((s) => s.selection);
+  const mode = useConsole((s) => s.mode);
   const all = Object.values(useModel().state.processes);
   const running = all.filter((p) => p.state === 'running');
   const recentExits = all
@@ -20,7 +21,13 @@ export function Processes() {
     (a, b) => domainRank(a) - domainRank(b) || a.localeCompare(b),
   );
   if (all.length === 0)
-    return <p className="empty">No helpers yet. They start when the world loads and on demand.</p>;
+    return (
+      <p className="empty">
+        {mode === 'trace'
+          ? 'No process is launched in this trace. A log names most processes only where they connect: see Connections.'
+          : 'No helpers yet. They start when the world loads and on demand.'}
+      </p>
+    );
   return (
     <nav className="processes" aria-label="Processes">
       {domains.map((domain) => (
