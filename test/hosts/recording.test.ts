@@ -35,11 +35,23 @@ describe('recording every session', () => {
     const line = watch(child);
     const [, path] = await line(/recording to (\S+\.ndjson)/);
     await line(/console: http/);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Kill once the file on disk already holds more than a second of traffic: what was flushed must survive.
+    let flushed = 0;
+    await expect
+      .poll(
+        async () => {
+          const { events } = await readTrace(path!);
+          flushed = events.length;
+          return events.some((e) => e.kind === 'message') && events.at(-1)!.t - events[0]!.t > 1000;
+        },
+        { timeout: 15_000, interval: 200 },
+      )
+      .toBe(true);
     child.kill('SIGKILL');
     await new Promise((r) => child?.once('exit', r));
 
     const trace = await readTrace(path!);
+    expect(trace.events.length).toBeGreaterThanOrEqual(flushed);
     expect(trace.header).toMatchObject({ format: 'xpc-lab-trace', host: 'headless', world: 'Acme VPN' });
     expect(trace.problems).toEqual([]);
     const kinds = new Set(trace.events.map((e) => e.kind));
