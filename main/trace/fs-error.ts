@@ -1,4 +1,4 @@
-/** File-system error codes in words a user can act on; shared by the trace recorder and reader. */
+/** File-system error codes in words a user can act on; shared by the recorder, the trace reader and the log importer. */
 const FS_ERROR_WORDS: Readonly<Record<string, string>> = {
   ENOENT: 'the folder or file does not exist',
   ENOTDIR: 'part of the path is a file, not a folder',
@@ -27,4 +27,18 @@ export function fsErrorInfo(err: unknown): FsErrorInfo {
   const known = code ? FS_ERROR_WORDS[code] : undefined;
   const words = known ?? (err instanceof Error ? err.message : String(err));
   return code ? { code, words } : { words };
+}
+
+/** A file that could not be opened or read at all (as opposed to a bad line in it), named with what it was for. */
+export class FileReadError extends Error {
+  readonly code: string | undefined;
+  readonly path: string;
+
+  constructor(what: string, path: string, cause: unknown) {
+    const info = fsErrorInfo(cause);
+    super(`cannot read ${what} ${path}: ${info.words}`, { cause });
+    this.name = 'FileReadError';
+    this.code = info.code;
+    this.path = path;
+  }
 }

@@ -1,4 +1,4 @@
-import { fsErrorInfo } from './fs-error';
+import { FileReadError } from './fs-error';
 import { LineSplitter, resumeOffset } from './lines';
 import { TraceLineParser, type TraceParseResult, type TraceProblem } from './parse';
 import type { TraceEvent, TraceHeader } from './schema';
@@ -20,16 +20,10 @@ export interface StreamTraceResult {
 }
 
 /** A trace file that could not be opened or read at all (as opposed to a bad line in it). */
-export class TraceReadError extends Error {
-  readonly code: string | undefined;
-  readonly path: string;
-
+export class TraceReadError extends FileReadError {
   constructor(path: string, cause: unknown) {
-    const info = fsErrorInfo(cause);
-    super(`cannot read trace ${path}: ${info.words}`, { cause });
+    super('trace', path, cause);
     this.name = 'TraceReadError';
-    this.code = info.code;
-    this.path = path;
   }
 }
 

@@ -1,4 +1,4 @@
-import { fsErrorInfo } from '../fs-error';
+import { FileReadError } from '../fs-error';
 import type { TraceEvent } from '../schema';
 import { streamTextFile, type TextFileOptions } from '../text-file';
 import { LogImporter, type LogImportOptions, type LogImportStats } from './stream';
@@ -9,16 +9,10 @@ export interface ImportLogFileOptions extends Omit<LogImportOptions, 'source'>, 
 }
 
 /** A log file that could not be opened or read at all (as opposed to a line in it that is not XPC). */
-export class LogReadError extends Error {
-  readonly code: string | undefined;
-  readonly path: string;
-
+export class LogReadError extends FileReadError {
   constructor(path: string, cause: unknown) {
-    const info = fsErrorInfo(cause);
-    super(`cannot read log ${path}: ${info.words}`, { cause });
+    super('log', path, cause);
     this.name = 'LogReadError';
-    this.code = info.code;
-    this.path = path;
   }
 }
 
