@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { ReplaySession } from '../main/session/replay';
 import { importLogFile } from '../main/trace/import/file';
 import { LineSplitter } from '../main/trace/lines';
+import { WorldModel } from '../main/trace/model';
 import { streamTrace } from '../main/trace/reader';
 import { streamTextFile } from '../main/trace/text-file';
 
@@ -20,7 +22,10 @@ const SIZES_MB = (process.env.BENCH_SIZES ?? '32,128').split(',').map(Number);
 const dir = join('bench', 'out');
 const MB = 1024 * 1024;
 
-type Kind = 'import' | 'import-json' | 'reopen' | 'split' | 'parse';
+type Kind = 'import' | 'import-json' | 'reopen' | 'console' | 'split' | 'parse';
+
+/** Instants a scrub is timed at: spread over the trace, none at its ends. */
+const SCRUB_POINTS = 8;
 
 interface Measured {
   ms: number;
@@ -30,6 +35,8 @@ interface Measured {
   rssGrowth: number;
   /** Heap still in use once the whole file has been read (after a full GC): what the reader keeps. */
   liveGrowth: number;
+  /** For `console`: the state at instants across the trace, from checkpoints vs a replay from the start. */
+  scrub?: { meanMs: number; maxMs: number; replayMeanMs: number };
 }
 
 /** Writes a generated file in 1 MB batches, so the generator itself stays small. */
@@ -161,6 +168,15 @@ async function measureHere(kind: Kind, path: string): Promise<Measured> {
     case 'reopen':
       events = (await streamTrace(path, () => {}, { onProgress: sample })).eventCount;
       break;
+    case 'console': {
+      // What File › Open Trace does: the window, the checkpoints and the timeline as well as the reader.
+      const session = new ReplaySession({ name: 'bench', path, host: 'headless', kind: 'trace' });
+      events = (await streamTrace(path, (e, at) => session.add(e, at), { onProgress: sample })).eventCount;
+      const loadMs = performance.now() - started;
+      const scrub = await timeScrubs(session, path);
+      session.dispose();
+      return { ...result(path, loadMs, events, before, heapPeak, rssPeak, live), scrub };
+    }
     case 'split': {
       const lines = new LineSplitter(() => {
         events++;
@@ -181,7 +197,18 @@ async function measureHere(kind: Kind, path: string): Promise<Measured> {
       break;
     }
   }
-  const ms = performance.now() - started;
+  return result(path, performance.now() - started, events, before, heapPeak, rssPeak, live);
+}
+
+function result(
+  path: string,
+  ms: number,
+  events: number,
+  before: NodeJS.MemoryUsage,
+  heapPeak: number,
+  rssPeak: number,
+  live: number,
+): Measured {
   return {
     ms,
     bytes: statSync(path).size,
@@ -189,6 +216,44 @@ async function measureHere(kind: Kind, path: string): Promise<Measured> {
     heapGrowth: heapPeak - before.heapUsed,
     rssGrowth: rssPeak - before.rss,
     liveGrowth: live,
+  };
+}
+
+/** The scrubber's answer at instants across the trace, against the naive way: replay the file from its start. */
+async function timeScrubs(session: ReplaySession, path: string): Promise<Measured['scrub']> {
+  const { start, end } = session.timelineSummary();
+  const instants = Array.from(
+    { length: SCRUB_POINTS },
+    (_, i) => start + ((end - start) * (i + 0.5)) / SCRUB_POINTS,
+  );
+  const times: number[] = [];
+  for (const t of instants) {
+    const began = performance.now();
+    const reply = await session.handle({ type: 'modelAt', t });
+    if (!reply.ok) throw new Error(reply.error);
+    times.push(performance.now() - began);
+  }
+  let replayMs = 0;
+  for (const t of instants) {
+    const began = performance.now();
+    const model = new WorldModel();
+    const stop = new AbortController();
+    await streamTrace(
+      path,
+      (e) => {
+        if (e.t > t) stop.abort();
+        else if (!stop.signal.aborted) model.apply(e);
+      },
+      { signal: stop.signal },
+    ).catch((err: unknown) => {
+      if (!stop.signal.aborted) throw err;
+    });
+    replayMs += performance.now() - began;
+  }
+  return {
+    meanMs: times.reduce((a, b) => a + b, 0) / times.length,
+    maxMs: Math.max(...times),
+    replayMeanMs: replayMs / instants.length,
   };
 }
 
@@ -217,6 +282,11 @@ function report(title: string, path: string, kind: Kind, baselineKind: Kind, bas
     `  ${title}: ${(m.bytes / MB).toFixed(0)} MB, ${m.events.toLocaleString()} events`,
     row(baselineLabel, baseline),
     row(`xpc-lab ${kind}`, m, baseline),
+    ...(m.scrub
+      ? [
+          `    scrub to ${SCRUB_POINTS} instants: mean ${m.scrub.meanMs.toFixed(1)} ms, max ${m.scrub.maxMs.toFixed(1)} ms; replaying from the start: mean ${m.scrub.replayMeanMs.toFixed(0)} ms (ratio ${(m.scrub.replayMeanMs / m.scrub.meanMs).toFixed(0)}× faster)`,
+        ]
+      : []),
   ];
 }
 
@@ -242,6 +312,10 @@ if (process.argv[2] === '--measure') {
   out.push('reopen (NDJSON trace, streamed)');
   for (const size of SIZES_MB) {
     out.push(...report('trace', traceFile(size), 'reopen', 'parse', 'baseline: read + JSON.parse'));
+  }
+  out.push('reopen in the console (window, checkpoints, timeline) and scrub');
+  for (const size of SIZES_MB) {
+    out.push(...report('trace', traceFile(size), 'console', 'parse', 'baseline: read + JSON.parse'));
   }
   process.stdout.write(`${out.join('\n')}\n`);
 }
