@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WorldModel } from '../../main/trace/model';
 import type { TraceEvent } from '../../main/trace/schema';
-import { layoutTopology } from '../../renderer/views/topology/layout';
+import { layoutTopology, STUB, stubLabel } from '../../renderer/views/topology/layout';
 
 let seq = 0;
 const ev = (e: Record<string, unknown>) => ({ v: 1, seq: seq++, t: seq, ...e }) as TraceEvent;
@@ -49,6 +49,33 @@ describe('the topology layout', () => {
     expect([ok?.from.pid, ok?.to?.pid, ok?.serviceRow]).toEqual([10, 20, 0]);
     const broken = t.edges.find((e) => e.conn.conn === '0x3');
     expect(broken?.to).toBeUndefined();
+  });
+
+  it('says whether a stub is a broken link or a service not started yet, and leaves room for it before the next column', () => {
+    const m = world();
+    m.apply(
+      ev({
+        kind: 'connection.state',
+        conn: '0x5',
+        side: 'client',
+        pid: 10,
+        name: 'com.acme.vpn.a-rather-long-on-demand-service-name',
+        from: 'activating',
+        to: 'connected',
+      }),
+    );
+    const t = layoutTopology(m.state, 1000);
+    const stubs = t.edges.filter((e) => !e.to);
+    expect(stubs.map((e) => stubLabel(e.conn))).toEqual([
+      '✕ com.nowhere',
+      '○ com.acme.vpn.a-rather-long-on-demand-service-name · not running',
+    ]);
+    const system = t.columns.find((c) => c.domain === 'system')!;
+    for (const e of stubs) {
+      const labelEnd = e.from.x + e.from.w + STUB.offset + stubLabel(e.conn).length * STUB.charW;
+      expect(labelEnd).toBeLessThan(system.x);
+    }
+    expect(t.width).toBeGreaterThanOrEqual(system.x + system.w);
   });
 
   it('keeps a crashed service on the map while a broken link points at it, and retargets to its relaunch', () => {

@@ -4,7 +4,7 @@ import { shortError } from '../../format';
 import { useTick } from '../../hooks';
 import { shortLabel } from '../../names';
 import { actions, live, useConsole, useModel } from '../../store';
-import { anchor, type Edge, layoutTopology, type NodeBox } from './layout';
+import { anchor, type Edge, layoutTopology, type NodeBox, STUB, stubLabel } from './layout';
 
 function edgeTitle(e: Edge): string {
   const c = e.conn;
@@ -17,7 +17,7 @@ function edgeTitle(e: Edge): string {
 
 function path(e: Edge): string {
   if (!e.to) {
-    return `M ${e.from.x + e.from.w} ${e.fromY} h 46`;
+    return `M ${e.from.x + e.from.w} ${e.fromY} h ${STUB.line}`;
   }
   const same = e.to.x === e.from.x;
   const rightward = e.to.x > e.from.x;
@@ -48,8 +48,8 @@ function EdgeView({ e, dim, selected }: { e: Edge; dim: boolean; selected: boole
       <path className="edge-casing" d={path(e)} />
       <path className="edge-line" d={path(e)} markerEnd={e.to ? `url(#arrow-${c.state})` : undefined} />
       {stubEnd ? (
-        <text className="edge-stub" x={stubEnd.x + 50} y={stubEnd.y + 4}>
-          ✕ {c.name}
+        <text className="edge-stub" x={stubEnd.x + STUB.offset} y={stubEnd.y + 4}>
+          {stubLabel(c)}
         </text>
       ) : null}
     </g>

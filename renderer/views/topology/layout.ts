@@ -8,6 +8,17 @@ import type { ConnectionView, ModelSnapshot, ProcessView } from '../../../main/t
  */
 export const BOX = { head: 38, service: 18, pad: 8, gap: 14, colGap: 70, top: 34, group: 24 };
 
+/** A stub: a line out of the client's box, then the name it reaches for; 11 px monospace is about 6.7 px a character. */
+export const STUB = { line: 46, offset: 50, charW: 6.7 };
+
+/**
+ * What a stub says: a name that resolves to no running process. A broken link
+ * is marked as such; a connection still waiting for its on-demand service is not.
+ */
+export function stubLabel(c: ConnectionView): string {
+  return c.state === 'invalidated' || c.state === 'interrupted' ? `✕ ${c.name}` : `○ ${c.name} · not running`;
+}
+
 export interface NodeBox {
   pid: number;
   label: string;
@@ -86,15 +97,27 @@ export function layoutTopology(world: ModelSnapshot, width: number): Topology {
   const procs = [...wanted].map((pid) => world.processes[pid]).filter((p): p is ProcessView => !!p);
   const order = (a: string, b: string) => domainRank(a) - domainRank(b) || a.localeCompare(b);
   const domains = [...new Set(procs.map((p) => columnOf(p.domain, world)))].sort(order);
+  // A stub's label is drawn in the gap right of its column: the gap widens to hold the longest one.
+  const gapAfter = new Map<string, number>();
+  for (const c of clients) {
+    const source = world.processes[c.pid];
+    if (targets.get(c.conn) !== undefined || !source) continue;
+    const col = columnOf(source.domain, world);
+    const need = STUB.offset + stubLabel(c).length * STUB.charW + BOX.colGap / 2;
+    gapAfter.set(col, Math.max(gapAfter.get(col) ?? BOX.colGap, need));
+  }
+  const gaps = domains.map((d) => gapAfter.get(d) ?? BOX.colGap);
+  const extra = gaps.reduce((sum, g) => sum + g - BOX.colGap, 0);
   const colW = Math.max(
     200,
-    Math.min(300, (width - BOX.colGap * (domains.length + 1)) / Math.max(1, domains.length)),
+    Math.min(300, (width - extra - BOX.colGap * (domains.length + 1)) / Math.max(1, domains.length)),
   );
-  const columns = domains.map((domain, i) => ({
-    domain,
-    x: BOX.colGap / 2 + i * (colW + BOX.colGap),
-    w: colW,
-  }));
+  let x = BOX.colGap / 2;
+  const columns = domains.map((domain, i) => {
+    const col = { domain, x, w: colW };
+    x += colW + (gaps[i] ?? BOX.colGap);
+    return col;
+  });
   const nodes: NodeBox[] = [];
   const groups: Topology['groups'] = [];
   const byPid = new Map<number, NodeBox>();
@@ -157,7 +180,7 @@ export function layoutTopology(world: ModelSnapshot, width: number): Topology {
     groups,
     nodes,
     edges,
-    width: Math.max(width, right ? right.x + right.w + BOX.colGap / 2 : 0),
+    width: Math.max(width, right ? right.x + right.w + (gaps.at(-1) ?? BOX.colGap) - BOX.colGap / 2 : 0),
     height,
   };
 }
