@@ -1,14 +1,14 @@
 import { cpus, loadavg } from 'node:os';
 import type { Browser, CDPSession, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import { startHeadlessServer } from '../main/hosts/headless/server';
 import { rendererDir } from '../main/hosts/paths';
 import { Session } from '../main/session/session';
-import { emptySnapshot } from '../main/trace/model';
+import { emptySnapshot, newConnection } from '../main/trace/model';
 import type { EventInput, MessageEvent } from '../main/trace/schema';
 import { CaptureView } from '../renderer/capture/view';
 import { CaptureWindow } from '../renderer/capture/window';
 import { compileFilter } from '../renderer/filter';
+import { launchChromium } from '../test/support/browser';
 
 /**
  * The console under load: a session whose event stream is fed synthetic
@@ -32,7 +32,6 @@ const FILTERS = [
   'key == tunnelStatus || pid == 123',
   '!(error)',
 ];
-const CHROMIUM = process.env.XPC_LAB_CHROMIUM ?? '/usr/bin/chromium';
 
 const CLIENT = 1001;
 const SERVICE = 1002;
@@ -230,17 +229,8 @@ async function filterInPage(page: Page, text: string): Promise<{ ms: number; mat
 
 function filterInNode(): string[] {
   const w = emptySnapshot();
-  const base = {
-    state: 'connected' as const,
-    since: 0,
-    sent: 0,
-    received: 0,
-    bytesOut: 0,
-    bytesIn: 0,
-    pendingReplies: 0,
-    history: [],
-  };
-  w.connections[CONN] = {
+  const base = { state: 'connected', since: 0 } as const;
+  w.connections[CONN] = newConnection({
     ...base,
     conn: CONN,
     side: 'client',
@@ -248,8 +238,8 @@ function filterInNode(): string[] {
     name: 'com.bench.tunnel',
     peerConn: PEER,
     peerPid: SERVICE,
-  };
-  w.connections[PEER] = {
+  });
+  w.connections[PEER] = newConnection({
     ...base,
     conn: PEER,
     side: 'peer',
@@ -257,7 +247,7 @@ function filterInNode(): string[] {
     name: 'com.bench.tunnel.peer[1001]',
     peerConn: CONN,
     peerPid: CLIENT,
-  };
+  });
   const window = new CaptureWindow<MessageEvent>(FILTER_WINDOW);
   nextId = 1;
   // Built the way the console receives them, parsed from JSON: objects spread together in Node take V8's slow
@@ -290,16 +280,7 @@ async function main(): Promise<void> {
   let browser: Browser | undefined;
   const lines: string[] = [];
   try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const cdp = await page.context().newCDPSession(page);
     await page.goto(server.url);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { type RefObject, useEffect, useRef, useState } from 'react';
 import { useConsole } from './store';
 
 /**
@@ -26,4 +26,18 @@ export function useTick(hz: number): number {
     };
   }, [hz]);
   return tick;
+}
+
+/** The width of the element the ref is put on, following resizes: what the SVG views lay themselves out in. */
+export function useWidth(initial: number): [RefObject<HTMLDivElement | null>, number] {
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(initial);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setWidth(el.clientWidth));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, width];
 }

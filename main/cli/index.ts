@@ -56,6 +56,11 @@ async function serve(args: string[]): Promise<number> {
         : {}),
   });
   process.stdout.write(`XPC Lab console: ${host.server.url}\n`);
+  return runUntilSignalled(host);
+}
+
+/** Serves until Ctrl-C or SIGTERM, then stops the host (helpers, recording, server) and exits. */
+function runUntilSignalled(host: { stop(): Promise<void> }): Promise<number> {
   const stop = async () => {
     await host.stop();
     process.exit(0);
@@ -93,13 +98,7 @@ async function serveFile(path: string, kind: 'trace' | 'log', port: number | und
   process.stdout.write(
     `XPC Lab: ${events} events from ${path}${problems ? `, ${problems} problems (shown in the console)` : ''}\n`,
   );
-  const stop = async () => {
-    await host.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return new Promise(() => {});
+  return runUntilSignalled(host);
 }
 
 function validate(args: string[]): number {

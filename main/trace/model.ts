@@ -89,6 +89,13 @@ export interface ConnectionView {
   history: StateChange[];
 }
 
+/** A connection as the model first sees it: no traffic, no history yet. */
+export function newConnection(
+  c: Pick<ConnectionView, 'conn' | 'side' | 'pid' | 'name' | 'state' | 'since'> & Partial<ConnectionView>,
+): ConnectionView {
+  return { sent: 0, received: 0, bytesOut: 0, bytesIn: 0, pendingReplies: 0, history: [], ...c };
+}
+
 export interface ModelSnapshot {
   processes: Record<string, ProcessView>;
   services: Record<string, ServiceView>;
@@ -221,20 +228,14 @@ export class WorldModel {
   private applyState(ev: Extract<TraceEvent, { kind: 'connection.state' }>): void {
     let c = this.state.connections[ev.conn];
     if (!c) {
-      c = {
+      c = newConnection({
         conn: ev.conn,
         side: ev.side,
         pid: ev.pid,
         name: ev.name,
         state: ev.from,
         since: ev.t,
-        sent: 0,
-        received: 0,
-        bytesOut: 0,
-        bytesIn: 0,
-        pendingReplies: 0,
-        history: [],
-      };
+      });
       this.state.connections[ev.conn] = c;
     }
     c.state = ev.to;

@@ -33,7 +33,12 @@ function HelperProgress({ progress }: { progress: Progress }) {
     return () => clearTimeout(timer);
   }, [finished]);
   return (
-    <span className="startup-progress" role="status" data-state={finished ? 'started' : 'starting'}>
+    <span
+      className="startup-progress"
+      role="status"
+      title={progress.label}
+      data-state={finished ? 'started' : 'starting'}
+    >
       {finished ? (
         faded ? null : (
           <span className="muted">{progress.label}</span>

@@ -1,4 +1,5 @@
 import { Advice } from '../components/Advice';
+import { ProcessActions } from '../components/ProcessActions';
 import { clock, duration } from '../format';
 import { useTick } from '../hooks';
 import { actions, useConsole, useModel } from '../store';
@@ -20,22 +21,7 @@ export function ProcessDetail({ pid }: { pid: number }) {
       <h2>{p.label}</h2>
       {p.state === 'running' && mode === 'live' ? (
         <p className="row-buttons">
-          <button
-            type="button"
-            className="small danger"
-            aria-label={`Crash ${p.label}`}
-            onClick={() => void actions.crash(p.pid)}
-          >
-            Crash
-          </button>
-          <button
-            type="button"
-            className="small"
-            aria-label={`Kill ${p.label}`}
-            onClick={() => void actions.kill(p.pid)}
-          >
-            Kill
-          </button>
+          <ProcessActions pid={p.pid} ariaLabel={(verb) => `${verb} ${p.label}`} />
         </p>
       ) : null}
       <dl>

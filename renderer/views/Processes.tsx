@@ -1,4 +1,5 @@
 import type { ProcessView } from '../../main/trace/model';
+import { ProcessActions } from '../components/ProcessActions';
 import { useTick } from '../hooks';
 import { actions, useConsole, useModel } from '../store';
 
@@ -72,28 +73,7 @@ function ProcessRow({ p, selected }: { p: ProcessView; selected: boolean }) {
       {p.state === 'running' ? (
         live ? (
           <span className="proc-actions">
-            <button
-              type="button"
-              className="small danger"
-              aria-label={`Crash ${p.label}`}
-              onClick={(e) => {
-                e.stopPropagation();
-                void actions.crash(p.pid);
-              }}
-            >
-              Crash
-            </button>
-            <button
-              type="button"
-              className="small"
-              aria-label={`Kill ${p.label}`}
-              onClick={(e) => {
-                e.stopPropagation();
-                void actions.kill(p.pid);
-              }}
-            >
-              Kill
-            </button>
+            <ProcessActions pid={p.pid} ariaLabel={(verb) => `${verb} ${p.label}`} />
           </span>
         ) : null
       ) : (

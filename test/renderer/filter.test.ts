@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type ConnectionView, emptySnapshot, type ModelSnapshot } from '../../main/trace/model';
+import {
+  type ConnectionView,
+  emptySnapshot,
+  type ModelSnapshot,
+  newConnection,
+} from '../../main/trace/model';
 import type { MessageEvent, TraceEvent } from '../../main/trace/schema';
 import { type CompiledFilter, compileFilter, suggest } from '../../renderer/filter';
 
@@ -16,17 +21,8 @@ function world(): ModelSnapshot {
   });
   w.processes[100] = proc(100, 'com.acme.vpn', 'gui/501');
   w.processes[200] = proc(200, 'com.acme.vpn.tunnel', 'system');
-  const conn = (c: Partial<ConnectionView> & Pick<ConnectionView, 'conn' | 'side' | 'pid' | 'name'>) => ({
-    state: 'connected' as const,
-    since: 0,
-    sent: 0,
-    received: 0,
-    bytesOut: 0,
-    bytesIn: 0,
-    pendingReplies: 0,
-    history: [],
-    ...c,
-  });
+  const conn = (c: Partial<ConnectionView> & Pick<ConnectionView, 'conn' | 'side' | 'pid' | 'name'>) =>
+    newConnection({ state: 'connected', since: 0, ...c });
   w.connections['0x1'] = conn({
     conn: '0x1',
     side: 'client',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptySnapshot } from '../../main/trace/model';
+import { emptySnapshot, newConnection } from '../../main/trace/model';
 import type { MessageEvent } from '../../main/trace/schema';
 import { MessageStats } from '../../renderer/stats/aggregates';
 import { LatencyHistogram } from '../../renderer/stats/histogram';
@@ -34,25 +34,23 @@ describe('message aggregates', () => {
 
   it('adds both directions of a pair to the client connection and its service', () => {
     const w = emptySnapshot();
-    const base = {
-      state: 'connected' as const,
-      since: 0,
-      sent: 0,
-      received: 0,
-      bytesOut: 0,
-      bytesIn: 0,
-      pendingReplies: 0,
-      history: [],
-    };
-    w.connections['0x1'] = { ...base, conn: '0x1', side: 'client', pid: 1, name: 'svc', peerConn: '0x2' };
-    w.connections['0x2'] = {
+    const base = { state: 'connected', since: 0 } as const;
+    w.connections['0x1'] = newConnection({
+      ...base,
+      conn: '0x1',
+      side: 'client',
+      pid: 1,
+      name: 'svc',
+      peerConn: '0x2',
+    });
+    w.connections['0x2'] = newConnection({
       ...base,
       conn: '0x2',
       side: 'peer',
       pid: 2,
       name: 'svc.peer[1]',
       peerConn: '0x1',
-    };
+    });
     const stats = new MessageStats();
     const m = (over: Partial<MessageEvent>): MessageEvent => ({
       v: 1,

@@ -81,58 +81,43 @@ function signalCause(signal: string, sender: string | undefined): ExitCause {
   return 'signal';
 }
 
+type ExitLine = Extract<LaunchdLine, { kind: 'exit' }>;
+
+/** An exit with a code, or by a signal (and who sent it): the two shapes every launchd exit line comes in. */
+function exitLine(
+  prefix: LaunchdPrefix,
+  how: { code: number } | { signal: string; sender?: string | undefined },
+  ranForMs: number | null,
+  detail: string,
+): ExitLine {
+  return 'code' in how
+    ? { kind: 'exit', prefix, cause: 'exit', code: how.code, signal: null, ranForMs, detail }
+    : {
+        kind: 'exit',
+        prefix,
+        cause: signalCause(how.signal, how.sender),
+        code: null,
+        signal: how.signal,
+        ranForMs,
+        detail,
+      };
+}
+
 /** `exit(0)` or `SIGSEGV | sent by exc handler[339]` (§4.2). */
 function readExitDetail(detail: string, ranFor: number | null, prefix: LaunchdPrefix): LaunchdLine {
   const code = /^exit\((-?\d+)\)$/.exec(detail);
-  if (code)
-    return {
-      kind: 'exit',
-      prefix,
-      cause: 'exit',
-      code: Number(code[1]),
-      signal: null,
-      ranForMs: ranFor,
-      detail,
-    };
+  if (code) return exitLine(prefix, { code: Number(code[1]) }, ranFor, detail);
   const [signal = detail, sender] = detail.split(' | sent by ').map((s) => s.trim());
-  return {
-    kind: 'exit',
-    prefix,
-    cause: signalCause(signal, sender),
-    code: null,
-    signal,
-    ranForMs: ranFor,
-    detail,
-  };
+  return exitLine(prefix, { signal, sender }, ranFor, detail);
 }
 
 function readExit(rest: string, prefix: LaunchdPrefix): LaunchdLine | null {
   const m = EXITED.exec(rest);
   if (m) return readExitDetail(m[1]!, Number(m[2]), prefix);
   const sig = OLD_SIGNAL.exec(rest);
-  if (sig) {
-    const signal = signalName(Number(sig[2]));
-    return {
-      kind: 'exit',
-      prefix,
-      cause: signalCause(signal, undefined),
-      code: null,
-      signal,
-      ranForMs: null,
-      detail: rest,
-    };
-  }
+  if (sig) return exitLine(prefix, { signal: signalName(Number(sig[2])) }, null, rest);
   const code = OLD_CODE.exec(rest);
-  if (code)
-    return {
-      kind: 'exit',
-      prefix,
-      cause: 'exit',
-      code: Number(code[1]),
-      signal: null,
-      ranForMs: null,
-      detail: rest,
-    };
+  if (code) return exitLine(prefix, { code: Number(code[1]) }, null, rest);
   return null;
 }
 

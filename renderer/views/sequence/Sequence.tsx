@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { MessageEvent } from '../../../main/trace/schema';
 import { ArrowMarker } from '../../components/ArrowMarker';
 import { clock } from '../../format';
-import { useTick } from '../../hooks';
+import { useTick, useWidth } from '../../hooks';
 import { shortLabel } from '../../names';
 import { actions, live, useConsole } from '../../store';
 import { domainRank } from '../topology/layout';
@@ -160,16 +160,8 @@ export function Sequence() {
     setLanesState(l);
   };
   const effective = lanes.length === 0 && chosen === null ? all.slice(0, MAX_DEFAULT_LANES) : lanes;
-  const ref = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(900);
+  const [ref, width] = useWidth(900);
   const [follow, setFollow] = useState(true);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const observer = new ResizeObserver(() => setWidth(el.clientWidth));
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, []);
   const items = collectSequence(
     { messages: newestFirst, events: live.events.toArray(), world: live.model.state },
     new Set(effective),

@@ -1,6 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
 import { bytes, compact, ms, num, shortError } from '../../format';
-import { useTick } from '../../hooks';
+import { useTick, useWidth } from '../../hooks';
 import { shortLabel } from '../../names';
 import type { Aggregate } from '../../stats/aggregates';
 import { actions, live } from '../../store';
@@ -9,19 +8,6 @@ import { AreaChart, Bars, Sparkline } from './charts';
 const CHART_SECONDS = 120;
 const RATE_SECONDS = 10;
 const SPARK_SECONDS = 60;
-
-function useWidth(): [React.RefObject<HTMLDivElement | null>, number] {
-  const ref = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(800);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const observer = new ResizeObserver(() => setWidth(el.clientWidth));
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, []);
-  return [ref, width];
-}
 
 function quantiles(a: Aggregate): [string, string, string] {
   const q = (p: number) => {
@@ -82,7 +68,7 @@ const errorTone = (label: string) =>
 /** Rates, bytes, reply latency and errors, all read from aggregates kept as messages arrive. */
 export function Statistics() {
   useTick(2);
-  const [ref, width] = useWidth();
+  const [ref, width] = useWidth(800);
   const stats = live.stats;
   const sec = stats.tick();
   const total = stats.total;

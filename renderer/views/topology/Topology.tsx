@@ -1,7 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
 import { ArrowMarker } from '../../components/ArrowMarker';
+import { ProcessActions } from '../../components/ProcessActions';
 import { shortError } from '../../format';
-import { useTick } from '../../hooks';
+import { useTick, useWidth } from '../../hooks';
 import { shortLabel } from '../../names';
 import { actions, live, useConsole, useModel } from '../../store';
 import { anchor, type Edge, layoutTopology, type NodeBox, STUB, stubLabel } from './layout';
@@ -78,28 +78,7 @@ function NodeView({ n, selected }: { n: NodeBox; selected: boolean }) {
         <span className="pid">{n.pid}</span>
         {selected && !exited && mode === 'live' ? (
           <span className="proc-actions">
-            <button
-              type="button"
-              className="small danger"
-              aria-label={`${n.label}: crash`}
-              onClick={(e) => {
-                e.stopPropagation();
-                void actions.crash(n.pid);
-              }}
-            >
-              Crash
-            </button>
-            <button
-              type="button"
-              className="small"
-              aria-label={`${n.label}: kill`}
-              onClick={(e) => {
-                e.stopPropagation();
-                void actions.kill(n.pid);
-              }}
-            >
-              Kill
-            </button>
+            <ProcessActions pid={n.pid} ariaLabel={(verb) => `${n.label}: ${verb.toLowerCase()}`} />
           </span>
         ) : null}
       </div>
@@ -120,15 +99,7 @@ export function Topology() {
   useTick(4);
   useConsole((s) => s.filterVersion);
   const selection = useConsole((s) => s.selection);
-  const ref = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(900);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const observer = new ResizeObserver(() => setWidth(el.clientWidth));
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, []);
+  const [ref, width] = useWidth(900);
   const world = useModel().state;
   const t = layoutTopology(world, width);
   const pred = live.filter?.connection?.(world);
