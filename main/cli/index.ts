@@ -94,7 +94,11 @@ function printStartup(step: StartupStep, shown: Shown): void {
 async function serveFile(path: string, kind: 'trace' | 'log', port: number | undefined): Promise<number> {
   const host = await serveRecording(path, { kind, ...(port === undefined ? {} : { port }) });
   process.stdout.write(`XPC Lab console: ${host.server.url}\n`);
-  const { events, problems } = await host.loaded;
+  // A file that fails part way through stops the server too: the command ends with its error.
+  const { events, problems } = await host.loaded.catch(async (error: unknown) => {
+    await host.stop();
+    throw error;
+  });
   process.stdout.write(
     `XPC Lab: ${events} events from ${path}${problems ? `, ${problems} problems (shown in the console)` : ''}\n`,
   );

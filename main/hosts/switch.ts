@@ -13,7 +13,7 @@ import {
 import type { Spawner } from '../broker/spawner';
 import type { Session } from '../session/session';
 import type { ConsoleSource } from '../session/source';
-import { recordingKind } from '../trace/sniff';
+import { checkLogFormat, recordingKind } from '../trace/sniff';
 import { RecentStore } from './recent';
 import { type LiveSource, openLive, openRecording } from './sources';
 import { type StartupStep, type StartupWatch, startWithProgress } from './startup';
@@ -128,11 +128,16 @@ export class SourceSwitch {
     });
   }
 
-  /** Opens a recorded trace (NDJSON) or a Mac's log in place of what is shown. */
+  /**
+   * Opens a recorded trace (NDJSON) or a Mac's log in place of what is shown.
+   * A log in no style the importer reads is refused before anything stops; a
+   * trace's bad lines are named as it loads, and the rest of it still opens.
+   */
   openRecording(path: string, kind: 'trace' | 'log'): Promise<Shown> {
     return this.serial(async () => {
       if (!existsSync(path) || !statSync(path).isFile())
         throw new Error(`${path}: no such file (a ${kind === 'trace' ? 'trace' : 'log'} is one file)`);
+      if (kind === 'log') checkLogFormat(path);
       const { session, loaded } = openRecording(path, kind, this.options.host);
       const shown: Shown = {
         kind,

@@ -42,3 +42,8 @@ export function recordingKind(path: string): 'trace' | 'log' {
   detectFormat(text, path);
   return 'log';
 }
+
+/** Throws UnknownLogFormatError, naming the file, unless its first lines are in a log style the importer reads. */
+export function checkLogFormat(path: string): void {
+  detectFormat(head(path), path);
+}

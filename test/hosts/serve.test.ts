@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -45,5 +45,14 @@ describe('xpc-lab serve', () => {
     expect(out.stderr).toBe(
       `xpc-lab serve: ${empty} is not a world: it has no Applications/ folder, no Library/ folder and no world.plist\n`,
     );
+  });
+
+  it('refuses a file that is not a Mac log before serving anything, and exits', async () => {
+    const notes = join(mkdtempSync(join(tmpdir(), 'xpc-lab-notes-')), 'notes.txt');
+    writeFileSync(notes, 'shopping list\nmilk\n');
+    const { out, exited } = serve(['--log', notes]);
+    expect(await exited).toBe(1);
+    expect(out.stdout).not.toMatch(/console: http/);
+    expect(out.stderr).toMatch(new RegExp(`^xpc-lab serve: ${notes}: all 2 non-empty lines match none of: `));
   });
 });

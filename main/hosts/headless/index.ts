@@ -99,7 +99,13 @@ export async function serveRecording(
   options: { port?: number; token?: string; kind: 'trace' | 'log'; recent?: RecentStore },
 ): Promise<ReplayHost> {
   const { sources, stop } = switchFor(options);
-  const shown = await sources.openRecording(resolve(path), options.kind);
+  let shown: Shown;
+  try {
+    shown = await sources.openRecording(resolve(path), options.kind);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   const server = await startHeadlessServer({ sources, ...serverOptions(options) });
   return {
     session: shown.source as ReplaySession,
