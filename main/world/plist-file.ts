@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'plist';
+import { binaryPlistProblem } from './plist-bounds';
 import { locateXmlProblem } from './plist-lines';
 import { applyModifier } from './xcode-settings';
 
@@ -63,6 +64,12 @@ export function readPlist(path: string, diagnostics: Diagnostic[], relative: str
   const located = isBinary ? undefined : problemOf(text);
   if (located) {
     diagnostics.push(malformed(relative, 'XML', located.problem, located.line));
+    return undefined;
+  }
+  // Bounded before it is expanded: a few hundred bytes of references can describe billions of values.
+  const bounded = isBinary ? binaryPlistProblem(bytes) : undefined;
+  if (bounded) {
+    diagnostics.push(malformed(relative, 'binary', bounded));
     return undefined;
   }
   try {
