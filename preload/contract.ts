@@ -219,6 +219,13 @@ export interface Bridge {
 }
 
 /** WebSocket frames of the headless host. */
+/**
+ * The largest frame a console may send the headless host. Above the 1 MiB a
+ * message body may hold, so a captured message can be resent whole; the
+ * framing layer refuses anything larger before reading it.
+ */
+export const MAX_CLIENT_FRAME = 4 * 1024 * 1024;
+
 export const ClientFrameSchema = z.object({ id: z.number().int().nonnegative(), command: z.unknown() });
 export type ClientFrame = { id: number; command: Command };
 export type ServerFrame = { type: 'reply'; id: number; reply: Reply } | { type: 'batch'; batch: EventBatch };

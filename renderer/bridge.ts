@@ -4,6 +4,7 @@ import {
   type Command,
   type CommandResult,
   type EventBatch,
+  MAX_CLIENT_FRAME,
   type ServerFrame,
   unwrapReply,
 } from '../preload/contract';
@@ -73,8 +74,18 @@ export class WebSocketBridge implements Bridge {
     await this.open;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      const frame = JSON.stringify({ id, command });
+      // Counted in UTF-16 units, at most the bytes it will take; a frame over the limit would end the socket.
+      if (frame.length * 3 > MAX_CLIENT_FRAME && new TextEncoder().encode(frame).length > MAX_CLIENT_FRAME) {
+        reject(
+          new Error(
+            `this ${command.type} command is over the ${MAX_CLIENT_FRAME / 1024 / 1024} MiB a console may send the host`,
+          ),
+        );
+        return;
+      }
       this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.ws.send(JSON.stringify({ id, command }));
+      this.ws.send(frame);
     });
   }
 

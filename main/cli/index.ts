@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { describeEscape, installProcessGuard } from '../hosts/guard';
 import { serveRecording, startHeadless } from '../hosts/headless';
+import type { ServerFault } from '../hosts/headless/server';
 import { describeStartup, type StartupStep } from '../hosts/startup';
 import type { Shown } from '../hosts/switch';
 import { loadWorld } from '../world/load';
@@ -47,6 +49,7 @@ async function serve(args: string[]): Promise<number> {
   if (recording) return serveFile(recording, values.trace ? 'trace' : 'log', port);
   const host = await startHeadless({
     onStartup: printStartup,
+    onFault: printFault,
     ...(positionals[0] ? { worldDir: positionals[0] } : {}),
     ...(port === undefined ? {} : { port }),
     ...(values['no-record']
@@ -61,6 +64,7 @@ async function serve(args: string[]): Promise<number> {
 
 /** Serves until Ctrl-C or SIGTERM, then stops the host (helpers, recording, server) and exits. */
 function runUntilSignalled(host: { stop(): Promise<void> }): Promise<number> {
+  installProcessGuard((escaped) => process.stderr.write(`XPC Lab: ${describeEscape(escaped)}\n`));
   const stop = async () => {
     await host.stop();
     process.exit(0);
@@ -91,8 +95,20 @@ function printStartup(step: StartupStep, shown: Shown): void {
   out(`starting ${step.progress.total} helper${step.progress.total === 1 ? '' : 's'}`);
 }
 
+/** A request or a socket answered with an error: one line, the server goes on. */
+function printFault(fault: ServerFault): void {
+  const message = fault.error instanceof Error ? fault.error.message : String(fault.error);
+  process.stderr.write(
+    `XPC Lab: ${fault.where === 'socket' ? 'a console socket was closed' : 'a request failed'}: ${message}\n`,
+  );
+}
+
 async function serveFile(path: string, kind: 'trace' | 'log', port: number | undefined): Promise<number> {
-  const host = await serveRecording(path, { kind, ...(port === undefined ? {} : { port }) });
+  const host = await serveRecording(path, {
+    kind,
+    onFault: printFault,
+    ...(port === undefined ? {} : { port }),
+  });
   process.stdout.write(`XPC Lab console: ${host.server.url}\n`);
   // A file that fails part way through stops the server too: the command ends with its error.
   const { events, problems } = await host.loaded.catch(async (error: unknown) => {

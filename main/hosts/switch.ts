@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
 import {
   type CommandResults,
@@ -20,6 +20,25 @@ import { type StartupStep, type StartupWatch, startWithProgress } from './startu
 import { checkWorldFolder, demoWorlds, NotAWorldError } from './worlds';
 
 export type SourceKind = 'world' | 'trace' | 'log';
+
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a path is, in words, for a refusal that describes a file without reading it. */
+export function kindOf(stats: Stats): string {
+  if (stats.isFile()) return 'a regular file';
+  if (stats.isDirectory()) return 'a folder';
+  if (stats.isFIFO()) return 'a FIFO (named pipe)';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
 
 /** What the host shows: one live world, or one recorded trace or imported log. */
 export interface Shown {
@@ -135,10 +154,18 @@ export class SourceSwitch {
    */
   openRecording(path: string, kind: 'trace' | 'log'): Promise<Shown> {
     return this.serial(async () => {
-      if (!existsSync(path) || !statSync(path).isFile())
-        throw new Error(`${path}: no such file (a ${kind === 'trace' ? 'trace' : 'log'} is one file)`);
+      const stats = statOf(path);
+      if (!stats?.isFile())
+        throw new Error(
+          `${path}: ${stats ? `is ${kindOf(stats)}` : 'no such file'} (a ${kind === 'trace' ? 'trace' : 'log'} is one regular file)`,
+        );
       if (kind === 'log') checkLogFormat(path);
       const { session, loaded } = openRecording(path, kind, this.options.host);
+      // A file that fails part way (unreadable, removed, a read error) is a diagnostic in the console it
+      // was opened into; what was read stays shown, and the host goes on.
+      loaded.catch((error: unknown) =>
+        session.problem(0, `reading stopped: ${error instanceof Error ? error.message : String(error)}`),
+      );
       const shown: Shown = {
         kind,
         path,
@@ -161,8 +188,14 @@ export class SourceSwitch {
   async open(path: string): Promise<Shown> {
     if (!isAbsolute(path))
       throw new NotAWorldError(`${path}: open a world, trace or log by its absolute path`);
-    if (!existsSync(path)) throw new NotAWorldError(`${path}: no such file or folder`);
-    if (statSync(path).isDirectory()) return this.openWorld(path);
+    const stats = statOf(path);
+    if (!stats) throw new NotAWorldError(`${path}: no such file or folder`);
+    if (stats.isDirectory()) return this.openWorld(path);
+    // Checked before a byte is read: reading a FIFO or a device would wait on whatever writes to it.
+    if (!stats.isFile())
+      throw new NotAWorldError(
+        `${path}: is ${kindOf(stats)}; XPC Lab opens a world folder or a regular file`,
+      );
     return this.openRecording(path, recordingKind(path));
   }
 

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { detectFormat } from './import/detect';
 import { TRACE_FORMAT } from './parse';
 import { TraceEventSchema } from './schema';
@@ -7,8 +7,10 @@ import { TraceEventSchema } from './schema';
 const HEAD_BYTES = 64 * 1024;
 
 function head(path: string): string {
-  const fd = openSync(path, 'r');
+  // Non-blocking, then checked: a path swapped for a FIFO after it was checked is refused, not waited on.
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
+    if (!fstatSync(fd).isFile()) throw new Error(`${path}: is not a regular file`);
     const buf = Buffer.alloc(HEAD_BYTES);
     const n = readSync(fd, buf, 0, HEAD_BYTES, 0);
     return buf.subarray(0, n).toString('utf8');

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeCodeOf, frame, rawWebSocket } from '../support/raw-ws';
 
 const CLI = join(process.cwd(), 'bin', 'xpc-lab.mjs');
 let child: ChildProcess | undefined;
@@ -54,5 +55,23 @@ describe('xpc-lab serve', () => {
     expect(await exited).toBe(1);
     expect(out.stdout).not.toMatch(/console: http/);
     expect(out.stderr).toMatch(new RegExp(`^xpc-lab serve: ${notes}: all 2 non-empty lines match none of: `));
+  });
+
+  it('keeps serving after requests and frames that used to end it', async () => {
+    const { out } = serve([]);
+    await expect.poll(() => out.stdout, { timeout: 10_000 }).toMatch(/XPC Lab console: (http:\S+)/);
+    const url = new URL(/XPC Lab console: (http:\S+)/.exec(out.stdout)?.[1] ?? '');
+    const base = `http://127.0.0.1:${url.port}`;
+    const token = url.searchParams.get('token');
+    expect((await fetch(`${base}/`, { headers: { cookie: 'xpclab_token=%' } })).status).toBe(401);
+    expect((await fetch(`${base}/%E0%A4%A?token=${token}`)).status).toBe(400);
+    const raw = await rawWebSocket(Number(url.port), `/ws?token=${token}`);
+    raw.send(frame(Buffer.alloc(0), { declaredLength: 50 * 1024 * 1024 }));
+    await raw.closed;
+    expect(closeCodeOf(raw.received())).toBe(1009);
+    const page = await fetch(`${base}/?token=${token}`);
+    expect(page.status).toBe(200);
+    expect(child?.exitCode).toBeNull();
+    expect(out.stderr).toMatch(/a console socket was closed: Max payload size exceeded/);
   });
 });

@@ -8,7 +8,7 @@ import type { RecentStore } from '../recent';
 import type { StartupStep } from '../startup';
 import { type Shown, SourceSwitch } from '../switch';
 import { ChildProcessSpawner } from './child-spawner';
-import { type HeadlessServer, startHeadlessServer } from './server';
+import { type HeadlessServer, type ServerFault, startHeadlessServer } from './server';
 
 export interface HeadlessOptions {
   worldDir?: string;
@@ -20,6 +20,8 @@ export interface HeadlessOptions {
   recent?: RecentStore;
   /** Each step of a world's helpers starting, the first world's and every one opened later. */
   onStartup?: (step: StartupStep, shown: Shown) => void;
+  /** A request or a console socket that was answered with an error; the server goes on. */
+  onFault?: (fault: ServerFault) => void;
 }
 
 export interface HeadlessHost {
@@ -31,9 +33,10 @@ export interface HeadlessHost {
   stop(): Promise<void>;
 }
 
-function serverOptions(options: { port?: number; token?: string }) {
+function serverOptions(options: { port?: number; token?: string; onFault?: (fault: ServerFault) => void }) {
   return {
     rendererDir: rendererDir(),
+    ...(options.onFault ? { onFault: options.onFault } : {}),
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(options.token === undefined ? {} : { token: options.token }),
   };
@@ -96,7 +99,13 @@ export interface ReplayHost {
 /** Serves a recorded trace or an imported macOS log in the same views as a live session. */
 export async function serveRecording(
   path: string,
-  options: { port?: number; token?: string; kind: 'trace' | 'log'; recent?: RecentStore },
+  options: {
+    port?: number;
+    token?: string;
+    kind: 'trace' | 'log';
+    recent?: RecentStore;
+    onFault?: (fault: ServerFault) => void;
+  },
 ): Promise<ReplayHost> {
   const { sources, stop } = switchFor(options);
   let shown: Shown;

@@ -1,10 +1,10 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { ClientFrameSchema, type Reply, type ServerFrame } from '../../../preload/contract';
+import { ClientFrameSchema, MAX_CLIENT_FRAME, type Reply, type ServerFrame } from '../../../preload/contract';
 import type { ConsoleSource } from '../../session/source';
 import { CSP } from '../csp';
 import type { SwitchClient } from '../switch';
@@ -19,8 +19,21 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-const COOKIE = 'xpclab_token';
-const MAX_FRAME = 256 * 1024;
+/** What every answer carries, a refusal as much as a file. */
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': CSP,
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+};
+
+/** Something a request or a frame did wrong, answered without stopping anything. */
+export interface ServerFault {
+  where: 'request' | 'socket';
+  error: unknown;
+}
 
 /** What the server serves consoles: the host's SourceSwitch, or one fixed source. */
 export interface ConsoleEndpoint {
@@ -32,6 +45,8 @@ export type HeadlessServerOptions = ({ sources: ConsoleEndpoint } | { session: C
   rendererDir: string;
   port?: number;
   token?: string;
+  /** Told of anything a request or a socket did that was answered with an error instead of a crash. */
+  onFault?: (fault: ServerFault) => void;
 };
 
 function endpointOf(options: HeadlessServerOptions): ConsoleEndpoint {
@@ -53,63 +68,99 @@ function same(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function cookieToken(req: IncomingMessage): string | undefined {
-  const cookie = req.headers.cookie ?? '';
-  for (const part of cookie.split(';')) {
-    const [k, v] = part.trim().split('=');
-    if (k === COOKIE && v) return decodeURIComponent(v);
+/** A request target as a URL, or undefined when it is not one (`//[/`). */
+function targetOf(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://127.0.0.1');
+  } catch {
+    return undefined;
   }
-  return undefined;
+}
+
+function decoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * The headless host's front door: loopback only, a random token required on
- * every request (query on first load, then an HttpOnly cookie), Host and
- * Origin checked against the loopback address.
+ * The headless host's front door: loopback only, the random token required on
+ * every request, Host and Origin checked against the loopback address.
+ *
+ * The token travels only in URLs this server writes: the printed URL, the
+ * console's asset URLs (written into the page it serves) and the WebSocket
+ * URL. No cookie is set, because a browser sends a 127.0.0.1 cookie to every
+ * port of 127.0.0.1, and other local services would receive it.
+ *
+ * Nothing a request or a frame carries can stop the server: a request that
+ * cannot be read gets a 400, a bad frame closes its own socket, and anything
+ * else that goes wrong is answered 500 and passed to `onFault`.
  */
 export function startHeadlessServer(options: HeadlessServerOptions): Promise<HeadlessServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const endpoint = endpointOf(options);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
+  const onFault = options.onFault ?? (() => {});
+  // maxPayload is checked by ws's framing layer against each frame's declared length, before any of it is buffered.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME });
+  wss.on('error', (error) => onFault({ where: 'socket', error }));
   let port = 0;
 
   const allowedHost = (req: IncomingMessage) => {
     const host = req.headers.host ?? '';
     return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
   };
-  const authorised = (req: IncomingMessage, url: URL) => {
-    const presented = url.searchParams.get('token') ?? cookieToken(req);
-    return presented !== undefined && presented !== null && same(presented, token);
+  const authorised = (url: URL) => {
+    const presented = url.searchParams.get('token');
+    return presented !== null && same(presented, token);
   };
 
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
+    const url = targetOf(req);
+    if (!url) return deny(res, 400, 'XPC Lab: the request target is not a URL.');
     if (!allowedHost(req)) return deny(res, 421, 'XPC Lab serves 127.0.0.1 only.');
-    if (!authorised(req, url))
+    if (!authorised(url))
       return deny(
         res,
         401,
         'XPC Lab: this console needs the token printed by `xpc-lab serve` (open the URL it printed).',
       );
-    if (url.searchParams.has('token')) {
-      res.setHeader(
-        'Set-Cookie',
-        `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
-      );
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return deny(res, 405, 'XPC Lab serves its console with GET only.');
     }
-    serveStatic(options.rendererDir, url.pathname, res);
+    serveStatic(options.rendererDir, url.pathname, token, req.method === 'HEAD', res);
+  };
+
+  const server: Server = createServer((req, res) => {
+    try {
+      answer(req, res);
+    } catch (error) {
+      onFault({ where: 'request', error });
+      if (!res.headersSent) deny(res, 500, 'XPC Lab: this request could not be answered.');
+      else res.destroy();
+    }
   });
 
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const origin = req.headers.origin;
-    const originOk =
-      origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
-    if (url.pathname !== '/ws' || !allowedHost(req) || !originOk || !authorised(req, url)) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
-      return;
+    socket.on('error', (error) => onFault({ where: 'socket', error }));
+    try {
+      const url = targetOf(req);
+      const origin = req.headers.origin;
+      const originOk =
+        origin === undefined ||
+        origin === `http://127.0.0.1:${port}` ||
+        origin === `http://localhost:${port}`;
+      if (url?.pathname !== '/ws' || !allowedHost(req) || !originOk || !authorised(url)) {
+        socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => connect(ws, endpoint, onFault));
+    } catch (error) {
+      onFault({ where: 'socket', error });
+      socket.destroy();
     }
-    wss.handleUpgrade(req, socket, head, (ws) => connect(ws, endpoint));
   });
 
   return new Promise((resolve, reject) => {
@@ -133,23 +184,50 @@ export function startHeadlessServer(options: HeadlessServerOptions): Promise<Hea
 }
 
 function deny(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
   res.end(`${text}\n`);
 }
 
-function serveStatic(root: string, pathname: string, res: ServerResponse): void {
-  const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+/** The console's page, with the token written into its asset URLs (they are fetched without it otherwise). */
+function pageWithToken(html: string, token: string): string {
+  const query = `?token=${encodeURIComponent(token)}`;
+  return html.replace(
+    /\b(src|href)="(\.\/[^"?#]+)"/g,
+    (_, attr: string, path: string) => `${attr}="${path}${query}"`,
+  );
+}
+
+function serveStatic(
+  root: string,
+  pathname: string,
+  token: string,
+  head: boolean,
+  res: ServerResponse,
+): void {
+  const rel = pathname === '/' ? 'index.html' : decoded(pathname)?.replace(/^\/+/, '');
+  if (rel === undefined || rel.includes('\0'))
+    return deny(res, 400, 'XPC Lab: the path is not valid percent-encoding.');
   const file = normalize(join(root, rel));
-  if (!file.startsWith(normalize(root) + sep) || !existsSync(file) || !statSync(file).isFile()) {
-    return deny(res, 404, `not found: ${pathname}`);
+  let isFile = false;
+  try {
+    isFile = file.startsWith(normalize(root) + sep) && statSync(file).isFile();
+  } catch {
+    isFile = false;
   }
-  res.writeHead(200, {
-    'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-    'Content-Security-Policy': CSP,
-    'X-Content-Type-Options': 'nosniff',
-    'Cache-Control': 'no-store',
-  });
-  res.end(readFileSync(file));
+  if (!isFile) return deny(res, 404, 'XPC Lab: no such file in the console.');
+  const type = TYPES[extname(file)] ?? 'application/octet-stream';
+  const body =
+    extname(file) === '.html'
+      ? Buffer.from(pageWithToken(readFileSync(file, 'utf8'), token))
+      : readFileSync(file);
+  res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': body.length });
+  res.end(head ? undefined : body);
+}
+
+/** The id a frame gave, when it gave a usable one, so even a refusal is answered to its request. */
+function idOf(raw: unknown): number {
+  const id = (raw as { id?: unknown } | null)?.id;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : -1;
 }
 
 /**
@@ -157,7 +235,10 @@ function serveStatic(root: string, pathname: string, res: ServerResponse): void 
  * the host opens another source the console is told with a `switched` batch;
  * it starts over and greets the new source on a new socket.
  */
-function connect(ws: WebSocket, endpoint: ConsoleEndpoint): void {
+function connect(ws: WebSocket, endpoint: ConsoleEndpoint, onFault: (fault: ServerFault) => void): void {
+  // A protocol error (a frame over maxPayload, invalid UTF-8, an unmasked frame, a reserved opcode...)
+  // ends this socket only: ws closes it with the matching code once this listener exists.
+  ws.on('error', (error) => onFault({ where: 'socket', error }));
   const send = (frame: ServerFrame) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
@@ -166,16 +247,24 @@ function connect(ws: WebSocket, endpoint: ConsoleEndpoint): void {
     switched: () => send({ type: 'batch', batch: { events: [], dropped: 0, switched: true } }),
   });
   ws.on('close', detach);
-  ws.on('message', async (data) => {
+  ws.on('message', async (data, isBinary) => {
     let raw: unknown;
     try {
-      raw = JSON.parse(data.toString());
+      raw = JSON.parse(isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString());
     } catch {
       return send({ type: 'reply', id: -1, reply: { ok: false, error: 'frame is not JSON' } });
     }
+    const id = idOf(raw);
     const frame = ClientFrameSchema.safeParse(raw);
-    if (!frame.success)
-      return send({ type: 'reply', id: -1, reply: { ok: false, error: 'frame must be {id, command}' } });
-    send({ type: 'reply', id: frame.data.id, reply: await endpoint.handle(frame.data.command) });
+    if (!frame.success || frame.data.command === undefined)
+      return send({ type: 'reply', id, reply: { ok: false, error: 'frame must be {id, command}' } });
+    let reply: Reply;
+    try {
+      reply = await endpoint.handle(frame.data.command);
+    } catch (error) {
+      onFault({ where: 'socket', error });
+      reply = { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+    send({ type: 'reply', id: frame.data.id, reply });
   });
 }
