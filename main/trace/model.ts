@@ -113,8 +113,40 @@ export interface ModelSnapshot {
 
 const HISTORY_LIMIT = 64;
 
+/**
+ * A record keyed by ids that come from files and helpers: no prototype, so an
+ * id such as `__proto__`, `constructor` or `toString` is an ordinary key.
+ * Copies of a snapshot (structuredClone, JSON) come back as plain objects, so
+ * the model re-homes them on the way in.
+ */
+export function idRecord<T>(from?: Readonly<Record<string, T>>): Record<string, T> {
+  const out = Object.create(null) as Record<string, T>;
+  if (from) for (const key of Object.keys(from)) out[key] = from[key] as T;
+  return out;
+}
+
 export function emptySnapshot(): ModelSnapshot {
-  return { processes: {}, services: {}, connections: {}, messages: 0, bytes: 0, errors: {}, lastSeq: -1 };
+  return {
+    processes: idRecord(),
+    services: idRecord(),
+    connections: idRecord(),
+    messages: 0,
+    bytes: 0,
+    errors: idRecord(),
+    lastSeq: -1,
+  };
+}
+
+/** The same snapshot with every id-keyed record prototype-free. */
+function rehomed(s: ModelSnapshot): ModelSnapshot {
+  return {
+    ...s,
+    processes: idRecord(s.processes),
+    services: idRecord(s.services),
+    connections: idRecord(s.connections),
+    errors: idRecord(s.errors),
+    ...(s.extensions ? { extensions: idRecord(s.extensions) } : {}),
+  };
 }
 
 export class WorldModel {
@@ -123,7 +155,7 @@ export class WorldModel {
   private readonly waiting = new Map<number, string>();
 
   constructor(snapshot: ModelSnapshot = emptySnapshot(), waiting: Iterable<readonly [number, string]> = []) {
-    this.state = snapshot;
+    this.state = rehomed(snapshot);
     for (const [request, conn] of waiting) this.waiting.set(request, conn);
   }
 
@@ -211,7 +243,7 @@ export class WorldModel {
   }
 
   private applySysext(ev: Extract<TraceEvent, { kind: 'sysext' }>): void {
-    const extensions = this.state.extensions ?? {};
+    const extensions = this.state.extensions ?? idRecord<ExtensionView>();
     this.state.extensions = extensions;
     if (ev.state === 'uninstalled') {
       delete extensions[ev.uuid];

@@ -87,7 +87,8 @@ export function xpcSize(value: XpcValue): number {
 export function redactXpc(value: XpcValue): XpcValue {
   if (Array.isArray(value)) return value.map(redactXpc);
   if (typeof value === 'object' && !isTagged(value)) {
-    const out: XpcDictionary = {};
+    // Keys come from helpers: without a prototype, `__proto__` is a key like any other.
+    const out = Object.create(null) as XpcDictionary;
     for (const [k, v] of Object.entries(value)) out[k] = redactXpc(v);
     return out;
   }

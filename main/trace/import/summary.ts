@@ -58,8 +58,9 @@ export class SummaryCounter {
   private activated = 0;
   private listeners = 0;
   private interruptions = 0;
-  private readonly invalidationsByReason: Record<string, number> = {};
-  private readonly lookupFailuresByError: Record<string, number> = {};
+  // Keyed by text from the log: prototype-free, so `constructor` or `__proto__` count like any other key.
+  private readonly invalidationsByReason: Record<string, number> = Object.create(null);
+  private readonly lookupFailuresByError: Record<string, number> = Object.create(null);
 
   add(ev: TraceEvent): void {
     const key = processKey(ev);
