@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -269,5 +270,46 @@ describe('helpers starting', () => {
     expect(describeStartup({ total: 0, up: 0, exited: [], silent: [], ms: 0 })).toBe(
       'No helpers start at load',
     );
+  });
+});
+
+describe('opening what is not a world, trace or log', () => {
+  it('refuses a FIFO by its kind, before reading a byte (reading it would wait for a writer)', async () => {
+    const fifo = join(temp('fifo'), 'session.ndjson');
+    execFileSync('mkfifo', [fifo]);
+    const { sources } = switchWith();
+    await sources.open(ACME);
+    await expect(sources.open(fifo)).rejects.toThrow(
+      `${fifo}: is a FIFO (named pipe); XPC Lab opens a world folder or a regular file`,
+    );
+    await expect(sources.openRecording(fifo, 'trace')).rejects.toThrow(
+      `${fifo}: is a FIFO (named pipe) (a trace is one regular file)`,
+    );
+    expect(sources.shown?.path).toBe(ACME);
+    await sources.close();
+  });
+
+  it('keeps serving when a recording fails part way, and shows why in its console', async () => {
+    const escaped: unknown[] = [];
+    const record = (reason: unknown) => escaped.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      const { sources } = switchWith();
+      // A regular file by its stat, whose reads fail with EIO.
+      const shown = await sources.openRecording('/proc/self/mem', 'trace');
+      await expect
+        .poll(() => shown.source.hub.window.toArray().find((e) => e.kind === 'diagnostic'))
+        .toMatchObject({
+          kind: 'diagnostic',
+          file: '/proc/self/mem',
+          message: expect.stringMatching(/^reading stopped: .*(EIO|input\/output)/i),
+        });
+      await new Promise((r) => setImmediate(r));
+      expect(escaped).toEqual([]);
+      expect((await sources.handle({ type: 'recentWorlds' })).ok).toBe(true);
+      await sources.close();
+    } finally {
+      process.off('unhandledRejection', record);
+    }
   });
 });
