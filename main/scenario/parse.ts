@@ -77,9 +77,27 @@ function stepName(raw: unknown): string {
     : (Object.keys(entries).find((k) => k !== 'name') ?? 'step');
 }
 
+/** Far more aliases than a scenario uses; few enough that expanding them stays cheap. */
+const MAX_ALIASES = 100;
+
+function aliasProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const unresolved = /^Unresolved alias[^:]*: (.*)$/.exec(message);
+  if (unresolved) return `the alias *${unresolved[1]} refers to no anchor (&${unresolved[1]}) set before it`;
+  if (/Excessive alias count/.test(message))
+    return `its aliases expand to too many values (each alias may be used at most ${MAX_ALIASES} times over); write the steps out`;
+  return `not valid YAML: ${message}`;
+}
+
 /** Parses a scenario's YAML text. `file` names it in every error. */
 export function parseScenario(text: string, file: string): Scenario {
-  const doc = parseDocument(text);
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text);
+  } catch (error) {
+    // Nesting deep enough to exhaust the parser's stack, and the like.
+    throw new ScenarioError(file, `not valid YAML: ${(error as Error).message}`);
+  }
   const yamlError = doc.errors[0];
   if (yamlError) {
     const at = yamlError.linePos?.[0];
@@ -88,7 +106,14 @@ export function parseScenario(text: string, file: string): Scenario {
       `not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ${yamlError.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
     );
   }
-  const header = HeaderSchema.safeParse(doc.toJS());
+  let value: unknown;
+  try {
+    // yaml resolves aliases here: an undefined one, or aliases that multiply (a "billion laughs"), throw.
+    value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    throw new ScenarioError(file, aliasProblem(error));
+  }
+  const header = HeaderSchema.safeParse(value);
   if (!header.success) throw new ScenarioError(file, issueText(header.error));
   const steps = header.data.steps.map((raw, i) => {
     try {

@@ -81,4 +81,29 @@ describe('xpc-lab run', () => {
       `xpc-lab run: ${path}: step 2 (send): send: reply: Invalid input: expected boolean, received string\n`,
     );
   });
+
+  it('exits 2 for an undefined or a multiplying YAML alias, naming the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xpc-lab-run-'));
+    const undefinedAlias = join(dir, 'undefined-alias.yaml');
+    writeFileSync(undefinedAlias, 'steps:\n  - crash: *helper\n');
+    const laughs = join(dir, 'laughs.yaml');
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [i, name] of ['b', 'c', 'd', 'e', 'f', 'g', 'h'].entries()) {
+      const prev = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    }
+    writeFileSync(laughs, `${levels.join('\n')}\nsteps:\n  - crash: com.acme.helper\n`);
+    const world = join(ROOT, 'assets', 'worlds', 'on-demand');
+    let io = capture();
+    expect(await main(['run', world, '--scenario', undefinedAlias])).toBe(2);
+    expect(io.err()).toBe(
+      `xpc-lab run: ${undefinedAlias}: the alias *helper refers to no anchor (&helper) set before it\n`,
+    );
+    vi.restoreAllMocks();
+    io = capture();
+    const started = performance.now();
+    expect(await main(['run', world, '--scenario', laughs])).toBe(2);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(io.err()).toMatch(new RegExp(`^xpc-lab run: ${laughs}: its aliases expand to too many values`));
+  });
 });
