@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { eventsToCsv, messagesToCsv, redactTrace } from '../../trace/export/csv';
 import { toPerfetto } from '../../trace/export/perfetto';
 import { fsErrorInfo } from '../../trace/fs-error';
+import { UnknownLogFormatError } from '../../trace/import';
 import { importLogFile } from '../../trace/import/file';
 import { streamTrace } from '../../trace/reader';
 import type { TraceEvent } from '../../trace/schema';
@@ -25,8 +26,17 @@ interface Loaded {
 }
 
 /** A trace or a Mac's log, told apart by content; a log goes through the same importer `import` uses. */
+function kindOf(file: string): 'trace' | 'log' {
+  try {
+    return recordingKind(file);
+  } catch (error) {
+    if (error instanceof UnknownLogFormatError) throw error;
+    throw new InputError(`cannot read ${file}: ${fsErrorInfo(error).words}`, { cause: error });
+  }
+}
+
 async function load(file: string, date: string | undefined): Promise<Loaded> {
-  const kind = recordingKind(file);
+  const kind = kindOf(file);
   const events: TraceEvent[] = [];
   const progress = progressLine();
   const onProgress = (done: number, total: number) =>

@@ -18,7 +18,7 @@ const n = (count: number, one: string, many = `${one}s`) =>
 
 function byKey(counts: Record<string, number>): string {
   const entries = Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  return entries.length ? ` (${entries.map(([k, v]) => `${k}: ${v}`).join(', ')})` : '';
+  return entries.length ? ` (${entries.map(([k, v]) => `${v} × ${k}`).join(', ')})` : '';
 }
 
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
