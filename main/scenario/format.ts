@@ -6,7 +6,8 @@ export function formatEvent(e: TraceEvent, t0: number): string {
   return `${at} ${describeEvent(e)}`;
 }
 
-function describeEvent(e: TraceEvent): string {
+/** One event in words, without its time. */
+export function describeEvent(e: TraceEvent): string {
   switch (e.kind) {
     case 'log':
       return `log ${e.process}[${e.pid}]: ${e.text}`;

@@ -41,6 +41,24 @@ function xml(text: string): string {
 
 /** JUnit XML: one test case per step, failures with their message and the events around them. */
 export function junitReport(result: ScenarioResult): string {
+  return junitReports([result]);
+}
+
+/** JUnit XML for several scenarios: one test suite each. */
+export function junitReports(results: readonly ScenarioResult[]): string {
+  const steps = results.reduce((n, r) => n + r.scenario.steps.length, 0);
+  const failures = results.reduce((n, r) => n + r.steps.filter((s) => !s.ok).length, 0);
+  const time = results.reduce((n, r) => n + r.durationMs, 0);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites tests="${steps}" failures="${failures}" time="${seconds(time)}">`,
+    ...results.flatMap(junitSuite),
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+function junitSuite(result: ScenarioResult): string[] {
   const { scenario } = result;
   const t0 = result.events[0]?.t ?? 0;
   const failures = result.steps.filter((s) => !s.ok).length;
@@ -57,12 +75,8 @@ export function junitReport(result: ScenarioResult): string {
     );
   }
   return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites tests="${scenario.steps.length}" failures="${failures}" time="${seconds(result.durationMs)}">`,
     `  <testsuite name="${xml(scenario.name)}" file="${xml(scenario.file)}" tests="${scenario.steps.length}" failures="${failures}" skipped="${skipped.length}" time="${seconds(result.durationMs)}">`,
     ...cases,
     '  </testsuite>',
-    '</testsuites>',
-    '',
-  ].join('\n');
+  ];
 }

@@ -42,7 +42,7 @@ describe('xpc-lab serve', () => {
   it('refuses a folder that is not a world, naming it and what is missing', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'xpc-lab-not-a-world-'));
     const { out, exited } = serve([empty]);
-    expect(await exited).toBe(1);
+    expect(await exited).toBe(2);
     expect(out.stderr).toBe(
       `xpc-lab serve: ${empty} is not a world: it has no Applications/ folder, no Library/ folder and no world.plist\n`,
     );
@@ -52,7 +52,7 @@ describe('xpc-lab serve', () => {
     const notes = join(mkdtempSync(join(tmpdir(), 'xpc-lab-notes-')), 'notes.txt');
     writeFileSync(notes, 'shopping list\nmilk\n');
     const { out, exited } = serve(['--log', notes]);
-    expect(await exited).toBe(1);
+    expect(await exited).toBe(2);
     expect(out.stdout).not.toMatch(/console: http/);
     expect(out.stderr).toMatch(new RegExp(`^xpc-lab serve: ${notes}: all 2 non-empty lines match none of: `));
   });

@@ -1,3 +1,4 @@
+import { describeEvent } from '../../scenario/format';
 import type { MessageEvent, TraceEvent } from '../schema';
 import { redactXpc, type XpcDictionary } from '../xpc-value';
 
@@ -73,4 +74,24 @@ export function redactTrace(events: readonly TraceEvent[]): TraceEvent[] {
       ? { ...event, payload: redactPayload(event.payload) }
       : event,
   );
+}
+
+export const EVENT_CSV_COLUMNS = ['time', 'seq', 'kind', 'pid', 'conn', 'event'] as const;
+
+/**
+ * Every event as CSV, one row each, described in words: what a Mac's log
+ * turns into (connections, lookups, log lines) has no messages to list.
+ */
+export function eventsToCsv(events: readonly TraceEvent[]): string {
+  const rows: string[] = [EVENT_CSV_COLUMNS.join(',')];
+  for (const event of events) {
+    const pid = 'pid' in event && typeof event.pid === 'number' ? String(event.pid) : '';
+    const conn = 'conn' in event && typeof event.conn === 'string' ? event.conn : '';
+    rows.push(
+      [new Date(event.t).toISOString(), String(event.seq), event.kind, pid, conn, describeEvent(event)]
+        .map(csvField)
+        .join(','),
+    );
+  }
+  return `${rows.join('\r\n')}\r\n`;
 }

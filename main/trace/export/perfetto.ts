@@ -62,6 +62,8 @@ class PerfettoBuilder {
   readonly timed: { ns: number; ev: Omit<ChromeTraceEvent, 'ts'> }[] = [];
   readonly anchors: Anchor[] = [];
   readonly pidNames = new Map<number, string[]>();
+  /** The process name log lines give a pid: a Mac's log names processes but has no spawn events to label them. */
+  readonly logNames = new Map<number, string>();
   readonly pidsSeen = new Set<number>();
   private readonly pendingReplies = new Map<number, OpenSlice & { startNs: number }>();
   private readonly connStates = new Map<string, OpenSlice>();
@@ -135,6 +137,7 @@ class PerfettoBuilder {
         else this.seePid(event.pid);
         return;
       case 'log':
+        if (!this.logNames.has(event.pid)) this.logNames.set(event.pid, event.process);
         this.instant(event.t, event.pid, 't', event.text.slice(0, LOG_NAME_CHARS), 'log', {
           subsystem: event.subsystem,
           category: event.category,
@@ -414,7 +417,12 @@ function metadata(builder: PerfettoBuilder): ChromeTraceEvent[] {
   const pids = [...builder.pidsSeen].sort((a, b) => a - b);
   for (const pid of pids) {
     const labels = builder.pidNames.get(pid);
-    const name = pid === BROKER_PID ? BROKER_NAME : labels ? labels.join(', ') : `pid ${pid}`;
+    const name =
+      pid === BROKER_PID
+        ? BROKER_NAME
+        : labels
+          ? labels.join(', ')
+          : (builder.logNames.get(pid) ?? `pid ${pid}`);
     out.push({ name: 'process_name', ph: 'M', ts: 0, pid, tid: pid, args: { name } });
   }
   return out;
