@@ -79,6 +79,7 @@ describe.skipIf(!chromiumPresent)('the token stays with its own server', () => {
     const tried = await page.evaluate(async (port) => {
       const out: string[] = [];
       // A cookie that once ended the server, set from this page for every port of 127.0.0.1.
+      // biome-ignore lint/suspicious/noDocumentCookie: this is the hostile page's own cookie write under test
       document.cookie = 'xpclab_token=%; path=/';
       for (const path of ['/', '/%E0%A4%A', '/app.js']) {
         try {
