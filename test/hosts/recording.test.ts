@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serveRecording } from '../../main/hosts/headless';
+import { ReplaySession } from '../../main/session/replay';
+import { recordSource } from '../../main/trace/live-recording';
 import { readTrace } from '../../main/trace/reader';
 
 const CLI = join(process.cwd(), 'bin', 'xpc-lab.mjs');
@@ -139,5 +141,35 @@ describe('the command line', () => {
     const r = run('frobnicate');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/unknown command "frobnicate"/);
+  });
+
+  it('a sessions folder that cannot be made is named with its own cause, once, and serve does not claim to record', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'xpc-lab-sessions-')), 'a-file');
+    writeFileSync(file, '');
+    const dir = join(file, 'sessions');
+    const source = new ReplaySession({ name: 'test', path: file, host: 'headless', kind: 'trace' });
+    const recorder = recordSource(source, { dir, host: 'headless', world: 'test' });
+    expect(source.recording?.error).toBe(
+      `Recording stopped: cannot create the folder ${dir}: part of the path is a file, not a folder.`,
+    );
+    await expect.poll(() => recorder.state).toBe('stopped');
+    const diagnostics = source.hub.window.toArray().filter((e) => e.kind === 'diagnostic');
+    expect(diagnostics.map((d) => (d as { message: string }).message)).toEqual([
+      expect.stringMatching(
+        /^Recording stopped: cannot create .*: part of the path is a file, not a folder\.$/,
+      ),
+    ]);
+    await recorder.close();
+
+    child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--sessions', dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const line = watch(child);
+    await line(/console: http/);
+    const [notRecording] = await line(/XPC Lab: not recording: .*/);
+    expect(notRecording).toBe(
+      `XPC Lab: not recording: Recording stopped: cannot create the folder ${dir}: part of the path is a file, not a folder.`,
+    );
+    expect((await line(/[\s\S]*/))[0]).not.toMatch(/recording to/);
   });
 });

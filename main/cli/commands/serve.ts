@@ -50,7 +50,9 @@ function printStartup(step: StartupStep, shown: Shown): void {
   if (!session) return;
   const { world } = session.broker;
   out(`world "${world.name}" (${world.jobs.length} jobs) from ${world.root}`);
-  if (session.recording) out(`recording to ${session.recording.path}`);
+  const { recording } = session;
+  if (recording?.error) out(`not recording: ${recording.error}`);
+  else if (recording) out(`recording to ${recording.path}`);
   out(`starting ${step.progress.total} helper${step.progress.total === 1 ? '' : 's'}`);
 }
 
