@@ -6,20 +6,23 @@ import { ROOT, xpcLab } from './xpc-lab';
 const COMMANDS = ['serve', 'validate', 'run', 'import', 'export'];
 
 describe('xpc-lab help', () => {
-  it.each(COMMANDS)('%s: --help, -h and help <command> print the same usage with an example, and exit 0', (name) => {
-    const long = xpcLab([name, '--help']);
-    const short = xpcLab([name, '-h']);
-    const viaHelp = xpcLab(['help', name]);
-    for (const r of [long, short, viaHelp]) {
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toBe('');
-    }
-    expect(short.stdout).toBe(long.stdout);
-    expect(viaHelp.stdout).toBe(long.stdout);
-    expect(long.stdout).toMatch(new RegExp(`^Usage: xpc-lab ${name} `));
-    expect(long.stdout).toMatch(/\nExamples?:\n {2}\$ xpc-lab /);
-    expect(long.stdout).toContain(`$ xpc-lab ${name} `);
-  });
+  it.each(COMMANDS)(
+    '%s: --help, -h and help <command> print the same usage with an example, and exit 0',
+    (name) => {
+      const long = xpcLab([name, '--help']);
+      const short = xpcLab([name, '-h']);
+      const viaHelp = xpcLab(['help', name]);
+      for (const r of [long, short, viaHelp]) {
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr).toBe('');
+      }
+      expect(short.stdout).toBe(long.stdout);
+      expect(viaHelp.stdout).toBe(long.stdout);
+      expect(long.stdout).toMatch(new RegExp(`^Usage: xpc-lab ${name} `));
+      expect(long.stdout).toMatch(/\nExamples?:\n {2}\$ xpc-lab /);
+      expect(long.stdout).toContain(`$ xpc-lab ${name} `);
+    },
+  );
 
   it('lists every command with a line each, and the exit codes', () => {
     const r = xpcLab(['--help']);
