@@ -6,7 +6,7 @@ if (!existsSync(cli)) {
   process.stderr.write(
     'xpc-lab: not built yet (dist/main/cli.mjs is missing): run `npm run build` in the XPC Lab folder.\n',
   );
-  process.exit(1);
+  process.exit(2);
 }
 const { main } = await import(cli.href);
 const code = await main(process.argv.slice(2));

@@ -8,7 +8,7 @@ import { XpcDictionarySchema } from '../main/trace/xpc-value';
 /**
  * The one contract between the console and main. The Electron preload exposes
  * it through contextBridge, the headless host speaks it over WebSocket, and
- * main validates every command against it (DESIGN.md, Trust boundaries).
+ * main validates every command against it (docs/design.md, Trust boundaries).
  */
 
 export { BRIDGE_GLOBAL, CHANNELS } from './channels';

@@ -6,7 +6,7 @@ export type MeasuredBody =
 
 /**
  * A body a helper sent: an XPC dictionary within the size limit, with its
- * size, or what makes it malformed (DESIGN.md, Trust boundaries).
+ * size, or what makes it malformed (docs/design.md, Trust boundaries).
  */
 export function measureBody(body: unknown, maxBytes: number): MeasuredBody {
   if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.hasOwn(body, '$xpc')) {

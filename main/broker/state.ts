@@ -25,7 +25,7 @@ export interface BrokerOptions {
   spawner: Spawner;
   clock: Clock;
   emit: (event: EventInput) => void;
-  /** Messages larger than this invalidate their connection (DESIGN.md, Trust boundaries). */
+  /** Messages larger than this invalidate their connection (docs/design.md, Trust boundaries). */
   maxMessageBytes?: number;
   /** Record payloads (capture on) or counts only. */
   capturePayloads?: boolean;

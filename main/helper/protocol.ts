@@ -7,7 +7,7 @@ import { BehaviourSchema } from '../world/model';
  * helper's own (local) ids: the helper names its client connections and
  * listeners, the broker names the peer connections it hands to a listener.
  * Helpers are untrusted: every message is validated against these schemas
- * (DESIGN.md, Trust boundaries).
+ * (docs/design.md, Trust boundaries).
  */
 const LocalId = z.string().min(1).max(64);
 const MsgId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);

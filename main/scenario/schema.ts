@@ -145,7 +145,7 @@ export const HeaderSchema = z
   .object({
     name: z.string().min(1).optional(),
     description: z.string().optional(),
-    /** Where in XPC-MODEL.md the behaviour is described, e.g. "§8.3". */
+    /** Where in docs/xpc-model.md the behaviour is described, e.g. "§8.3". */
     recipe: z.string().optional(),
     world: z.string().min(1).optional(),
     timeout: DurationSchema.default(5000),

@@ -54,7 +54,7 @@ export class EventHub {
 
 /**
  * Collects events and hands them out as batches at most `hz` times a second,
- * so the console never renders per message (DESIGN.md, One stream of events).
+ * so the console never renders per message (docs/design.md, One stream of events).
  */
 export class Batcher {
   /** Bounded: past maxPending the oldest pending events are dropped and counted, in O(1) per event. */

@@ -1,6 +1,6 @@
 /**
  * A bounded FIFO that overwrites its oldest entries and counts what it
- * dropped, so nothing is lost silently (DESIGN.md, Performance shape).
+ * dropped, so nothing is lost silently (docs/design.md, Performance shape).
  */
 export class RingBuffer<T> {
   private items: (T | undefined)[];

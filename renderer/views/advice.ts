@@ -2,7 +2,7 @@ import type { ExitCause, XpcError } from '../../main/trace/schema';
 
 /**
  * What an error means and what to do about it, in XPC's terms. Every entry
- * cites the part of XPC-MODEL.md it rests on, so the advice can be checked.
+ * cites the part of the behaviour model (docs/xpc-model.md) it rests on, so the advice can be checked.
  */
 export interface Advice {
   means: string;

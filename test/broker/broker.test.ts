@@ -281,7 +281,7 @@ describe('interruption and invalidation (XPC-MODEL §1.2)', () => {
   });
 });
 
-describe('untrusted helpers (DESIGN.md, Trust boundaries)', () => {
+describe('untrusted helpers (docs/design.md, Trust boundaries)', () => {
   it('a malformed message costs only the connection it names', () => {
     const { client, rec, ptr, daemon } = connected();
     client.say({ t: 'send', conn: 'c1', id: 'not-a-number', body: {}, expectsReply: false });

@@ -108,8 +108,8 @@ describe('recording every session', () => {
 describe('the command line', () => {
   const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 
-  it('import --summary counts what a real log excerpt holds', () => {
-    const r = run('import', 'test/fixtures/logs/nextcloud-10479.default.log', '--summary');
+  it('import --json counts what a real log excerpt holds', () => {
+    const r = run('import', 'test/fixtures/logs/nextcloud-10479.default.log', '--json');
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({
       format: 'default',
@@ -118,9 +118,9 @@ describe('the command line', () => {
     });
   });
 
-  it('import of something that is not a log says so and exits 1', () => {
+  it('import of something that is not a log says so and exits 2', () => {
     const r = run('import', 'package.json');
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/package\.json: the first \d+ non-empty lines match none of: log show default/);
   });
 
@@ -137,10 +137,10 @@ describe('the command line', () => {
     expect(existsSync(csv)).toBe(true);
   });
 
-  it('an unknown command prints the usage and exits 2', () => {
+  it('an unknown command is named, with where to find the commands, and exits 2', () => {
     const r = run('frobnicate');
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/unknown command "frobnicate"/);
+    expect(r.stderr).toBe("xpc-lab: unknown command 'frobnicate'\n(xpc-lab --help lists the commands)\n");
   });
 
   it('a sessions folder that cannot be made is named with its own cause, once, and serve does not claim to record', async () => {

@@ -14,7 +14,7 @@ interface ChildRecord {
 
 /**
  * Helpers as Electron utility processes. Each gets a unique serviceName so
- * app 'child-process-gone' events can be matched to it (DESIGN.md notes).
+ * app 'child-process-gone' events can be matched to it (docs/design.md, Notes from the ecosystem).
  */
 export class UtilityProcessSpawner implements Spawner {
   private readonly records = new Map<string, ChildRecord>();
