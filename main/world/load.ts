@@ -8,6 +8,7 @@ import { type Diagnostic, type PlistDict, readPlist, substitute } from './plist-
 import { associated, keepAlive, machServices, str, versions } from './plist-job';
 import { sysextInfo } from './sysext-info';
 import { validateWorld } from './validate';
+import { worldXcconfig } from './xcconfig';
 import { derivedSettings, rfc1034Identifier } from './xcode-settings';
 
 export type { Diagnostic } from './plist-file';
@@ -77,6 +78,26 @@ function entitlementFiles(dir: string, depth = 0, out: string[] = []): string[] 
   return out;
 }
 
+const PLACEHOLDER = /@[A-Za-z_][A-Za-z0-9_]*@/g;
+
+/** Every string holding a CMake `@VAR@` placeholder, by key path. */
+function templatesOfPlaceholders(value: unknown, key = ''): Record<string, string[]> {
+  if (typeof value === 'string') {
+    const found = value.match(PLACEHOLDER);
+    return found ? { [key]: [...new Set(found)] } : {};
+  }
+  if (Array.isArray(value))
+    return Object.assign({}, ...value.map((v, i) => templatesOfPlaceholders(v, `${key}[${i}]`)));
+  if (typeof value !== 'object' || value === null || value instanceof Date || value instanceof Uint8Array)
+    return {};
+  return Object.assign(
+    {},
+    ...Object.entries(value as PlistDict).map(([k, v]) =>
+      templatesOfPlaceholders(v, key ? `${key}.${k}` : k),
+    ),
+  );
+}
+
 /** Keys whose value XPC Lab uses: unresolved, the simulation would be wrong. */
 const USED_KEYS =
   /^(CFBundleIdentifier|NetworkExtension\.NEMachServiceName|NSEndpointSecurityMachServiceName|Label|Program|ProgramArguments(\[\d+\])?|BundleProgram|MachServices.*|bundles\..*)$/;
@@ -142,7 +163,7 @@ class Loader {
       const used = USED_KEYS.test(key);
       const version = VERSION_KEYS.test(key);
       this.diagnostics.push({
-        severity: used ? 'error' : version ? 'warning' : 'info',
+        severity: used ? 'warning' : 'info',
         file,
         key,
         message: `${vars} ${names.size > 1 ? 'are' : 'is'} not resolved: add ${[...names].join(', ')} to buildSettings in world.plist`,
@@ -151,6 +172,21 @@ class Loader {
           : version
             ? 'the version is unknown: an upgrade cannot compare it (XPC-MODEL §5.1)'
             : 'Xcode fills this in at build time; XPC Lab does not use this key',
+      });
+    }
+  }
+
+  /** CMake's configure_file placeholders (`@lokinet_VERSION@`): filled before Xcode or launchd ever see the file. */
+  notePlaceholders(raw: PlistDict, file: string): void {
+    for (const [key, value] of Object.entries(templatesOfPlaceholders(raw))) {
+      this.diagnostics.push({
+        severity: 'info',
+        file,
+        key,
+        message: `${value.join(', ')} ${value.length > 1 ? 'are' : 'is a'} CMake configure_file placeholder${value.length > 1 ? 's' : ''}: this is a template CMake fills in; XPC Lab leaves the text as written`,
+        ...(VERSION_KEYS.test(key)
+          ? { consequence: 'the version is unknown: an upgrade cannot compare it (XPC-MODEL §5.1)' }
+          : {}),
       });
     }
   }
@@ -175,6 +211,12 @@ class Loader {
         message: issue.message,
       });
     }
+  }
+
+  /** `*.xcconfig` files in the world give build settings under world.plist's (main/world/xcconfig.ts). */
+  readXcconfigs(dir: string): void {
+    const fromFiles = worldXcconfig(dir, this.diagnostics);
+    this.manifest = { ...this.manifest, buildSettings: { ...fromFiles, ...this.manifest.buildSettings } };
   }
 
   /** The team the project names, when its entitlements files and build settings agree on one. */
@@ -268,6 +310,7 @@ class Loader {
       buildSettings: base,
       ...(this.projectTeam ? { projectTeam: this.projectTeam } : {}),
     });
+    this.notePlaceholders(raw, partial.type === 'App' ? `${partial.path}/Contents/Info.plist` : partial.path);
     const filled = substitute(raw, settings, () => {}) as PlistDict;
     const job: JobSpec = {
       runAtLoad: false,
@@ -276,8 +319,9 @@ class Loader {
       exitTimeOutS: 20,
       machServices: [],
       ...partial,
-      signing: identity.signing,
-      ...(identity.teamSource ? { teamSource: identity.teamSource } : {}),
+      // The team is found before the entitlements are filled, so a team they only repeat from the build settings is credited to those.
+      signing: { ...identity.signing, ...(team ? { teamId: team } : {}) },
+      ...(first.teamSource ? { teamSource: first.teamSource } : {}),
       entitlements: identity.entitlements,
       sandbox: identity.sandbox,
       behaviours: [],
@@ -369,12 +413,13 @@ class Loader {
       if (!isUnresolved(filled)) return { id: filled, base };
     }
     const product = basename(bundlePath, extname(bundlePath));
+    const stated = { ...this.manifest.buildSettings, ...entry?.[1].buildSettings }.PRODUCT_BUNDLE_IDENTIFIER;
     const id = base.PRODUCT_BUNDLE_IDENTIFIER ?? rfc1034Identifier(product);
-    const from = base.PRODUCT_BUNDLE_IDENTIFIER
-      ? entry
-        ? `world.plist names this bundle ${id}`
-        : `PRODUCT_BUNDLE_IDENTIFIER is ${id}`
-      : `named after its folder: ${id}`;
+    const from = entry
+      ? `world.plist names this bundle ${id}`
+      : stated !== undefined
+        ? `PRODUCT_BUNDLE_IDENTIFIER is ${id}`
+        : `named after its folder: ${id}`;
     if (read.readable) {
       this.diagnostics.push({
         severity: 'info',
@@ -391,17 +436,19 @@ class Loader {
 
   /** The versions a bundle's Info.plist states, filled from world.plist; an unresolved one is unknown. */
   bundleVersions(read: BundleRead, base: Record<string, string>, id: string): ReturnType<typeof versions> {
+    // Xcode's generated Info.plist (GENERATE_INFOPLIST_FILE) writes these two from the build settings when the source has none.
     const filled = substitute(
       {
-        CFBundleVersion: read.raw.CFBundleVersion,
-        CFBundleShortVersionString: read.raw.CFBundleShortVersionString,
+        CFBundleVersion: read.raw.CFBundleVersion ?? '$(CURRENT_PROJECT_VERSION)',
+        CFBundleShortVersionString: read.raw.CFBundleShortVersionString ?? '$(MARKETING_VERSION)',
       },
       settingsFor(base, undefined, { bundleId: id }),
       () => {},
     ) as PlistDict;
     const out = versions(filled);
-    if (out.bundleVersion !== undefined && isUnresolved(out.bundleVersion)) delete out.bundleVersion;
-    if (out.shortVersion !== undefined && isUnresolved(out.shortVersion)) delete out.shortVersion;
+    const unknown = (v: string) => isUnresolved(v) || /@[A-Za-z_][A-Za-z0-9_]*@/.test(v);
+    if (out.bundleVersion !== undefined && unknown(out.bundleVersion)) delete out.bundleVersion;
+    if (out.shortVersion !== undefined && unknown(out.shortVersion)) delete out.shortVersion;
     return out;
   }
 
@@ -479,11 +526,28 @@ class Loader {
       this.loadJob(plist, 'SMAppServiceDaemon', appPath, app.label);
     for (const plist of list(join(contents, 'Library', 'LaunchAgents'), '.plist'))
       this.loadJob(plist, 'SMAppServiceAgent', appPath, app.label);
+    for (const appex of list(join(contents, 'PlugIns'), '.appex')) this.noteAppExtension(appex);
     // A login item whose executable an SMAppService plist runs is that job's program, not a second process.
     for (const login of list(join(contents, 'Library', 'LoginItems'), '.app')) {
       const inside = `/${this.rel(login)}/`;
       if (!this.jobs.some((j) => j.program.startsWith(inside))) this.loadApp(login, app);
     }
+  }
+
+  /** App extensions (`Contents/PlugIns/*.appex`) are named, not run: ExtensionKit and pluginkit are not modelled. */
+  noteAppExtension(path: string): void {
+    const infoPath = join(path, 'Contents', 'Info.plist');
+    const raw = existsSync(infoPath) ? readPlist(infoPath, this.diagnostics, this.rel(infoPath)) : undefined;
+    const ext = raw?.NSExtension as PlistDict | undefined;
+    const point = str(ext?.NSExtensionPointIdentifier);
+    this.diagnostics.push({
+      severity: 'info',
+      file: this.rel(path),
+      message: `an app extension${point ? ` (${point})` : ''}: XPC Lab does not run app extensions, so it is listed here and not loaded`,
+      consequence: point?.startsWith('com.apple.networkextension')
+        ? 'a Network Extension provider packaged as an app extension is started by NE, not sysextd; XPC-MODEL §5 covers system extensions only'
+        : 'pluginkit launches app extensions on demand; nothing in this world can reach it',
+    });
   }
 
   loadJob(path: string, type: JobType, appPath?: string, appLabel?: string): void {
@@ -577,6 +641,7 @@ export function loadWorld(root: string, options: LoadOptions = {}): LoadResult {
   const top = bundleRoot ? dirname(root) : root;
   const loader = new Loader(top);
   if (!bundleRoot) loader.loadManifest(options.manifestFrom);
+  loader.readXcconfigs(bundleRoot ? root : top);
   loader.findProjectTeam(bundleRoot ? root : top);
   // [I] /Library jobs load first: launchd bootstraps them at boot, before any app registers an SMAppService job (XPC-MODEL §4.6).
   if (!bundleRoot) {
