@@ -18,7 +18,8 @@ commands:
                                  turn a Mac's log into a trace; print counts
   export <trace.ndjson> [--perfetto out.json] [--csv out.csv] [--redact]
                                  Perfetto/Chrome trace JSON, or the messages as CSV
-  validate <world-dir> [--json]  list a world's diagnostics; exit 1 on errors
+  validate <world-dir | App.app> [--json]
+                                 list a world's (or a built app's) diagnostics; exit 1 on errors
   run [world-dir] --scenario <file> [--trace out.ndjson] [--junit out.xml]
                                  run a scenario; exit 0 only when every expectation holds
 
