@@ -46,8 +46,6 @@ export const CommandSchema = z.discriminatedUnion('type', [
     replaceAction: z.enum(['replace', 'cancel']).default('replace'),
     /** For mode bump: keep the versions (the identical-versions case of XPC-MODEL §5.1). */
     sameVersion: z.boolean().default(false),
-    /** For mode bump: the versioned NEMachServiceName workaround (XPC-MODEL §5.4). */
-    versionMachServiceName: z.boolean().default(false),
   }),
   z.object({
     type: z.literal('sysext'),

@@ -1,4 +1,5 @@
 import type { EventInput } from '../trace/schema';
+import { rederive, renamedServices } from '../world/build-settings';
 import { type BumpOptions, bumpUnit } from '../world/bump';
 import type { JobSpec } from '../world/model';
 import { appUnit, findApp, versionText } from '../world/unit';
@@ -43,12 +44,25 @@ function withCarriedJobs(oldUnit: JobSpec[], nextJobs: JobSpec[], nextApp: JobSp
   const present = new Set(nextJobs.map((j) => `${j.type}:${j.label}`));
   const carried = oldUnit
     .filter((j) => j.type !== 'App' && j.bundledIn === undefined && !present.has(`${j.type}:${j.label}`))
-    .map((j) => ({
-      ...structuredClone(j),
-      bundleVersion: nextApp.bundleVersion,
-      shortVersion: nextApp.shortVersion,
-    }));
+    .map((j) =>
+      rederive({
+        ...structuredClone(j),
+        bundleVersion: nextApp.bundleVersion,
+        shortVersion: nextApp.shortVersion,
+      }),
+    );
   return [...nextJobs, ...carried];
+}
+
+/**
+ * XPC-MODEL §10.1: a name built from a template that holds the version is
+ * derived again from the new version, so the new copy answers a new name.
+ */
+function renamedWhy(oldUnit: readonly JobSpec[], nextUnit: readonly JobSpec[]): string[] {
+  return renamedServices(oldUnit, nextUnit).map(
+    (r) =>
+      `XPC-MODEL §10.1: ${r.label}'s ${r.key} is the template ${r.template}; derived from the new version it is ${r.to} (was ${r.from}), a name the new copy registers afresh while ${r.from} stays with the old one, and clients that derive the name from their own version reach the new copy`,
+  );
 }
 
 const LAUNCHD_TYPES = new Set<JobSpec['type']>([
@@ -103,7 +117,9 @@ export class Upgrades {
     this.preinstall(run);
     const vpnConnected = this.sysext.vpnConnected;
     this.quitApp(app, 'was quit by the installer');
-    this.replaceFiles(oldUnit, withCarriedJobs(oldUnit, next.jobs, nextApp), run);
+    const nextUnit = withCarriedJobs(oldUnit, next.jobs, nextApp);
+    run.why.push(...renamedWhy(oldUnit, nextUnit));
+    this.replaceFiles(oldUnit, nextUnit, run);
     if (run.firstLaunch) this.firstLaunch(nextApp, run, options.replaceAction);
     else this.notLaunched(next.jobs, run);
     stopObserving();

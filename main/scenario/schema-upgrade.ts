@@ -25,7 +25,6 @@ export const UPGRADE_DEFAULTS = {
   firstLaunch: true,
   replaceAction: 'replace',
   sameVersion: false,
-  versionMachServiceName: false,
 } as const;
 
 const Upgrade = z
@@ -42,15 +41,13 @@ const Upgrade = z
     replaceAction: z.enum(['replace', 'cancel']).default(UPGRADE_DEFAULTS.replaceAction),
     /** For mode bump: keep the versions (the identical-versions case of XPC-MODEL §5.1). */
     sameVersion: z.boolean().default(UPGRADE_DEFAULTS.sameVersion),
-    /** For mode bump: the versioned NEMachServiceName workaround (XPC-MODEL §5.4). */
-    versionMachServiceName: z.boolean().default(UPGRADE_DEFAULTS.versionMachServiceName),
   })
   .strict()
   .refine((u) => (u.mode === 'folder') === (u.folder !== undefined), {
     message: 'give `folder` with mode folder, and only then',
   })
-  .refine((u) => u.mode === 'bump' || (!u.sameVersion && !u.versionMachServiceName), {
-    message: '`sameVersion` and `versionMachServiceName` apply to mode bump only',
+  .refine((u) => u.mode === 'bump' || !u.sameVersion, {
+    message: '`sameVersion` applies to mode bump only',
   });
 
 /** A bare `reboot`, or `reboot: { rebindsNE }` to choose which §5.4 reports the world follows. */

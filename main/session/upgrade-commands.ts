@@ -40,11 +40,7 @@ export function upgradeApp(session: Session, command: UpgradeCommand): UpgradeRe
     ...(command.developerMode === undefined ? {} : { developerMode: command.developerMode }),
   };
   if (command.mode === 'bump') {
-    return upgrades.bump(
-      command.app,
-      { sameVersion: command.sameVersion, versionMachServiceName: command.versionMachServiceName },
-      options,
-    );
+    return upgrades.bump(command.app, { sameVersion: command.sameVersion }, options);
   }
   if (!command.folder) throw new Error('an upgrade from a folder needs the folder');
   return upgrades.upgrade(

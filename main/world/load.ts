@@ -1,12 +1,15 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
-import { mergeSandbox, sandboxFromEntitlements } from './entitlements';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { isUnresolved, rederive, settingsFor } from './build-settings';
+import { processIdentity, teamFromEntitlements, teamFromSettings } from './identity';
 import { type BundleSettings, type Manifest, ManifestSchema } from './manifest';
-import type { Behaviour, JobSpec, JobType, KeepAliveSpec, MachServiceSpec, World } from './model';
+import type { Behaviour, JobSpec, JobType, World } from './model';
 import { type Diagnostic, type PlistDict, readPlist, substitute } from './plist-file';
+import { associated, keepAlive, machServices, str, versions } from './plist-job';
 import { sysextInfo } from './sysext-info';
 import { validateWorld } from './validate';
-import { derivedSettings } from './xcode-settings';
+import { worldXcconfig } from './xcconfig';
+import { derivedSettings, rfc1034Identifier } from './xcode-settings';
 
 export type { Diagnostic } from './plist-file';
 
@@ -17,16 +20,93 @@ export interface LoadResult {
 
 export class WorldLoadError extends Error {}
 
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function list(dir: string, suffix: string): string[] {
-  if (!existsSync(dir)) return [];
+  if (!isDir(dir)) return [];
   return readdirSync(dir)
     .filter((name) => name.endsWith(suffix))
     .sort()
     .map((name) => join(dir, name));
 }
 
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
+/** XPC services a framework inside the app carries (Sparkle's Downloader.xpc, Installer.xpc): `Contents/Frameworks/X.framework[/Versions/*]/XPCServices`. */
+function frameworkXpcServices(appPath: string): string[] {
+  const out = new Map<string, string>();
+  for (const framework of list(join(appPath, 'Contents', 'Frameworks'), '.framework')) {
+    const versions = join(framework, 'Versions');
+    const homes = [
+      framework,
+      ...(isDir(versions)
+        ? readdirSync(versions)
+            .sort()
+            .map((v) => join(versions, v))
+        : []),
+    ];
+    // Versions/Current and the framework's top-level XPCServices are symbolic links to one copy.
+    for (const home of homes)
+      for (const xpc of list(join(home, 'XPCServices'), '.xpc')) {
+        const real = realpathSync(xpc);
+        if (!out.has(real)) out.set(real, xpc);
+      }
+  }
+  return [...out.values()];
+}
+
+/** Where a world keeps its apps: `Applications/*.app`, an `.app` at its top (a build folder), or the world is itself an `.app`. */
+function appsOf(root: string, top: string): string[] {
+  if (root.endsWith('.app')) return [root];
+  return [...list(join(top, 'Applications'), '.app'), ...list(top, '.app')];
+}
+
+const MAX_WALK = 8;
+
+/** Every `.entitlements` file under the world, for the team the project names. */
+function entitlementFiles(dir: string, depth = 0, out: string[] = []): string[] {
+  if (depth > MAX_WALK || !isDir(dir)) return out;
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (name.endsWith('.entitlements')) out.push(path);
+    else if (isDir(path)) entitlementFiles(path, depth + 1, out);
+  }
+  return out;
+}
+
+const PLACEHOLDER = /@[A-Za-z_][A-Za-z0-9_]*@/g;
+
+/** Every string holding a CMake `@VAR@` placeholder, by key path. */
+function templatesOfPlaceholders(value: unknown, key = ''): Record<string, string[]> {
+  if (typeof value === 'string') {
+    const found = value.match(PLACEHOLDER);
+    return found ? { [key]: [...new Set(found)] } : {};
+  }
+  if (Array.isArray(value))
+    return Object.assign({}, ...value.map((v, i) => templatesOfPlaceholders(v, `${key}[${i}]`)));
+  if (typeof value !== 'object' || value === null || value instanceof Date || value instanceof Uint8Array)
+    return {};
+  return Object.assign(
+    {},
+    ...Object.entries(value as PlistDict).map(([k, v]) =>
+      templatesOfPlaceholders(v, key ? `${key}.${k}` : k),
+    ),
+  );
+}
+
+/** Keys whose value XPC Lab uses: unresolved, the simulation would be wrong. */
+const USED_KEYS =
+  /^(CFBundleIdentifier|NetworkExtension\.NEMachServiceName|NSEndpointSecurityMachServiceName|Label|Program|ProgramArguments(\[\d+\])?|BundleProgram|MachServices.*|bundles\..*)$/;
+const VERSION_KEYS = /^(CFBundleVersion|CFBundleShortVersionString)$/;
+
+interface BundleRead {
+  raw: PlistDict;
+  /** The Info.plist could be read. */
+  readable: boolean;
 }
 
 class Loader {
@@ -35,59 +115,86 @@ class Loader {
   manifest: Manifest = ManifestSchema.parse({});
   /** Where world.plist was read from: script paths are relative to it. */
   manifestRoot: string;
-  hasManifest = false;
+  /** The one team the project's files agree on, if any. */
+  projectTeam: string | undefined;
+  /** Unresolved `$(VAR)`s, once per file and key. */
+  private readonly unresolved = new Map<string, { file: string; key: string; names: Set<string> }>();
 
-  constructor(readonly root: string) {
+  constructor(
+    /** Paths are shown relative to this folder. */
+    readonly root: string,
+  ) {
     this.manifestRoot = root;
   }
 
   rel(path: string): string {
-    return relative(this.root, path) || basename(path);
+    return relative(this.root, path).split(sep).join('/') || basename(path);
   }
 
-  read(path: string, settings: Record<string, string> = this.manifest.buildSettings): PlistDict | undefined {
-    const rel = this.rel(path);
-    const raw = readPlist(path, this.diagnostics, rel);
-    if (!raw) return undefined;
-    return this.fill(raw, rel, settings);
+  /** Records an unresolved variable; reported once per file and key by `reportUnresolved`. */
+  note(file: string, key: string, name: string): void {
+    const id = `${file}\u0000${key}`;
+    const entry = this.unresolved.get(id) ?? { file, key, names: new Set<string>() };
+    entry.names.add(name);
+    this.unresolved.set(id, entry);
   }
 
-  /** A bundle's Info.plist, with its own, the world's and Xcode's derived build settings (main/world/xcode-settings.ts). */
-  readBundle(bundlePath: string): PlistDict | undefined {
-    const infoPath = join(bundlePath, 'Contents', 'Info.plist');
-    const rel = this.rel(infoPath);
-    const raw = readPlist(infoPath, this.diagnostics, rel);
-    if (!raw) return undefined;
-    const literal = str(raw.CFBundleIdentifier);
-    const byId = literal && !literal.includes('$') ? literal : undefined;
-    const entry = Object.entries(this.manifest.bundles).find(
-      ([id, b]) => b.path === this.rel(bundlePath) || id === byId,
+  fill<T>(value: T, file: string, settings: Record<string, string>): T {
+    return substitute(value, settings, (name, key) => this.note(file, key, name)) as T;
+  }
+
+  /** The job's templated values from its final versions; what stays unresolved is noted once per file and key. */
+  derive(job: JobSpec): JobSpec {
+    const plistFile = job.type === 'App' ? `${job.path}/Contents/Info.plist` : job.path;
+    return rederive(job, (where, name, key) =>
+      where === 'plist'
+        ? this.note(plistFile, key, name)
+        : this.note(
+            'world.plist',
+            `bundles.${job.label}.behaviours${key.startsWith('[') ? '' : '.'}${key}`,
+            name,
+          ),
     );
-    const settings = {
-      ...derivedSettings(bundlePath, entry?.[0]),
-      ...this.manifest.buildSettings,
-      ...entry?.[1].buildSettings,
-    };
-    return this.fill(raw, rel, settings);
   }
 
-  fill(raw: PlistDict, rel: string, settings: Record<string, string>): PlistDict {
-    return substitute(raw, settings, (name, key) =>
+  reportUnresolved(): void {
+    for (const { file, key, names } of this.unresolved.values()) {
+      const vars = [...names].map((n) => `$(${n})`).join(', ');
+      const used = USED_KEYS.test(key);
+      const version = VERSION_KEYS.test(key);
       this.diagnostics.push({
-        severity: 'error',
-        file: rel,
+        severity: used ? 'warning' : 'info',
+        file,
         key,
-        message: `$(${name}) is not resolved: add ${name} to buildSettings in world.plist`,
-        consequence: 'Xcode fills this in at build time; without it the value would be wrong on a Mac',
-      }),
-    ) as PlistDict;
+        message: `${vars} ${names.size > 1 ? 'are' : 'is'} not resolved: add ${[...names].join(', ')} to buildSettings in world.plist`,
+        consequence: used
+          ? 'Xcode fills this in at build time; XPC Lab keeps the text as written, so this name will not match what a Mac uses'
+          : version
+            ? 'the version is unknown: an upgrade cannot compare it (XPC-MODEL §5.1)'
+            : 'Xcode fills this in at build time; XPC Lab does not use this key',
+      });
+    }
+  }
+
+  /** CMake's configure_file placeholders (`@lokinet_VERSION@`): filled before Xcode or launchd ever see the file. */
+  notePlaceholders(raw: PlistDict, file: string): void {
+    for (const [key, value] of Object.entries(templatesOfPlaceholders(raw))) {
+      this.diagnostics.push({
+        severity: 'info',
+        file,
+        key,
+        message: `${value.join(', ')} ${value.length > 1 ? 'are' : 'is a'} CMake configure_file placeholder${value.length > 1 ? 's' : ''}: this is a template CMake fills in; XPC Lab leaves the text as written`,
+        ...(VERSION_KEYS.test(key)
+          ? { consequence: 'the version is unknown: an upgrade cannot compare it (XPC-MODEL §5.1)' }
+          : {}),
+      });
+    }
   }
 
   loadManifest(fallbackRoot?: string): void {
-    const own = join(this.root, 'world.plist');
+    const own = join(this.manifestRoot, 'world.plist');
     const path = existsSync(own) || !fallbackRoot ? own : join(fallbackRoot, 'world.plist');
     if (!existsSync(path)) return;
-    this.hasManifest = true;
     this.manifestRoot = dirname(path);
     const raw = readPlist(path, this.diagnostics, 'world.plist');
     if (!raw) return;
@@ -106,63 +213,42 @@ class Loader {
     }
   }
 
+  /** `*.xcconfig` files in the world give build settings under world.plist's (main/world/xcconfig.ts). */
+  readXcconfigs(dir: string): void {
+    const fromFiles = worldXcconfig(dir, this.diagnostics);
+    this.manifest = { ...this.manifest, buildSettings: { ...fromFiles, ...this.manifest.buildSettings } };
+  }
+
+  /** The team the project names, when its entitlements files and build settings agree on one. */
+  findProjectTeam(top: string): void {
+    const teams = new Set<string>();
+    const fromSettings = teamFromSettings(this.manifest.buildSettings);
+    if (fromSettings) teams.add(fromSettings);
+    for (const entry of Object.values(this.manifest.bundles)) {
+      const team =
+        entry.signing?.teamId ??
+        teamFromSettings(entry.buildSettings ?? {}) ??
+        teamFromEntitlements(entry.entitlements ?? {});
+      if (team) teams.add(team);
+    }
+    for (const file of entitlementFiles(top)) {
+      const raw = readPlist(file, [], this.rel(file));
+      const team = raw && teamFromEntitlements(raw);
+      if (team) teams.add(team);
+    }
+    if (teams.size === 1) this.projectTeam = [...teams][0];
+  }
+
   settings(id: string): BundleSettings {
     return this.manifest.bundles[id] ?? {};
   }
 
-  job(
-    partial: Omit<
-      JobSpec,
-      | 'signing'
-      | 'entitlements'
-      | 'sandbox'
-      | 'behaviours'
-      | 'runAtLoad'
-      | 'keepAlive'
-      | 'throttleIntervalS'
-      | 'exitTimeOutS'
-    > &
-      Partial<JobSpec>,
-    id: string,
-    /** The bundle folder or plist file whose `<name>.entitlements` sits beside it. */
-    beside?: string,
-  ): JobSpec {
-    const s = this.settings(id);
-    const entitlements = this.entitlements(id, beside);
-    const job: JobSpec = {
-      runAtLoad: false,
-      keepAlive: { always: false },
-      throttleIntervalS: 10,
-      exitTimeOutS: 20,
-      ...partial,
-      signing: this.signing(id),
-      entitlements,
-      sandbox: mergeSandbox(sandboxFromEntitlements(entitlements), s.sandbox),
-      behaviours: (s.behaviours ?? this.defaultBehaviours(partial)).map((b) => this.resolveScript(b, id)),
-    };
-    this.jobs.push(job);
-    return job;
-  }
-
-  /** [I] A folder with no world.plist runs: every job with Mach services answers on them. */
-  defaultBehaviours(job: Pick<JobSpec, 'machServices'>): Behaviour[] {
-    return this.hasManifest || job.machServices.length === 0 ? [] : [{ kind: 'reply', delayMs: 0 }];
-  }
-
-  /** [I] Without a signing entry, a bundle is signed by the team of the world's TeamIdentifierPrefix, if it has one. */
-  signing(id: string): JobSpec['signing'] {
-    const prefix = this.manifest.buildSettings.TeamIdentifierPrefix?.replace(/\.$/, '');
-    const signing = this.settings(id).signing;
-    return { anchor: 'developer-id', notarized: false, ...(prefix ? { teamId: prefix } : {}), ...signing };
-  }
-
-  /** A `<name>.entitlements` plist beside the bundle or plist, under world.plist's entitlements. */
-  entitlements(id: string, beside: string | undefined): Record<string, unknown> {
-    const file = beside
-      ? `${beside.replace(/\.(app|xpc|systemextension|plist)$/, '')}.entitlements`
-      : undefined;
-    const fromFile = file && existsSync(file) ? (this.read(file) ?? {}) : {};
-    return { ...fromFile, ...this.settings(id).entitlements };
+  /** A `<name>.entitlements` plist beside the bundle or plist, as written. */
+  entitlementsFile(beside: string | undefined): { raw: PlistDict; file?: string } {
+    if (!beside) return { raw: {} };
+    const file = `${beside.replace(/\.(app|xpc|systemextension|plist)$/, '')}.entitlements`;
+    if (!existsSync(file)) return { raw: {} };
+    return { raw: readPlist(file, this.diagnostics, this.rel(file)) ?? {}, file };
   }
 
   /** A script behaviour's path is relative to the world; the helper needs it absolute. */
@@ -181,123 +267,318 @@ class Loader {
     return { ...behaviour, path };
   }
 
-  loadApp(appPath: string): void {
-    const info = this.readBundle(appPath);
-    if (!info) return;
-    const id = str(info.CFBundleIdentifier);
-    if (!id) {
+  /**
+   * Makes a job from its plist: identity first (main/world/identity.ts), then
+   * every `$(VAR)` filled from its versions, team and world.plist
+   * (main/world/build-settings.ts), keeping the templates for upgrades.
+   */
+  job(
+    partial: Omit<
+      JobSpec,
+      | 'signing'
+      | 'entitlements'
+      | 'sandbox'
+      | 'behaviours'
+      | 'runAtLoad'
+      | 'keepAlive'
+      | 'throttleIntervalS'
+      | 'exitTimeOutS'
+      | 'machServices'
+    > &
+      Partial<JobSpec>,
+    raw: PlistDict,
+    base: Record<string, string>,
+    beside: string | undefined,
+  ): JobSpec {
+    const id = partial.label;
+    const s = this.settings(id);
+    const ent = this.entitlementsFile(beside);
+    const first = processIdentity({
+      id,
+      manifest: s,
+      entitlementsFile: ent.raw,
+      buildSettings: base,
+      ...(this.projectTeam ? { projectTeam: this.projectTeam } : {}),
+    });
+    const team = first.signing.teamId;
+    const settings = settingsFor(base, team, partial);
+    const entitlementsFile = ent.file ? this.fill(ent.raw, this.rel(ent.file), settings) : {};
+    const identity = processIdentity({
+      id,
+      manifest: s,
+      entitlementsFile,
+      buildSettings: base,
+      ...(this.projectTeam ? { projectTeam: this.projectTeam } : {}),
+    });
+    this.notePlaceholders(raw, partial.type === 'App' ? `${partial.path}/Contents/Info.plist` : partial.path);
+    const filled = substitute(raw, settings, () => {}) as PlistDict;
+    const job: JobSpec = {
+      runAtLoad: false,
+      keepAlive: { always: false },
+      throttleIntervalS: 10,
+      exitTimeOutS: 20,
+      machServices: [],
+      ...partial,
+      // The team is found before the entitlements are filled, so a team they only repeat from the build settings is credited to those.
+      signing: { ...identity.signing, ...(team ? { teamId: team } : {}) },
+      ...(first.teamSource ? { teamSource: first.teamSource } : {}),
+      entitlements: identity.entitlements,
+      sandbox: identity.sandbox,
+      behaviours: [],
+    };
+    Object.assign(job, this.fromPlist(job, filled));
+    const rawBehaviours = (s.behaviours ?? this.defaultBehaviours(job)).map((b) => this.resolveScript(b, id));
+    job.behaviours = substitute(rawBehaviours, settings, () => {}) as Behaviour[];
+    job.build = { raw, base, behaviours: rawBehaviours };
+    this.jobs.push(job);
+    return job;
+  }
+
+  /** What a job takes from its filled plist beyond its identity. */
+  fromPlist(job: JobSpec, filled: PlistDict): Partial<JobSpec> {
+    switch (job.type) {
+      case 'App':
+        return {};
+      case 'XPCService':
+        return { machServices: [{ name: job.label, hideUntilCheckIn: false, origin: 'XPCService' }] };
+      case 'SystemExtension': {
+        const { spec, machServices: services } = sysextInfo(
+          filled,
+          job.entitlements,
+          job.label,
+          job.signing.teamId,
+        );
+        return { machServices: services, sysext: spec };
+      }
+      default:
+        return {
+          machServices: machServices(filled.MachServices),
+          runAtLoad: filled.RunAtLoad === true,
+          keepAlive: keepAlive(filled.KeepAlive),
+          throttleIntervalS: typeof filled.ThrottleInterval === 'number' ? filled.ThrottleInterval : 10,
+          exitTimeOutS: typeof filled.ExitTimeOut === 'number' ? filled.ExitTimeOut : 20,
+          ...(filled.EnablePressuredExit === true ? { enablePressuredExit: true } : {}),
+          ...(typeof filled.Disabled === 'boolean' ? { disabled: filled.Disabled } : {}),
+          ...associated(filled.AssociatedBundleIdentifiers),
+        };
+    }
+  }
+
+  /**
+   * [I] A job that world.plist gives no behaviours answers on its Mach services,
+   * so a folder of bare plists (or a world.plist that only sets build settings) runs as it is.
+   */
+  defaultBehaviours(job: Pick<JobSpec, 'machServices'>): Behaviour[] {
+    return job.machServices.length === 0 ? [] : [{ kind: 'reply', delayMs: 0 }];
+  }
+
+  /** A bundle's Info.plist as written; a bundle whose Info.plist cannot be read is still loaded, with what its folder says. */
+  readInfo(bundlePath: string): BundleRead {
+    const infoPath = join(bundlePath, 'Contents', 'Info.plist');
+    const rel = this.rel(infoPath);
+    if (!existsSync(infoPath)) {
       this.diagnostics.push({
         severity: 'error',
-        file: this.rel(join(appPath, 'Contents', 'Info.plist')),
-        key: 'CFBundleIdentifier',
-        message: 'missing: every bundle needs an identifier',
+        file: this.rel(bundlePath),
+        key: 'Contents/Info.plist',
+        message: 'missing: a bundle needs an Info.plist; XPC Lab names it after its folder',
+        consequence: 'macOS does not recognise a folder without Contents/Info.plist as a bundle',
       });
-      return;
+      return { raw: {}, readable: false };
     }
-    const exe = str(info.CFBundleExecutable) ?? basename(appPath, '.app');
-    const program = `/${this.rel(join(appPath, 'Contents', 'MacOS', exe))}`;
-    this.job(
-      {
-        label: id,
-        type: 'App',
-        domainKind: 'gui',
-        program,
-        path: this.rel(appPath),
-        machServices: [],
-        ...versions(info),
-        bundleId: id,
-      },
-      id,
-      appPath,
-    );
-    for (const xpc of list(join(appPath, 'Contents', 'XPCServices'), '.xpc')) this.loadXpcService(xpc, id);
-    for (const ext of list(join(appPath, 'Contents', 'Library', 'SystemExtensions'), '.systemextension'))
-      this.loadSystemExtension(ext, id);
-    for (const plist of list(join(appPath, 'Contents', 'Library', 'LaunchDaemons'), '.plist'))
-      this.loadJob(plist, 'SMAppServiceDaemon', appPath, id);
-    for (const plist of list(join(appPath, 'Contents', 'Library', 'LaunchAgents'), '.plist'))
-      this.loadJob(plist, 'SMAppServiceAgent', appPath, id);
+    const raw = readPlist(infoPath, this.diagnostics, rel);
+    return raw ? { raw, readable: true } : { raw: {}, readable: false };
   }
 
-  loadXpcService(path: string, ownerLabel: string): void {
-    const infoPath = join(path, 'Contents', 'Info.plist');
-    const info = this.readBundle(path);
-    const id = str(info?.CFBundleIdentifier);
-    if (!info || !id) return;
-    const exe = str(info.CFBundleExecutable) ?? basename(path, '.xpc');
-    this.job(
-      {
-        label: id,
-        type: 'XPCService',
-        domainKind: 'pid',
-        ownerLabel,
-        program: `/${this.rel(join(path, 'Contents', 'MacOS', exe))}`,
-        path: this.rel(infoPath),
-        machServices: [{ name: id, hideUntilCheckIn: false, origin: 'XPCService' }],
-        bundleId: id,
-        bundledIn: ownerLabel,
-        ...versions(info),
-      },
-      id,
-      path,
+  /**
+   * The bundle's identifier: CFBundleIdentifier as written or filled; failing
+   * that, PRODUCT_BUNDLE_IDENTIFIER or the folder's name, with a note on
+   * Xcode's generated Info.plist (GENERATE_INFOPLIST_FILE).
+   */
+  bundleIdentity(bundlePath: string, read: BundleRead): { id: string; base: Record<string, string> } {
+    const infoRel = this.rel(join(bundlePath, 'Contents', 'Info.plist'));
+    const literal = str(read.raw.CFBundleIdentifier);
+    const byLiteral = literal && !isUnresolved(literal) ? literal : undefined;
+    const entry = Object.entries(this.manifest.bundles).find(
+      ([id, b]) => b.path === this.rel(bundlePath) || id === byLiteral,
     );
+    const base = {
+      ...derivedSettings(bundlePath, entry?.[0]),
+      ...this.manifest.buildSettings,
+      ...entry?.[1].buildSettings,
+    };
+    if (byLiteral) return { id: byLiteral, base };
+    if (literal) {
+      const filled = substitute(literal, base, () => {}) as string;
+      if (!isUnresolved(filled)) return { id: filled, base };
+    }
+    const product = basename(bundlePath, extname(bundlePath));
+    const stated = { ...this.manifest.buildSettings, ...entry?.[1].buildSettings }.PRODUCT_BUNDLE_IDENTIFIER;
+    const id = base.PRODUCT_BUNDLE_IDENTIFIER ?? rfc1034Identifier(product);
+    const from = entry
+      ? `world.plist names this bundle ${id}`
+      : stated !== undefined
+        ? `PRODUCT_BUNDLE_IDENTIFIER is ${id}`
+        : `named after its folder: ${id}`;
+    if (read.readable) {
+      this.diagnostics.push({
+        severity: 'info',
+        file: infoRel,
+        key: 'CFBundleIdentifier',
+        message: literal
+          ? `${literal} is not resolved; ${from}`
+          : `missing; ${from}. Xcode projects with GENERATE_INFOPLIST_FILE = YES keep CFBundleIdentifier out of the source Info.plist and write $(PRODUCT_BUNDLE_IDENTIFIER) into the built one`,
+        consequence: `set PRODUCT_BUNDLE_IDENTIFIER in this bundle's buildSettings, or bundles.<id>.path, in world.plist to name it as its target does`,
+      });
+    }
+    return { id, base: { ...base, PRODUCT_BUNDLE_IDENTIFIER: id } };
   }
 
-  loadSystemExtension(path: string, appLabel: string): void {
-    const infoPath = join(path, 'Contents', 'Info.plist');
-    const info = this.readBundle(path);
-    const id = str(info?.CFBundleIdentifier);
-    if (!info || !id) return;
-    const { spec, machServices: services } = sysextInfo(
-      info,
-      this.entitlements(id, path),
-      id,
-      this.signing(id).teamId,
-    );
-    const exe = str(info.CFBundleExecutable) ?? id;
-    this.job(
+  /** The versions a bundle's Info.plist states, filled from world.plist; an unresolved one is unknown. */
+  bundleVersions(read: BundleRead, base: Record<string, string>, id: string): ReturnType<typeof versions> {
+    // Xcode's generated Info.plist (GENERATE_INFOPLIST_FILE) writes these two from the build settings when the source has none.
+    const filled = substitute(
       {
-        label: id,
-        type: 'SystemExtension',
-        domainKind: 'system',
-        program: `/${this.rel(join(path, 'Contents', 'MacOS', exe))}`,
-        path: this.rel(infoPath),
-        machServices: services,
-        bundleId: id,
-        runAtLoad: true,
-        bundledIn: appLabel,
-        sysext: spec,
-        ...versions(info),
+        CFBundleVersion: read.raw.CFBundleVersion ?? '$(CURRENT_PROJECT_VERSION)',
+        CFBundleShortVersionString: read.raw.CFBundleShortVersionString ?? '$(MARKETING_VERSION)',
       },
-      id,
-      path,
-    );
+      settingsFor(base, undefined, { bundleId: id }),
+      () => {},
+    ) as PlistDict;
+    const out = versions(filled);
+    const unknown = (v: string) => isUnresolved(v) || /@[A-Za-z_][A-Za-z0-9_]*@/.test(v);
+    if (out.bundleVersion !== undefined && unknown(out.bundleVersion)) delete out.bundleVersion;
+    if (out.shortVersion !== undefined && unknown(out.shortVersion)) delete out.shortVersion;
+    return out;
+  }
+
+  loadBundle(bundlePath: string, type: 'App' | 'XPCService' | 'SystemExtension', parent?: JobSpec): JobSpec {
+    const read = this.readInfo(bundlePath);
+    const { id, base } = this.bundleIdentity(bundlePath, read);
+    const infoRel = this.rel(join(bundlePath, 'Contents', 'Info.plist'));
+    const exe = str(read.raw.CFBundleExecutable);
+    const exeName =
+      exe && !isUnresolved(exe)
+        ? exe
+        : type === 'SystemExtension'
+          ? id
+          : basename(bundlePath, extname(bundlePath));
+    const program = `/${this.rel(join(bundlePath, 'Contents', 'MacOS', exeName))}`;
+    const common = {
+      label: id,
+      program,
+      bundleId: id,
+      ...this.bundleVersions(read, base, id),
+    };
+    switch (type) {
+      case 'App':
+        return this.job(
+          {
+            ...common,
+            type: 'App',
+            domainKind: 'gui',
+            path: this.rel(bundlePath),
+            ...(parent ? { bundledIn: parent.label } : {}),
+          },
+          read.raw,
+          base,
+          bundlePath,
+        );
+      case 'XPCService':
+        return this.job(
+          {
+            ...common,
+            type: 'XPCService',
+            domainKind: 'pid',
+            ownerLabel: parent?.label ?? id,
+            path: infoRel,
+            bundledIn: parent?.label ?? id,
+          },
+          read.raw,
+          base,
+          bundlePath,
+        );
+      case 'SystemExtension':
+        return this.job(
+          {
+            ...common,
+            type: 'SystemExtension',
+            domainKind: 'system',
+            path: infoRel,
+            runAtLoad: true,
+            ...(parent ? { bundledIn: parent.label } : {}),
+          },
+          read.raw,
+          base,
+          bundlePath,
+        );
+    }
+  }
+
+  loadApp(appPath: string, parent?: JobSpec): void {
+    const app = this.loadBundle(appPath, 'App', parent);
+    const contents = join(appPath, 'Contents');
+    for (const xpc of [...list(join(contents, 'XPCServices'), '.xpc'), ...frameworkXpcServices(appPath)])
+      this.loadBundle(xpc, 'XPCService', app);
+    for (const ext of list(join(contents, 'Library', 'SystemExtensions'), '.systemextension'))
+      this.loadBundle(ext, 'SystemExtension', app);
+    for (const plist of list(join(contents, 'Library', 'LaunchDaemons'), '.plist'))
+      this.loadJob(plist, 'SMAppServiceDaemon', appPath, app.label);
+    for (const plist of list(join(contents, 'Library', 'LaunchAgents'), '.plist'))
+      this.loadJob(plist, 'SMAppServiceAgent', appPath, app.label);
+    for (const appex of list(join(contents, 'PlugIns'), '.appex')) this.noteAppExtension(appex);
+    // A login item whose executable an SMAppService plist runs is that job's program, not a second process.
+    for (const login of list(join(contents, 'Library', 'LoginItems'), '.app')) {
+      const inside = `/${this.rel(login)}/`;
+      if (!this.jobs.some((j) => j.program.startsWith(inside))) this.loadApp(login, app);
+    }
+  }
+
+  /** App extensions (`Contents/PlugIns/*.appex`) are named, not run: ExtensionKit and pluginkit are not modelled. */
+  noteAppExtension(path: string): void {
+    const infoPath = join(path, 'Contents', 'Info.plist');
+    const raw = existsSync(infoPath) ? readPlist(infoPath, this.diagnostics, this.rel(infoPath)) : undefined;
+    const ext = raw?.NSExtension as PlistDict | undefined;
+    const point = str(ext?.NSExtensionPointIdentifier);
+    this.diagnostics.push({
+      severity: 'info',
+      file: this.rel(path),
+      message: `an app extension${point ? ` (${point})` : ''}: XPC Lab does not run app extensions, so it is listed here and not loaded`,
+      consequence: point?.startsWith('com.apple.networkextension')
+        ? 'a Network Extension provider packaged as an app extension is started by NE, not sysextd; XPC-MODEL §5 covers system extensions only'
+        : 'pluginkit launches app extensions on demand; nothing in this world can reach it',
+    });
   }
 
   loadJob(path: string, type: JobType, appPath?: string, appLabel?: string): void {
-    const plist = this.read(path);
-    if (!plist) return;
     const rel = this.rel(path);
-    const label = str(plist.Label);
-    if (!label) {
+    // A plist launchd cannot parse is refused ("Bootstrap failed: 5"): the diagnostic says so, and there is no job.
+    const raw = readPlist(path, this.diagnostics, rel);
+    if (!raw) return;
+    const literalLabel = str(raw.Label);
+    const entry = literalLabel ? this.manifest.bundles[literalLabel] : undefined;
+    const base = { ...this.manifest.buildSettings, ...entry?.buildSettings };
+    const filledLabel = literalLabel ? (substitute(literalLabel, base, () => {}) as string) : undefined;
+    const label = filledLabel ?? basename(path, '.plist');
+    if (!literalLabel) {
       this.diagnostics.push({
         severity: 'error',
         file: rel,
         key: 'Label',
-        message: 'missing: launchd requires a Label',
+        message: `missing: launchd requires a Label; XPC Lab names the job ${label} after its file`,
         consequence: 'launchctl bootstrap fails with 5: Input/output error',
       });
-      return;
     }
-    const args = Array.isArray(plist.ProgramArguments)
-      ? plist.ProgramArguments.filter((a): a is string => typeof a === 'string')
+    const filled = substitute(raw, base, () => {}) as PlistDict;
+    const args = Array.isArray(filled.ProgramArguments)
+      ? filled.ProgramArguments.filter((a): a is string => typeof a === 'string')
       : [];
-    const bundleProgram = str(plist.BundleProgram);
-    const program =
+    const bundleProgram = str(filled.BundleProgram);
+    const stated =
       bundleProgram && appPath
         ? `/${this.rel(join(appPath, bundleProgram))}`
-        : (str(plist.Program) ?? args[0]);
-    if (!program) {
+        : (str(filled.Program) ?? args[0]);
+    if (!stated) {
       this.diagnostics.push({
         severity: 'error',
         file: rel,
@@ -305,7 +586,6 @@ class Loader {
         message: 'no Program, ProgramArguments or BundleProgram',
         consequence: 'launchd exits the job with 78: EX_CONFIG',
       });
-      return;
     }
     const daemon = type === 'LaunchDaemon' || type === 'SMAppServiceDaemon';
     this.job(
@@ -313,63 +593,15 @@ class Loader {
         label,
         type,
         domainKind: daemon ? 'system' : 'gui',
-        program,
+        program: stated ?? `/${rel}`,
         path: rel,
-        machServices: machServices(plist.MachServices),
-        runAtLoad: plist.RunAtLoad === true,
-        keepAlive: keepAlive(plist.KeepAlive),
-        throttleIntervalS: typeof plist.ThrottleInterval === 'number' ? plist.ThrottleInterval : 10,
-        exitTimeOutS: typeof plist.ExitTimeOut === 'number' ? plist.ExitTimeOut : 20,
-        ...(plist.EnablePressuredExit === true ? { enablePressuredExit: true } : {}),
-        ...(typeof plist.Disabled === 'boolean' ? { disabled: plist.Disabled } : {}),
         ...(appLabel ? { bundledIn: appLabel } : {}),
-        ...associated(plist.AssociatedBundleIdentifiers),
       },
-      label,
+      raw,
+      base,
       path,
     );
   }
-}
-
-/** AssociatedBundleIdentifiers: a string or an array of app bundle IDs (XPC-MODEL §4.1). */
-function associated(value: unknown): { associatedBundleIds?: string[] } {
-  const ids =
-    typeof value === 'string'
-      ? [value]
-      : Array.isArray(value)
-        ? value.filter((v): v is string => typeof v === 'string')
-        : [];
-  return ids.length > 0 ? { associatedBundleIds: ids } : {};
-}
-
-function versions(info: PlistDict): { bundleVersion?: string; shortVersion?: string } {
-  const out: { bundleVersion?: string; shortVersion?: string } = {};
-  const v = info.CFBundleVersion;
-  const s = info.CFBundleShortVersionString;
-  if (typeof v === 'string' || typeof v === 'number') out.bundleVersion = String(v);
-  if (typeof s === 'string' || typeof s === 'number') out.shortVersion = String(s);
-  return out;
-}
-
-/** MachServices: name → true | { ResetAtClose, HideUntilCheckIn } (XPC-MODEL §4.1). */
-function machServices(value: unknown): MachServiceSpec[] {
-  if (typeof value !== 'object' || value === null) return [];
-  return Object.entries(value as PlistDict).map(([name, v]) => ({
-    name,
-    hideUntilCheckIn: typeof v === 'object' && v !== null && (v as PlistDict).HideUntilCheckIn === true,
-    origin: 'MachServices' as const,
-  }));
-}
-
-function keepAlive(value: unknown): KeepAliveSpec {
-  if (value === true) return { always: true };
-  if (typeof value !== 'object' || value === null) return { always: false };
-  const d = value as PlistDict;
-  return {
-    always: false,
-    ...(typeof d.SuccessfulExit === 'boolean' ? { successfulExit: d.SuccessfulExit } : {}),
-    ...(typeof d.Crashed === 'boolean' ? { crashed: d.Crashed } : {}),
-  };
 }
 
 /**
@@ -381,6 +613,7 @@ function inheritVersions(jobs: JobSpec[]): void {
   for (const app of jobs.filter((j) => j.type === 'App')) {
     const inside = `/${app.path}/`;
     for (const job of jobs) {
+      if (job === app || job.type === 'App') continue;
       if (job.bundleVersion !== undefined || (job.bundledIn !== app.label && !job.program.startsWith(inside)))
         continue;
       if (app.bundleVersion !== undefined) job.bundleVersion = app.bundleVersion;
@@ -396,29 +629,42 @@ export interface LoadOptions {
   validate?: boolean;
 }
 
-/** Reads a world folder laid out like a Mac's disk. Only a missing folder throws; everything else is a diagnostic. */
+/**
+ * Reads a world folder laid out like a Mac's disk, a folder holding built
+ * `.app`s, or an `.app` itself. Only a missing folder throws; everything on
+ * disk is loaded, and every problem is a diagnostic on its item.
+ */
 export function loadWorld(root: string, options: LoadOptions = {}): LoadResult {
   if (!existsSync(root) || !statSync(root).isDirectory())
     throw new WorldLoadError(`${root}: not a world folder (it does not exist or is not a directory)`);
-  const loader = new Loader(root);
-  loader.loadManifest(options.manifestFrom);
+  const bundleRoot = root.replace(/[\\/]+$/, '').endsWith('.app');
+  const top = bundleRoot ? dirname(root) : root;
+  const loader = new Loader(top);
+  if (!bundleRoot) loader.loadManifest(options.manifestFrom);
+  loader.readXcconfigs(bundleRoot ? root : top);
+  loader.findProjectTeam(bundleRoot ? root : top);
   // [I] /Library jobs load first: launchd bootstraps them at boot, before any app registers an SMAppService job (XPC-MODEL §4.6).
-  for (const plist of list(join(root, 'Library', 'LaunchDaemons'), '.plist'))
-    loader.loadJob(plist, 'LaunchDaemon');
-  for (const plist of list(join(root, 'Library', 'LaunchAgents'), '.plist'))
-    loader.loadJob(plist, 'LaunchAgent');
-  for (const app of list(join(root, 'Applications'), '.app')) loader.loadApp(app);
+  if (!bundleRoot) {
+    for (const plist of list(join(top, 'Library', 'LaunchDaemons'), '.plist'))
+      loader.loadJob(plist, 'LaunchDaemon');
+    for (const plist of list(join(top, 'Library', 'LaunchAgents'), '.plist'))
+      loader.loadJob(plist, 'LaunchAgent');
+  }
+  for (const app of appsOf(root.replace(/[\\/]+$/, ''), top)) loader.loadApp(app);
   inheritVersions(loader.jobs);
+  // Versions inherited from the app feed the templates too.
+  loader.jobs.splice(0, loader.jobs.length, ...loader.jobs.map((job) => loader.derive(job)));
+  loader.reportUnresolved();
   if (loader.jobs.length === 0) {
     loader.diagnostics.push({
       severity: 'warning',
       message:
-        'no bundles or launchd jobs found: expected Applications/*.app, Library/LaunchDaemons or Library/LaunchAgents',
+        'no bundles or launchd jobs found: expected Applications/*.app, *.app, Library/LaunchDaemons or Library/LaunchAgents',
     });
   }
   const world: World = {
-    name: loader.manifest.name ?? basename(root),
-    root,
+    name: loader.manifest.name ?? basename(bundleRoot ? root.replace(/[\\/]+$/, '') : root, '.app'),
+    root: bundleRoot ? root : top,
     uid: loader.manifest.uid,
     jobs: loader.jobs,
     ...(loader.manifest.state ? { state: loader.manifest.state } : {}),

@@ -139,6 +139,16 @@ export interface KeepAliveSpec {
   crashed?: boolean;
 }
 
+/** A job's plist with its `$(VAR)` templates intact, and the build settings world.plist gives it (XPC-MODEL §10.1). */
+export interface BuildModel {
+  /** The Info.plist or launchd plist as read, before substitution. */
+  raw: Record<string, unknown>;
+  /** world.plist's settings (the bundle's own over the world's) over what Xcode fills in per bundle. */
+  base: Record<string, string>;
+  /** world.plist's behaviours for the job, before substitution. */
+  behaviours: Behaviour[];
+}
+
 export interface JobSpec {
   label: string;
   type: JobType;
@@ -167,6 +177,10 @@ export interface JobSpec {
   /** For a system extension: what `systemextensionsctl list` shows (XPC-MODEL §5.2). */
   sysext?: SysextSpec;
   signing: z.infer<typeof SigningSchema>;
+  /** Where the team ID came from (world.plist, the code signature, the entitlements, the build settings, the project). */
+  teamSource?: string;
+  /** The templates this job was read from, derived again on upgrade (main/world/build-settings.ts). */
+  build?: BuildModel;
   entitlements: Record<string, unknown>;
   sandbox: z.infer<typeof SandboxSchema>;
   behaviours: Behaviour[];

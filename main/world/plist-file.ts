@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'plist';
 import { binaryPlistProblem } from './plist-bounds';
 import { locateXmlProblem } from './plist-lines';
+import { leadingWhitespace, parseXmlPlist, type XmlNote, XmlPlistError } from './plist-xml';
 import { applyModifier } from './xcode-settings';
 
 export interface Diagnostic {
@@ -39,11 +40,10 @@ function isDict(value: unknown): value is PlistDict {
   );
 }
 
-/** XML is checked for its first problem (with its line) before plist parses it; OpenStep and binary go straight in. */
-function problemOf(text: string): { line: number; problem: string } | undefined {
-  const start = text.trimStart();
-  if (start.startsWith('{') || start.startsWith('(')) return undefined;
-  return locateXmlProblem(text);
+/** OpenStep starts with { or (; everything else that is not binary is read as XML. */
+function formatOf(text: string): 'openstep' | 'xml' {
+  const start = text.replace(/^\uFEFF/, '').trimStart();
+  return start.startsWith('{') || start.startsWith('(') ? 'openstep' : 'xml';
 }
 
 /** Reads an XML, binary or OpenStep plist; a bad file is a diagnostic, never a throw. */
@@ -61,7 +61,8 @@ export function readPlist(path: string, diagnostics: Diagnostic[], relative: str
   }
   const isBinary = bytes.subarray(0, 8).toString('latin1') === 'bplist00';
   const text = isBinary ? '' : bytes.toString('utf8');
-  const located = isBinary ? undefined : problemOf(text);
+  const isXml = !isBinary && formatOf(text) !== 'openstep';
+  const located = isXml ? locateXmlProblem(text) : undefined;
   if (located) {
     diagnostics.push(malformed(relative, 'XML', located.problem, located.line));
     return undefined;
@@ -72,8 +73,19 @@ export function readPlist(path: string, diagnostics: Diagnostic[], relative: str
     diagnostics.push(malformed(relative, 'binary', bounded));
     return undefined;
   }
+  const notes: XmlNote[] = [];
   try {
-    const value = isBinary ? parse(new Uint8Array(bytes)) : parse(text);
+    const value = isBinary ? parse(new Uint8Array(bytes)) : isXml ? parseXmlPlist(text, notes) : parse(text);
+    for (const note of notes) diagnostics.push(noteDiagnostic(relative, note));
+    if (isXml && leadingWhitespace(text).skippedLines > 0) {
+      diagnostics.push({
+        severity: 'info',
+        file: relative,
+        line: 1,
+        message:
+          'blank space before <?xml: launchd and CFPropertyList load this file; strict XML tools refuse it',
+      });
+    }
     if (isDict(value)) return value;
     diagnostics.push({
       severity: 'error',
@@ -82,15 +94,36 @@ export function readPlist(path: string, diagnostics: Diagnostic[], relative: str
       consequence: MALFORMED,
     });
   } catch (error) {
+    const line = error instanceof XmlPlistError ? error.line : undefined;
     diagnostics.push(
       malformed(
         relative,
-        isBinary ? 'binary' : 'XML',
+        isBinary ? 'binary' : isXml ? 'XML' : 'OpenStep',
         error instanceof Error ? error.message : String(error),
+        line,
       ),
     );
   }
   return undefined;
+}
+
+/** A parser warning or a duplicate key, with its line: a finding, never console output. */
+function noteDiagnostic(file: string, note: XmlNote): Diagnostic {
+  const duplicate = note.message.includes('appears twice');
+  return {
+    severity: 'warning',
+    file,
+    ...(note.line === undefined ? {} : { line: note.line }),
+    message: duplicate
+      ? note.message
+      : `XML ${note.level}${note.line === undefined ? '' : ` (line ${note.line})`}: ${note.message}`,
+    ...(duplicate
+      ? {
+          consequence:
+            'launchd and CFPropertyList keep the later value; the earlier one is silently ignored (XPC-MODEL §10.3)',
+        }
+      : {}),
+  };
 }
 
 const VAR = /\$[({]([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z0-9]+))?[)}]/g;

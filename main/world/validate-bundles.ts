@@ -1,14 +1,14 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import type { Diagnostic } from './plist-file';
 
 const MAX_DEPTH = 8;
 
 /** Where each kind of bundle may live inside a world (XPC-MODEL §3.1, §5.1). */
 const HOMES: Readonly<Record<string, RegExp>> = {
-  '.xpc': /^Applications\/[^/]+\.app\/Contents\/XPCServices\/[^/]+\.xpc$/,
-  '.systemextension':
-    /^Applications\/[^/]+\.app\/Contents\/Library\/SystemExtensions\/[^/]+\.systemextension$/,
+  '.xpc':
+    /(^|\/)[^/]+\.app\/Contents\/(XPCServices|Frameworks\/[^/]+\.framework\/(Versions\/[^/]+\/)?XPCServices)\/[^/]+\.xpc$/,
+  '.systemextension': /(^|\/)[^/]+\.app\/Contents\/Library\/SystemExtensions\/[^/]+\.systemextension$/,
 };
 
 function walk(dir: string, depth: number, found: string[]): void {
@@ -58,8 +58,10 @@ export function strayBundles(root: string): Diagnostic[] {
   if (!existsSync(root)) return [];
   const found: string[] = [];
   walk(root, 0, found);
+  // A world that is itself an .app names its paths from the folder holding it.
+  const base = root.replace(/[\\/]+$/, '').endsWith('.app') ? dirname(root) : root;
   return found
-    .map((path) => relative(root, path).split(sep).join('/'))
+    .map((path) => relative(base, path).split(sep).join('/'))
     .filter((rel) => {
       const home = HOMES[rel.endsWith('.xpc') ? '.xpc' : '.systemextension'];
       return !home?.test(rel);

@@ -1,3 +1,4 @@
+import { isUnresolved } from './build-settings';
 import type { JobSpec, World } from './model';
 import type { Diagnostic } from './plist-file';
 import { strayBundles } from './validate-bundles';
@@ -60,7 +61,10 @@ function labelsUsedTwice(world: World): Diagnostic[] {
 function neMachServiceNames(world: World): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const job of world.jobs.filter((j) => j.type === 'SystemExtension')) {
-    for (const spec of job.machServices.filter((s) => s.origin === 'NEMachServiceName')) {
+    // A name still holding a $(VAR) is reported once, as unresolved, not again as wrong.
+    for (const spec of job.machServices.filter(
+      (s) => s.origin === 'NEMachServiceName' && !isUnresolved(s.name),
+    )) {
       const team = job.signing.teamId;
       const groups = job.sandbox.appGroups;
       const ok =

@@ -28,6 +28,14 @@ export function applyModifier(value: string, modifier: string | undefined): stri
   }
 }
 
+/** PRODUCT_BUNDLE_PACKAGE_TYPE by the bundle's extension, as Xcode's product types set it. */
+const PACKAGE_TYPES: Readonly<Record<string, string>> = {
+  '.app': 'APPL',
+  '.xpc': 'XPC!',
+  '.systemextension': 'SYSX',
+  '.appex': 'XPC!',
+};
+
 const REVERSE_DNS = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+){2,}$/;
 
 /**
@@ -39,14 +47,17 @@ const REVERSE_DNS = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+){2,}$/;
  * - PRODUCT_MODULE_NAME: `$(PRODUCT_NAME:c99extidentifier)`;
  * - PRODUCT_BUNDLE_IDENTIFIER: the identifier world.plist gives this bundle's path, else the folder
  *   name when it is itself reverse-DNS (`com.acme.vpn.tunnel.systemextension`);
+ * - PRODUCT_BUNDLE_PACKAGE_TYPE: APPL, XPC! or SYSX by the bundle's extension;
  * - DEVELOPMENT_LANGUAGE: `en`, the development region of every new Xcode project.
  * CURRENT_PROJECT_VERSION and MARKETING_VERSION are never derived: a version is not guessed.
  */
 export function derivedSettings(bundlePath: string, manifestId: string | undefined): Record<string, string> {
   const product = basename(bundlePath, extname(bundlePath));
   const identifier = manifestId ?? (REVERSE_DNS.test(product) ? product : undefined);
+  const packageType = PACKAGE_TYPES[extname(bundlePath)];
   return {
     PRODUCT_NAME: product,
+    ...(packageType ? { PRODUCT_BUNDLE_PACKAGE_TYPE: packageType } : {}),
     EXECUTABLE_NAME: product,
     PRODUCT_MODULE_NAME: c99Identifier(product),
     DEVELOPMENT_LANGUAGE: 'en',

@@ -256,26 +256,53 @@ describe('remedies (XPC-MODEL §5.4)', () => {
     expect(t.rec.of('lookup').at(-1)).toMatchObject({ ok: false, errno: 3 });
   });
 
-  it('a versioned NEMachServiceName works for the new app; the old name stays stale', () => {
+  it('a versioned NEMachServiceName template: the bump derives a new name, the new extension answers it, the app connects; the old name stays stale', () => {
     const t = vpnWorld();
+    const template = '$(TeamIdentifierPrefix)com.acme.vpn.tunnel.$(CURRENT_PROJECT_VERSION)';
     const poller = {
       kind: 'poll' as const,
-      service: NE,
+      service: template,
       intervalMs: 400,
       body: {},
       privileged: true,
       reconnectAfterMs: 0,
     };
-    t.world.jobs[0] = { ...t.world.jobs[0]!, behaviours: [poller] };
-    t.broker.upgrades.bump(APP);
-    const report = t.broker.upgrades.bump(APP, { versionMachServiceName: true });
-    const versioned = `${NE}.v242`;
+    // Version 2.4.0 shipped the unversioned name; its bundle now carries the template, as coder-desktop-macos PR #191 did.
+    const [client, ext] = [0, 1].map((i) => t.world.jobs[i] as JobSpec);
+    t.world.jobs[0] = { ...client!, build: { raw: {}, base: {}, behaviours: [poller] } };
+    t.world.jobs[1] = {
+      ...ext!,
+      build: { raw: { NetworkExtension: { NEMachServiceName: template } }, base: {}, behaviours: [] },
+    };
+    t.broker.sysext.stage(t.world.jobs[1]!);
+    const report = t.broker.upgrades.bump(APP);
+    const versioned = `${NE}.241`;
     expect(t.broker.namespace.get('system', versioned)).toMatchObject({ binding: 'live' });
-    expect(report.why.some((w) => w.includes('registered fresh'))).toBe(true);
+    expect(t.broker.namespace.get('system', NE)).toMatchObject({ binding: 'stale' });
+    expect(report.why).toContainEqual(
+      expect.stringMatching(
+        /^XPC-MODEL §10\.1: com\.acme\.vpn\.tunnel's NetworkExtension\.NEMachServiceName is the template .*\.241 \(was ABCDE12345\.com\.acme\.vpn\.tunnel\)/,
+      ),
+    );
     expect(t.world.jobs.find((j) => j.label === APP)?.behaviours[0]).toMatchObject({ service: versioned });
     checkInNewExtension(t, versioned);
     expect(connectFromApp(t, versioned).states()).toEqual(['activating', 'connected']);
     expect(connectFromApp(t, NE).states()).toEqual(['activating', 'invalidated']);
+  });
+
+  it('an unversioned template derives the same name after a bump: XPC-MODEL §5.4 as before', () => {
+    const t = vpnWorld();
+    const template = '$(TeamIdentifierPrefix)com.acme.vpn.tunnel';
+    t.world.jobs[1] = {
+      ...(t.world.jobs[1] as JobSpec),
+      build: { raw: { NetworkExtension: { NEMachServiceName: template } }, base: {}, behaviours: [] },
+    };
+    t.broker.sysext.stage(t.world.jobs[1]!);
+    const report = t.broker.upgrades.bump(APP);
+    expect(report.why.some((w) => w.startsWith('XPC-MODEL §10.1'))).toBe(false);
+    expect(stale(t)).toEqual([NE]);
+    checkInNewExtension(t);
+    expect(connectFromApp(t).states()).toEqual(['activating', 'invalidated']);
   });
 
   it('a reboot uninstalls the terminated copy but, by default, does not rebind the name', () => {

@@ -111,7 +111,6 @@ async function upgradedWhileConnected(rebootRebindsNE = false): Promise<LiveSess
     firstLaunch: true,
     replaceAction: 'replace',
     sameVersion: false,
-    versionMachServiceName: false,
   });
   expect(report.why.some((w) => w.startsWith('XPC-MODEL §5.4'))).toBe(true);
   await failure;
@@ -172,10 +171,12 @@ describe('XPC-MODEL §5.4 with real helpers', () => {
     await fixed;
   });
 
-  it('a versioned NEMachServiceName: the next version\u2019s app reaches its extension under the new name', async () => {
-    const s = await upgradedWhileConnected();
-    const fixed = replyFromExtension(s, 'a reply on the versioned name');
-    const report = upgradeApp(s.session, {
+  it('a versioned NEMachServiceName: the next version\u2019s app reaches its extension under the name derived from its version', async () => {
+    const { world: versioned } = loadWorld(join(ASSETS, 'worlds', 'acme-vpn-versioned'));
+    live = new LiveSession(versioned);
+    await replyFromExtension(live, 'the app to reach its tunnel on the 2.4.0 name');
+    const fixed = replyFromExtension(live, 'a reply on the name derived from version 241');
+    const report = upgradeApp(live.session, {
       type: 'upgrade',
       app: APP,
       mode: 'bump',
@@ -183,11 +184,11 @@ describe('XPC-MODEL §5.4 with real helpers', () => {
       firstLaunch: true,
       replaceAction: 'replace',
       sameVersion: false,
-      versionMachServiceName: true,
     });
     expect(report.after.services).toContainEqual(
-      expect.objectContaining({ name: `${NE}.v242`, binding: 'live' }),
+      expect.objectContaining({ name: `${NE}.241`, binding: 'live' }),
     );
+    expect(report.why.some((w) => w.startsWith('XPC-MODEL §10.1'))).toBe(true);
     await fixed;
   });
 });
@@ -206,7 +207,6 @@ describe('upgrades of the demo world', () => {
       firstLaunch: true,
       replaceAction: 'replace',
       sameVersion: false,
-      versionMachServiceName: false,
     });
     expect(report).toMatchObject({
       source: 'folder',

@@ -41,7 +41,6 @@ describe('upgrade and system extension steps', () => {
           firstLaunch: true,
           replaceAction: 'replace',
           sameVersion: false,
-          versionMachServiceName: false,
         },
       ],
       [
@@ -70,8 +69,12 @@ describe('upgrade and system extension steps', () => {
     expect(problem(['pressure', 'name: install 2.5\n    upgrade: { app: a, mode: bump, folder: x }'])).toBe(
       'up.yaml: step 2 (install 2.5): upgrade: give `folder` with mode folder, and only then',
     );
-    expect(problem(['upgrade: { app: a, mode: folder, folder: x, versionMachServiceName: true }'])).toBe(
-      'up.yaml: step 1 (upgrade): upgrade: `sameVersion` and `versionMachServiceName` apply to mode bump only',
+    expect(problem(['upgrade: { app: a, mode: folder, folder: x, sameVersion: true }'])).toBe(
+      'up.yaml: step 1 (upgrade): upgrade: `sameVersion` applies to mode bump only',
+    );
+    // The versioned name is what the NEMachServiceName template says; the old switch is refused.
+    expect(problem(['upgrade: { app: a, mode: bump, versionMachServiceName: true }'])).toContain(
+      'versionMachServiceName',
     );
   });
 

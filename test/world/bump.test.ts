@@ -1,6 +1,11 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bumpUnit, raiseVersion } from '../../main/world/bump';
+import { loadWorld } from '../../main/world/load';
+import { appUnit, findApp } from '../../main/world/unit';
 import { app, job } from '../support/fakes';
+
+const ASSETS = join(__dirname, '..', '..', 'assets', 'worlds');
 
 describe('bump: version N+1 without a folder', () => {
   it('raises the last number of a version string', () => {
@@ -24,23 +29,28 @@ describe('bump: version N+1 without a folder', () => {
     expect(unit[0]?.bundleVersion).toBe('240');
   });
 
-  it('a versioned NEMachServiceName renames the name and every client of it in the unit', () => {
-    const ext = job('com.acme.vpn.tunnel', {
-      type: 'SystemExtension',
-      bundleVersion: '240',
-      machServices: [
-        { name: 'ABCDE12345.com.acme.vpn.tunnel', hideUntilCheckIn: false, origin: 'NEMachServiceName' },
-      ],
+  it('derives every templated name again from the new version: a versioned NEMachServiceName and its client change, an unversioned one stays', () => {
+    const { world: w } = loadWorld(join(ASSETS, 'acme-vpn-versioned'));
+    const unit = appUnit(w, findApp(w, 'com.acme.vpn')!);
+    const next = bumpUnit(unit);
+    const ext = next.find((j) => j.label === 'com.acme.vpn.tunnel');
+    expect(unit.find((j) => j.label === 'com.acme.vpn.tunnel')?.machServices[0]?.name).toBe(
+      'ABCDE12345.com.acme.vpn.tunnel.240',
+    );
+    expect(ext?.machServices[0]?.name).toBe('ABCDE12345.com.acme.vpn.tunnel.241');
+    expect(next.find((j) => j.label === 'com.acme.vpn')?.behaviours[0]).toMatchObject({
+      service: 'ABCDE12345.com.acme.vpn.tunnel.241',
     });
-    const client = app('com.acme.vpn', {
-      behaviours: [
-        { kind: 'subscribe', service: 'ABCDE12345.com.acme.vpn.tunnel', body: {}, privileged: true },
-      ],
+    expect(next.find((j) => j.label === 'com.acme.vpn.agent')?.behaviours[1]).toMatchObject({
+      service: 'ABCDE12345.com.acme.vpn.tunnel.241',
     });
-    const [nextClient, nextExt] = bumpUnit([client, ext], { versionMachServiceName: true });
-    expect(nextExt?.machServices[0]?.name).toBe('ABCDE12345.com.acme.vpn.tunnel.v241');
-    expect(nextClient?.behaviours[0]).toMatchObject({ service: 'ABCDE12345.com.acme.vpn.tunnel.v241' });
-    const [, again] = bumpUnit([client, nextExt!], { versionMachServiceName: true });
-    expect(again?.machServices[0]?.name).toBe('ABCDE12345.com.acme.vpn.tunnel.v242');
+    expect(bumpUnit(next).find((j) => j.label === 'com.acme.vpn.tunnel')?.machServices[0]?.name).toBe(
+      'ABCDE12345.com.acme.vpn.tunnel.242',
+    );
+    const { world: plain } = loadWorld(join(ASSETS, 'acme-vpn'));
+    const plainNext = bumpUnit(appUnit(plain, findApp(plain, 'com.acme.vpn')!));
+    expect(plainNext.find((j) => j.label === 'com.acme.vpn.tunnel')?.machServices[0]?.name).toBe(
+      'ABCDE12345.com.acme.vpn.tunnel',
+    );
   });
 });

@@ -7,7 +7,7 @@ export const validateCommand: CliCommand = {
   summary: "list a world's diagnostics; exit 1 when any is an error",
   define(command) {
     command
-      .argument('<world-dir>', 'the world folder to check')
+      .argument('<world-dir>', 'the world folder to check, a built App.app, or a folder holding built apps')
       .option('--json', 'print the diagnostics as JSON');
   },
   examples: ['xpc-lab validate assets/worlds/northwind-guard', 'xpc-lab validate my-world --json'],

@@ -49,7 +49,6 @@ function buildCommand(o: UpgradeOptions): UpgradeCommand {
     firstLaunch: o.firstLaunch,
     replaceAction: 'replace',
     sameVersion: false,
-    versionMachServiceName: false,
     ...(o.mode === 'folder' ? { folder: o.folder } : {}),
     ...(o.vpnConnected === undefined ? {} : { vpnConnected: o.vpnConnected }),
     ...(o.developerMode === undefined ? {} : { developerMode: o.developerMode }),
