@@ -106,7 +106,7 @@ function readFat(source: ByteSource, fat64: boolean): MachOLayout {
 }
 
 function readSlice(source: ByteSource, offset: number, size: number, label: string): MachOSlice {
-  if (size < 28)
+  if (size < 4)
     throw new SignatureError(source.name, `${label}: ${size} bytes is too short for a Mach-O header`);
   const first = view(source.read(offset, 4, `${label} magic`)).getUint32(0, false);
   // The magic read big-endian tells the byte order: CIGAM read big-endian is a little-endian file.
@@ -125,6 +125,9 @@ function readSlice(source: ByteSource, offset: number, size: number, label: stri
     );
   }
   const headerSize = is64 ? 32 : 28;
+  if (size < headerSize) {
+    throw new SignatureError(source.name, `${label}: ${size} bytes is too short for a Mach-O header`);
+  }
   const header = view(source.read(offset, headerSize, `${label} header`));
   const cpuType = header.getInt32(4, little);
   const cpuSubtype = header.getInt32(8, little);
