@@ -47,19 +47,25 @@ function certificateName(p: number): string {
 function actual(r: Requirement, code: SigningIdentity): string {
   const chain = certificateChain(code);
   const noChain =
-    code.anchor === 'adhoc' ? 'ad-hoc code has no certificates' : `the code is signed by ${code.anchor}, with no certificate chain`;
+    code.anchor === 'adhoc'
+      ? 'ad-hoc code has no certificates'
+      : `the code is signed by ${code.anchor}, with no certificate chain`;
   switch (r.kind) {
     case 'constant':
       return 'never holds';
     case 'anchorApple':
-      return isAppleRooted(code.anchor) ? 'the code is not Apple’s own (anchor apple means Apple’s code only)' : noChain;
+      return isAppleRooted(code.anchor)
+        ? 'the code is not Apple’s own (anchor apple means Apple’s code only)'
+        : noChain;
     case 'anchorAppleGeneric':
     case 'certificateTrusted':
       return chain.length === 0 ? noChain : 'the chain does not end at the Apple Root CA';
     case 'certificateHash': {
       const cert = certificateAt(chain, r.position);
       if (chain.length === 0) return noChain;
-      return cert?.sha1 ? `certificate ${position(r.position)}'s SHA-1 is ${cert.sha1}` : `certificate ${position(r.position)} has no known hash`;
+      return cert?.sha1
+        ? `certificate ${position(r.position)}'s SHA-1 is ${cert.sha1}`
+        : `certificate ${position(r.position)} has no known hash`;
     }
     case 'certificateField': {
       if (chain.length === 0) return noChain;
@@ -88,7 +94,9 @@ function actual(r: Requirement, code: SigningIdentity): string {
     }
     case 'entitlement': {
       const value = lookup(code.entitlements, r.key);
-      return value === undefined ? `the code has no ${r.key} entitlement` : `entitlement[${r.key}] is ${show(value)}`;
+      return value === undefined
+        ? `the code has no ${r.key} entitlement`
+        : `entitlement[${r.key}] is ${show(value)}`;
     }
     case 'notarized':
       return 'the code is not notarized';
