@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { identityOfProgram } from '../signing/world-identity';
 import { mergeSandbox, sandboxFromEntitlements } from './entitlements';
 import { type BundleSettings, type Manifest, ManifestSchema } from './manifest';
 import type { Behaviour, JobSpec, JobType, KeepAliveSpec, MachServiceSpec, World } from './model';
@@ -128,14 +129,18 @@ class Loader {
     beside?: string,
   ): JobSpec {
     const s = this.settings(id);
-    const entitlements = this.entitlements(id, beside);
+    // XPC-MODEL §10.5: a signed executable's identity sits under world.plist's overrides.
+    const signed = identityOfProgram(this.root, partial.program, s);
+    if (signed.diagnostic) this.diagnostics.push(signed.diagnostic);
+    const entitlements = { ...this.entitlements(id, beside), ...signed.entitlements, ...s.entitlements };
     const job: JobSpec = {
       runAtLoad: false,
       keepAlive: { always: false },
       throttleIntervalS: 10,
       exitTimeOutS: 20,
       ...partial,
-      signing: this.signing(id),
+      signing: { ...this.signing(id), ...signed.signing, ...s.signing },
+      ...(signed.signature ? { signature: signed.signature } : {}),
       entitlements,
       sandbox: mergeSandbox(sandboxFromEntitlements(entitlements), s.sandbox),
       behaviours: (s.behaviours ?? this.defaultBehaviours(partial)).map((b) => this.resolveScript(b, id)),

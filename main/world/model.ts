@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ProcessSignature } from '../trace/schema';
 import { XpcDictionarySchema } from '../trace/xpc-value';
 
 /**
@@ -167,6 +168,8 @@ export interface JobSpec {
   /** For a system extension: what `systemextensionsctl list` shows (XPC-MODEL §5.2). */
   sysext?: SysextSpec;
   signing: z.infer<typeof SigningSchema>;
+  /** The code signature of the job's executable, when it has one (XPC-MODEL §10.5). */
+  signature?: ProcessSignature;
   entitlements: Record<string, unknown>;
   sandbox: z.infer<typeof SandboxSchema>;
   behaviours: Behaviour[];

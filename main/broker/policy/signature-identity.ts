@@ -12,7 +12,9 @@ const APPLE_ROOT_CA_SHA1 = '611e5b662c593a08ff58d14ae22452d198df6c60';
 /** Leaf marker of a Mac App Store signing certificate (XPC-MODEL §10.5). */
 export const OID_MAC_APP_STORE = '1.2.840.113635.100.6.1.9';
 
-export function certificateInfo(summary: CertificateSummary): CertificateInfo {
+export function certificateInfo(
+  summary: Pick<CertificateSummary, 'subject' | 'appleOids' | 'sha1'>,
+): CertificateInfo {
   return {
     subject: summary.subject,
     fields: Object.fromEntries(summary.appleOids.map((oid) => [oid, true as const])),
