@@ -3,6 +3,7 @@ import { serveRecording, startHeadless } from '../hosts/headless';
 import { describeStartup, type StartupStep } from '../hosts/startup';
 import type { Shown } from '../hosts/switch';
 import { loadWorld } from '../world/load';
+import { inspectCommand } from './inspect';
 import { run } from './run';
 import { exportCommand, importCommand } from './traces';
 
@@ -19,6 +20,8 @@ commands:
   export <trace.ndjson> [--perfetto out.json] [--csv out.csv] [--redact]
                                  Perfetto/Chrome trace JSON, or the messages as CSV
   validate <world-dir> [--json]  list a world's diagnostics; exit 1 on errors
+  inspect <bundle-or-binary> [--arch NAME] [--json]
+                                 a Mach-O's code signature, as codesign -dvvv -r- shows it
   run [world-dir] --scenario <file> [--trace out.ndjson] [--junit out.xml]
                                  run a scenario; exit 0 only when every expectation holds
 
@@ -147,6 +150,8 @@ export async function main(argv: string[]): Promise<number> {
         return await exportCommand(rest);
       case 'validate':
         return validate(rest);
+      case 'inspect':
+        return inspectCommand(rest);
       case undefined:
       case '-h':
       case '--help':

@@ -296,7 +296,10 @@ function readSliceSignature(source: ByteSource, slice: MachOSlice): Architecture
   if (chosen.teamId !== undefined) result.teamId = chosen.teamId;
 
   const requirements = blobOf(SLOT_REQUIREMENTS, REQUIREMENTS, 'requirement set');
-  if (requirements) result.requirements = readRequirements(file, where, requirements);
+  if (requirements) {
+    result.requirements = readRequirements(file, where, requirements);
+    result.requirementsSize = requirements.length;
+  }
   const designated = result.requirements?.find((r) => r.type === 3);
   if (designated) {
     result.designatedRequirement = designated.text;

@@ -57,6 +57,8 @@ export interface ArchitectureSignature {
   /** Every CodeDirectory in the signature, primary first. */
   codeDirectories?: CodeDirectorySummary[];
   requirements?: RequirementEntry[];
+  /** Bytes of the requirement set blob (codesign's "Internal requirements … size="). */
+  requirementsSize?: number;
   /** `designated => …` text; implicit (`# designated => cdhash …`) for ad-hoc code without one. */
   designatedRequirement?: string;
   designatedImplicit?: boolean;
