@@ -167,6 +167,7 @@ export class Activation {
       program: job.program,
       reason,
       ...(job.bundleVersion ? { bundleVersion: job.bundleVersion } : {}),
+      ...(job.signature ? { signature: job.signature } : {}),
     });
     this.s.lifecycle.touch(proc);
     if (job.type === 'App') {

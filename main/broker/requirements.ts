@@ -3,6 +3,7 @@ import { nsErrorCodeSigning } from './errors';
 import { codeSigning, invalidationReason, libxpc } from './logs';
 import type { ServiceEntry } from './namespace';
 import { checkPeer, requirementCompiles } from './policy/peer-requirement';
+import { prepareRequirement } from './policy/requirement';
 import type { Proc } from './process';
 import type { BrokerState } from './state';
 
@@ -15,6 +16,15 @@ export class Requirements {
     if (requirement === undefined) return;
     if (requirementCompiles(requirement)) {
       conn.requirement = requirement;
+      const { hint } = prepareRequirement(requirement);
+      // XPC-MODEL §10.5: pasted `designated =>` output is stripped, and the user is told.
+      if (hint) {
+        this.s.emit({
+          kind: 'diagnostic',
+          severity: 'info',
+          message: `${conn.owner.job.label}: the peer requirement "${requirement}": ${hint}`,
+        });
+      }
       return;
     }
     this.s.emit({

@@ -1,6 +1,7 @@
 import type { CliCommand } from './command';
 import { exportCommand } from './commands/export';
 import { importCommand } from './commands/import';
+import { inspectCommand } from './commands/inspect';
 import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
 import { validateCommand } from './commands/validate';
@@ -17,6 +18,7 @@ export const COMMANDS: readonly CliCommand[] = [
   runCommand,
   importCommand,
   exportCommand,
+  inspectCommand,
 ];
 
 /** Runs `xpc-lab` with the arguments after its name; resolves to the exit code (0, 1 or 2). */

@@ -3,6 +3,7 @@ import type {
   ConnectionState,
   ExitCause,
   NsError,
+  ProcessSignature,
   SysextState,
   TraceEvent,
   UpgradeEvent,
@@ -24,6 +25,8 @@ export interface ProcessView {
   spawnedAt: number;
   reason: string;
   bundleVersion?: string;
+  /** The executable's code signature (XPC-MODEL §10.5), when it has one. */
+  signature?: ProcessSignature;
   exit?: {
     t: number;
     cause: ExitCause;
@@ -177,6 +180,7 @@ export class WorldModel {
           spawnedAt: ev.t,
           reason: ev.reason,
           ...(ev.bundleVersion ? { bundleVersion: ev.bundleVersion } : {}),
+          ...(ev.signature ? { signature: ev.signature } : {}),
         };
         return;
       case 'process.exit': {

@@ -51,6 +51,36 @@ const Base = {
 
 export const SpawnReasonSchema = z.enum(['ipc (mach)', 'speculative', 'non-ipc demand', 'app launch']);
 
+/**
+ * What a process's executable is signed with, as `codesign -dvvv -r- --entitlements -`
+ * shows it (XPC-MODEL §10.5). `overridden` names the fields world.plist replaced.
+ */
+export const ProcessSignatureSchema = z.object({
+  file: z.string(),
+  format: z.string(),
+  arch: z.string(),
+  identifier: z.string(),
+  teamId: z.string().optional(),
+  flags: z.number().int().nonnegative(),
+  flagNames: z.array(z.string()),
+  cdhash: z.string(),
+  hashType: z.string(),
+  /** The designated requirement's text; `designatedImplicit` when codesign would print it after "# ". */
+  designatedRequirement: z.string().optional(),
+  designatedImplicit: z.boolean(),
+  /** The signed entitlements as the XML property list codesign prints. */
+  entitlements: z.string().optional(),
+  certificates: z.array(
+    z.object({
+      subject: z.record(z.string(), z.string()),
+      appleOids: z.array(z.string()),
+      sha1: z.string(),
+    }),
+  ),
+  overridden: z.array(z.string()),
+});
+export type ProcessSignature = z.infer<typeof ProcessSignatureSchema>;
+
 export const ProcessSpawnSchema = z.object({
   ...Base,
   kind: z.literal('process.spawn'),
@@ -60,6 +90,7 @@ export const ProcessSpawnSchema = z.object({
   program: z.string(),
   reason: SpawnReasonSchema,
   bundleVersion: z.string().optional(),
+  signature: ProcessSignatureSchema.optional(),
 });
 
 export const ExitCauseSchema = z.enum([

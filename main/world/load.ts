@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { identityOfProgram } from '../signing/world-identity';
 import { isUnresolved, rederive, settingsFor } from './build-settings';
-import { processIdentity, teamFromEntitlements, teamFromSettings } from './identity';
+import { processIdentity, type SignatureIdentity, teamFromEntitlements, teamFromSettings } from './identity';
 import { type BundleSettings, type Manifest, ManifestSchema } from './manifest';
 import type { Behaviour, JobSpec, JobType, World } from './model';
 import { type Diagnostic, type PlistDict, readPlist, substitute } from './plist-file';
@@ -293,9 +294,18 @@ class Loader {
     const id = partial.label;
     const s = this.settings(id);
     const ent = this.entitlementsFile(beside);
+    // XPC-MODEL §10.5: a signed executable's identity sits under world.plist's overrides.
+    const signed = identityOfProgram(this.root, partial.program, s);
+    if (signed.diagnostic) this.diagnostics.push(signed.diagnostic);
+    const signature: SignatureIdentity = {
+      ...(signed.signing?.teamId ? { teamId: signed.signing.teamId } : {}),
+      ...(signed.signing ? { anchor: signed.signing.anchor } : {}),
+      ...(signed.entitlements ? { entitlements: signed.entitlements } : {}),
+    };
     const first = processIdentity({
       id,
       manifest: s,
+      signature,
       entitlementsFile: ent.raw,
       buildSettings: base,
       ...(this.projectTeam ? { projectTeam: this.projectTeam } : {}),
@@ -306,6 +316,7 @@ class Loader {
     const identity = processIdentity({
       id,
       manifest: s,
+      signature,
       entitlementsFile,
       buildSettings: base,
       ...(this.projectTeam ? { projectTeam: this.projectTeam } : {}),
@@ -322,6 +333,7 @@ class Loader {
       // The team is found before the entitlements are filled, so a team they only repeat from the build settings is credited to those.
       signing: { ...identity.signing, ...(team ? { teamId: team } : {}) },
       ...(first.teamSource ? { teamSource: first.teamSource } : {}),
+      ...(signed.signature ? { signature: signed.signature } : {}),
       entitlements: identity.entitlements,
       sandbox: identity.sandbox,
       behaviours: [],

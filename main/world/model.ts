@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ProcessSignature } from '../trace/schema';
 import { XpcDictionarySchema } from '../trace/xpc-value';
 
 /**
@@ -181,6 +182,8 @@ export interface JobSpec {
   teamSource?: string;
   /** The templates this job was read from, derived again on upgrade (main/world/build-settings.ts). */
   build?: BuildModel;
+  /** The code signature of the job's executable, when it has one (XPC-MODEL §10.5). */
+  signature?: ProcessSignature;
   entitlements: Record<string, unknown>;
   sandbox: z.infer<typeof SandboxSchema>;
   behaviours: Behaviour[];

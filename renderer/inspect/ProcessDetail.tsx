@@ -1,3 +1,4 @@
+import type { ProcessSignature } from '../../main/trace/schema';
 import { Advice } from '../components/Advice';
 import { ProcessActions } from '../components/ProcessActions';
 import { clock, duration } from '../format';
@@ -64,6 +65,7 @@ export function ProcessDetail({ pid }: { pid: number }) {
           </ul>
         </>
       ) : null}
+      <SignatureSection signature={p.signature} />
       <h3>Connections ({conns.length})</h3>
       <ul className="plain">
         {conns.map((c) => (
@@ -80,5 +82,87 @@ export function ProcessDetail({ pid }: { pid: number }) {
         ))}
       </ul>
     </div>
+  );
+}
+
+/**
+ * What the executable is signed with, as `codesign -dvvv -r- --entitlements -` shows it
+ * (XPC-MODEL §10.5). Without a signature the identity is the one world.plist gives.
+ */
+function SignatureSection({ signature: sig }: { signature: ProcessSignature | undefined }) {
+  if (!sig) {
+    return (
+      <>
+        <h3>Signature</h3>
+        <p className="muted">No signed executable was read; the identity comes from world.plist.</p>
+      </>
+    );
+  }
+  const flags = `0x${sig.flags.toString(16)}(${sig.flagNames.length ? sig.flagNames.join(',') : 'none'})`;
+  return (
+    <section aria-label="Signature">
+      <h3>Signature</h3>
+      <dl>
+        <dt>Identifier</dt>
+        <dd className="mono">{sig.identifier}</dd>
+        <dt>Format</dt>
+        <dd>
+          {sig.format} <span className="muted">showing {sig.arch}</span>
+        </dd>
+        <dt>TeamIdentifier</dt>
+        <dd className="mono">{sig.teamId ?? 'not set'}</dd>
+        <dt>Flags</dt>
+        <dd className="mono">{flags}</dd>
+        <dt>CDHash</dt>
+        <dd className="mono">
+          {sig.cdhash} <span className="muted">{sig.hashType}</span>
+        </dd>
+        <dt>Executable</dt>
+        <dd className="mono">{sig.file}</dd>
+        {sig.designatedRequirement ? (
+          <>
+            <dt>Requirement</dt>
+            <dd className="mono">
+              {sig.designatedImplicit ? '# ' : ''}designated =&gt; {sig.designatedRequirement}
+            </dd>
+          </>
+        ) : null}
+        {sig.overridden.length > 0 ? (
+          <>
+            <dt>Overridden</dt>
+            <dd>world.plist replaces {sig.overridden.join(', ')}</dd>
+          </>
+        ) : null}
+      </dl>
+      {sig.certificates.length > 0 ? (
+        <>
+          <h4>Certificate chain</h4>
+          <ol className="plain" start={0}>
+            {sig.certificates.map((c) => (
+              <li key={c.sha1}>
+                <span className="mono">{c.subject.CN ?? '(no CN)'}</span>
+                {c.subject.OU ? <span className="muted"> OU={c.subject.OU}</span> : null}
+                {c.subject.O ? <span className="muted"> O={c.subject.O}</span> : null}
+                <div className="muted mono">
+                  Apple OIDs: {c.appleOids.length > 0 ? c.appleOids.join(', ') : 'none'}
+                </div>
+              </li>
+            ))}
+          </ol>
+        </>
+      ) : (
+        <p className="muted">
+          No certificates: {sig.flagNames.includes('adhoc') ? 'ad-hoc signed' : 'none in the signature'}.
+        </p>
+      )}
+      {sig.entitlements ? (
+        <>
+          <h4>Entitlements</h4>
+          <pre className="mono" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+            {sig.entitlements}
+          </pre>
+        </>
+      ) : null}
+    </section>
   );
 }

@@ -1,15 +1,27 @@
 import type { JobSpec } from '../../world/model';
 import type { Proc } from '../process';
 import { checkRequirement, type RequirementCheck, type SigningIdentity } from './requirement';
+import { certificateInfo } from './signature-identity';
 
-/** The signature a process presents to a peer's requirement (XPC-MODEL §1.5, §6). */
+/**
+ * The signature a process presents to a peer's requirement (XPC-MODEL §1.5, §6).
+ * With a real code signature (XPC-MODEL §10.5) the identifier, CDHash and
+ * certificate chain are the signature's; [I] once world.plist overrides the
+ * anchor or the team, the real chain no longer describes the simulated build
+ * and a chain is derived from the overriding values instead.
+ */
 export function signingIdentity(job: JobSpec): SigningIdentity {
+  const signature = job.signature;
+  const realChain =
+    signature && !signature.overridden.includes('anchor') && !signature.overridden.includes('teamId');
   return {
-    identifier: job.bundleId ?? job.label,
+    identifier: signature?.identifier || job.bundleId || job.label,
     anchor: job.signing.anchor,
     notarized: job.signing.notarized,
     entitlements: job.entitlements,
     ...(job.signing.teamId ? { teamId: job.signing.teamId } : {}),
+    ...(signature ? { cdhash: signature.cdhash } : {}),
+    ...(realChain ? { certificates: signature.certificates.map(certificateInfo) } : {}),
   };
 }
 

@@ -24,6 +24,8 @@ function evaluate(requirement: Requirement, context: Context): boolean {
       return evaluate(requirement.left, context) || evaluate(requirement.right, context);
     case 'not':
       return !evaluate(requirement.operand, context);
+    case 'constant':
+      return requirement.value;
     case 'anchorApple':
       return code.anchor === 'apple';
     case 'anchorAppleGeneric':

@@ -1,6 +1,6 @@
 import { RequirementSyntaxError } from './requirement-syntax-error';
 
-export type Punctuation = '!' | '(' | ')' | '[' | ']' | '=' | '<' | '>' | '<=' | '>=' | '*';
+export type Punctuation = '!' | '(' | ')' | '[' | ']' | '=' | '<' | '>' | '<=' | '>=' | '*' | '~';
 
 export type Token =
   | { kind: 'word'; value: string; start: number }
@@ -15,7 +15,8 @@ const HASH_DIGITS = 40;
 // also accepted so that bundle ids and entitlement keys need no quotes.
 const BARE = /[A-Za-z0-9._-]/;
 const HEX = /^[0-9A-Fa-f]+$/;
-const SINGLE: ReadonlySet<string> = new Set(['!', '(', ')', '[', ']', '=', '<', '>', '*']);
+// '~' is the contains operator `codesign -d -r-` prints for a substring match.
+const SINGLE: ReadonlySet<string> = new Set(['!', '(', ')', '[', ']', '=', '<', '>', '*', '~']);
 
 export function describeToken(token: Token): string {
   switch (token.kind) {

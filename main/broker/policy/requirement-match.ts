@@ -7,6 +7,8 @@ export function lookup(dictionary: Readonly<Record<string, unknown>> | undefined
 
 /** XPC-MODEL §6.1 matchSuffix applied to a value from info, entitlements or a certificate. */
 export function satisfiesMatch(candidate: unknown, match: MatchSuffix): boolean {
+  // XPC-MODEL §10.5: `absent` holds exactly when the key is missing.
+  if (match.op === 'absent') return candidate === undefined || candidate === null;
   if (candidate === undefined || candidate === null) return false;
   // [I] XPC Lab's own decision: an array matches when any element does.
   if (Array.isArray(candidate)) return candidate.some((item) => satisfiesMatch(item, match));

@@ -70,7 +70,14 @@ class Parser {
       case 'anchor':
         return this.anchor();
       case 'certificate':
+      case 'cert':
         return this.certificate();
+      case 'always':
+      case 'true':
+        return { kind: 'constant', value: true };
+      case 'never':
+      case 'false':
+        return { kind: 'constant', value: false };
       case 'identifier':
         return this.identifier();
       case 'cdhash':
@@ -159,10 +166,12 @@ class Parser {
     return key;
   }
 
-  /** XPC-MODEL §6.1 matchSuffix; an empty suffix means `exists` (Apple REQLANG). */
+  /** XPC-MODEL §6.1 matchSuffix, and §10.5 `absent`; an empty suffix means `exists` (Apple REQLANG). */
   private matchSuffix(): MatchSuffix {
     if (this.acceptWord('exists')) return { op: 'exists' };
+    if (this.acceptWord('absent')) return { op: 'absent' };
     if (this.acceptPunct('=')) return this.equality();
+    if (this.acceptPunct('~')) return { op: '=', mode: 'contains', value: this.string("a string after '~'") };
     const token = this.peek();
     if (token.kind === 'punct' && COMPARISONS.has(token.value)) return this.comparison(token.value);
     return { op: 'exists' };

@@ -45,10 +45,14 @@ export type EqualityMode = 'equal' | 'beginsWith' | 'endsWith' | 'contains';
 
 export type MatchSuffix =
   | { op: 'exists' }
+  /** XPC-MODEL §10.5: the key is not there at all. */
+  | { op: 'absent' }
   | { op: '='; mode: EqualityMode; value: string }
   | { op: ComparisonOperator; value: string };
 
 export type Requirement =
+  /** `always`/`true`, `never`/`false` (Apple REQLANG). */
+  | { kind: 'constant'; value: boolean }
   | { kind: 'and'; left: Requirement; right: Requirement }
   | { kind: 'or'; left: Requirement; right: Requirement }
   | { kind: 'not'; operand: Requirement }

@@ -1,5 +1,6 @@
 import { describeStatus, OSStatus } from './os-status';
 import { evaluateRequirement } from './requirement-evaluator';
+import { describeMismatches, explainFailure, type RequirementMismatch } from './requirement-explain';
 import { parseRequirement } from './requirement-parser';
 import { RequirementSyntaxError } from './requirement-syntax-error';
 import type { Requirement, SigningIdentity } from './requirement-types';
@@ -13,6 +14,8 @@ export {
   OID_WWDR_CA,
 } from './requirement-chain';
 export { evaluateRequirement } from './requirement-evaluator';
+export { describeMismatches, explainFailure, type RequirementMismatch } from './requirement-explain';
+export { formatRequirement } from './requirement-format';
 export { parseRequirement } from './requirement-parser';
 export { RequirementSyntaxError } from './requirement-syntax-error';
 export type {
@@ -34,6 +37,23 @@ export interface RequirementCheck {
   status: RequirementStatus;
   ok: boolean;
   message: string;
+  /** For -67050: the clauses that did not hold and what the code has instead. */
+  mismatches?: RequirementMismatch[];
+  /** Set when the text was adjusted before compiling (a pasted `designated =>` prefix). */
+  hint?: string;
+}
+
+/** `designated => …` (or `# designated => …`) is how `codesign -d -r-` labels its output. */
+const DESIGNATED_PREFIX = /^\s*#?\s*designated\s*=>\s*/;
+
+export const DESIGNATED_HINT =
+  'the requirement began with "designated =>", which is how codesign -d -r- labels its output, not part of the requirement; the prefix was removed (XPC-MODEL §10.5)';
+
+/** XPC-MODEL §10.5: strips a pasted `designated =>` prefix and says so. */
+export function prepareRequirement(text: string): { text: string; hint?: string } {
+  const match = DESIGNATED_PREFIX.exec(text);
+  if (!match) return { text };
+  return { text: text.slice(match[0].length), hint: DESIGNATED_HINT };
 }
 
 /**
@@ -41,13 +61,23 @@ export interface RequirementCheck {
  * (XPC-MODEL §6.2). `code` is undefined when the peer process has gone away.
  */
 export function checkRequirement(text: string, code: SigningIdentity | undefined): RequirementCheck {
+  const prepared = prepareRequirement(text);
+  const hint = prepared.hint ? { hint: prepared.hint } : {};
   // [I] XPC Lab's own decision: the string is compiled first, so a syntax
   // error wins over a missing or unsigned peer.
-  const compiled = compile(text);
-  if (compiled instanceof RequirementSyntaxError) return result(-67052, compiled.message);
-  if (code === undefined) return result(-67065); // XPC-MODEL §1.5: pid exited or reused
-  if (code.anchor === 'unsigned') return result(-67062);
-  return evaluateRequirement(compiled, code) ? result(0) : result(-67050);
+  const compiled = compile(prepared.text);
+  if (compiled instanceof RequirementSyntaxError) return { ...result(-67052, compiled.message), ...hint };
+  if (code === undefined) return { ...result(-67065), ...hint }; // XPC-MODEL §1.5: pid exited or reused
+  if (code.anchor === 'unsigned') return { ...result(-67062), ...hint };
+  if (evaluateRequirement(compiled, code)) return { ...result(0), ...hint };
+  const mismatches = explainFailure(compiled, code);
+  const failed = result(-67050);
+  return {
+    ...failed,
+    message: `${failed.message}: ${describeMismatches(mismatches)}`,
+    mismatches,
+    ...hint,
+  };
 }
 
 function compile(text: string): Requirement | RequirementSyntaxError {

@@ -403,7 +403,12 @@ describe('checkRequirement', () => {
     const other = checkRequirement(DESIGNATED, { ...helper, teamId: 'ZZZZZ99999' });
     expect(other.status).toBe(-67050);
     expect(other.ok).toBe(false);
-    expect(other.message).toBe('-67050 errSecCSReqFailed: the code failed the requirement');
+    expect(other.message).toBe(
+      '-67050 errSecCSReqFailed: the code failed the requirement: certificate leaf[subject.OU] = ABCDE12345 (the leaf\'s subject.OU is "ZZZZZ99999")',
+    );
+    expect(other.mismatches).toEqual([
+      { clause: 'certificate leaf[subject.OU] = ABCDE12345', actual: 'the leaf\'s subject.OU is "ZZZZZ99999"' },
+    ]);
   });
 
   it('the typical designated requirement fails for another identifier, an Apple Development build and ad-hoc code', () => {
