@@ -195,6 +195,14 @@ export const LogSchema = z.object({
   level: LogLevelSchema,
   text: z.string(),
   conn: z.string().optional(),
+  /** For a launchd line: the job its `(domain/label [pid])` prefix names (XPC-MODEL §7.1, §10.3). */
+  job: z
+    .object({
+      label: z.string().optional(),
+      pid: z.number().int().optional(),
+      domain: z.string().optional(),
+    })
+    .optional(),
 });
 
 export const DiagnosticSchema = z.object({

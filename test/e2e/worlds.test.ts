@@ -162,7 +162,7 @@ describe.skipIf(!chromiumPresent)('opening worlds in Chromium', () => {
       );
     expect(await worldName()).toBe('Acme VPN');
 
-    const log = join(packageRoot(), 'test/fixtures/logs/nextcloud-10479.default.log');
+    const log = join(packageRoot(), 'test/fixtures/logs/written/nextcloud-10479.default.log');
     await picker().getByLabel('Folder or file').fill(log);
     await picker().getByLabel('Folder or file').press('Enter');
     await expect.poll(worldName, { timeout: 10_000 }).toBe('nextcloud-10479.default.log');

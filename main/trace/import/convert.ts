@@ -433,6 +433,8 @@ export class Converter {
       line.kind === 'exit' ||
       line.kind === 'launchd-lookup' ||
       line.kind === 'launchd';
+    const job = fromLaunchd ? line.prefix : undefined;
+    const named = job && (job.label !== undefined || job.pid !== undefined || job.domain !== undefined);
     this.emit<EventOf<'log'>>({
       kind: 'log',
       t,
@@ -444,6 +446,7 @@ export class Converter {
       level: record.level,
       text: record.message,
       ...(conn ? { conn } : {}),
+      ...(named ? { job: { ...job } } : {}),
     });
   }
 }
