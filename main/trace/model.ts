@@ -24,6 +24,8 @@ export interface ProcessView {
   spawnedAt: number;
   reason: string;
   bundleVersion?: string;
+  /** Known only from an imported log: it wrote a line or a launchd line named it; no spawn was seen. */
+  fromLog?: boolean;
   exit?: {
     t: number;
     cause: ExitCause;
@@ -148,8 +150,10 @@ export class WorldModel {
         };
         return;
       case 'process.exit': {
-        const p = this.state.processes[ev.pid];
-        if (!p) return;
+        // A log can show a job's exit without its spawn: the exit names it.
+        const p =
+          this.state.processes[ev.pid] ??
+          this.seenInLog(ev.pid, ev.label, ev.domain, ev.t - ev.ranForMs, ev.label);
         p.state = 'exited';
         p.exit = {
           t: ev.t,
@@ -177,7 +181,11 @@ export class WorldModel {
         return;
       }
       case 'connection.state':
-        return this.applyState(ev);
+        this.applyState(ev);
+        this.serviceFromLog(ev);
+        return;
+      case 'log':
+        return this.applyLog(ev);
       case 'message':
         return this.applyMessage(ev);
       case 'reply.failed': {
@@ -208,6 +216,65 @@ export class WorldModel {
       default:
         return;
     }
+  }
+
+  /**
+   * A process an imported log shows without its spawn. [I] Its domain is the
+   * one its launchd line names; launchd and jobs of the syslog era go in
+   * `system`, any other writer in `user/501` as the importer places it
+   * (XPC-MODEL §7.1, §10.3).
+   */
+  private seenInLog(pid: number, label: string, domain: string, t: number, program: string): ProcessView {
+    const p: ProcessView = {
+      pid,
+      label,
+      domain,
+      program,
+      state: 'running',
+      spawnedAt: t,
+      reason: 'it appears in the log',
+      fromLog: true,
+    };
+    this.state.processes[pid] = p;
+    return p;
+  }
+
+  /** Processes by pid and name from a log's lines: the writer, and the job a launchd line names. */
+  private applyLog(ev: Extract<TraceEvent, { kind: 'log' }>): void {
+    // A live line, or one naming no process, adds nothing: the broker's own events do.
+    if (ev.event === undefined) return;
+    if (ev.pid !== -1 && !this.state.processes[ev.pid]) {
+      const launchd = ev.process === 'launchd' || ev.process === 'com.apple.xpc.launchd';
+      this.seenInLog(
+        ev.pid,
+        ev.process || `pid ${ev.pid}`,
+        launchd ? 'system' : 'user/501',
+        ev.t,
+        ev.process,
+      );
+    }
+    const job = ev.job;
+    if (job?.pid === undefined) return;
+    const known = this.state.processes[job.pid];
+    if (!known) {
+      const label = job.label ?? `pid ${job.pid}`;
+      this.seenInLog(job.pid, label, job.domain ?? (job.label ? 'system' : `pid/${job.pid}`), ev.t, label);
+    } else if (known.fromLog && job.label && known.label.startsWith('pid ')) known.label = job.label;
+  }
+
+  /** A listener a log shows is its process vending that name (XPC-MODEL §1.4). */
+  private serviceFromLog(ev: Extract<TraceEvent, { kind: 'connection.state' }>): void {
+    const p = this.state.processes[ev.pid];
+    if (ev.side !== 'listener' || !p?.fromLog || ev.name === '(anonymous)' || ev.name === '<unknown>') return;
+    const key = `${p.domain}/${ev.name}`;
+    this.state.services[key] = {
+      key,
+      name: ev.name,
+      domain: p.domain,
+      label: p.label,
+      origin: 'log',
+      registered: ev.to !== 'invalidated',
+    };
   }
 
   private applySysext(ev: Extract<TraceEvent, { kind: 'sysext' }>): void {

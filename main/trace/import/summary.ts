@@ -37,7 +37,6 @@ function processKeys(ev: TraceEvent): string[] {
     case 'log': {
       const keys: string[] = [];
       if (ev.pid !== UNKNOWN_PID) keys.push(`pid:${ev.pid}`);
-      else if (ev.process !== '') keys.push(`name:${ev.process}`);
       if (ev.job?.pid !== undefined) keys.push(`pid:${ev.job.pid}`);
       return keys;
     }

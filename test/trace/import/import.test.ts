@@ -223,7 +223,8 @@ describe('Console copy', () => {
         '0x154f2d5b0@Coder Desktop#2: inactive→activating',
         `0x154f2d5b0@Coder Desktop#2: activating→invalidated (${cancelled})`,
       ]);
-      expect(states(result.events)[1]).toMatchObject({ pid: -1, error: 'XPC_ERROR_CONNECTION_INVALID' });
+      // No PID column: the process gets a pid of its own below -1.
+      expect(states(result.events)[1]).toMatchObject({ pid: -2, error: 'XPC_ERROR_CONNECTION_INVALID' });
       expect(result).toMatchObject({ linesRead: 6, linesUsed: 4, skipped: 2 });
     },
   );
@@ -346,4 +347,44 @@ describe('written layouts without a public sample', () => {
       expect(result).toMatchObject({ linesUsed: 4, skipped: name.endsWith('.csv') ? 3 : 2 });
     },
   );
+});
+
+describe('each line sits on the event it caused', () => {
+  it('a libxpc line comes just before its state change and names it', () => {
+    const { events } = importFixture('nextcloud-10479.default.log');
+    for (const state of states(events)) {
+      const log = events.find((e) => e.kind === 'log' && e.event === state.seq);
+      expect(log?.seq).toBe(state.seq - 1);
+      expect(log).toMatchObject({ conn: state.conn });
+    }
+  });
+
+  it('a launchd exit line names its exit, and the exit names its job', () => {
+    const { events } = importFixture('launchd-composite.syslog.log');
+    const exits = ofKind(events, 'process.exit');
+    expect(exits.map((e) => e.label)).toEqual([
+      'com.example.agent',
+      'com.apple.datamigrator',
+      'com.example.daemon',
+      'com.example.helper',
+    ]);
+    for (const exit of exits) {
+      const log = ofKind(events, 'log').find((l) => l.event === exit.seq);
+      expect(log?.text).toMatch(/exited/);
+      expect(log?.job).toMatchObject({ label: exit.label, domain: exit.domain, pid: exit.pid });
+    }
+  });
+
+  it('a line that causes nothing names no event', () => {
+    const { events } = importFixture('launchd-composite.syslog.log');
+    const throttle = ofKind(events, 'log').find((l) => l.text.includes('Service only ran for'));
+    expect(throttle?.event).toBeNull();
+  });
+
+  it('the second report of a failed look-up names the look-up event the first one made', () => {
+    const { events } = importFixture('sandbox-159.compact.log');
+    const lookup = ofKind(events, 'lookup')[0]!;
+    const lines = ofKind(events, 'log').filter((l) => l.event === lookup.seq);
+    expect(lines.map((l) => l.process)).toEqual(['launchd', 'WebThumbnailExt']);
+  });
 });
