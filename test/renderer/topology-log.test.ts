@@ -60,6 +60,7 @@ describe('a log reads like a world', () => {
     const rows = buildEventRows(events, { logs: true, pred: null, world: model.state });
     const exit = rows.find((r) => r.e.kind === 'process.exit' && r.e.pid === 4242);
     expect(exit?.x?.tone).toBe('info');
+    expect(exit?.x?.title).toBe('com.example.agent (pid 4242) exited: exit(0)');
     expect(exit?.logs.map((l) => l.text)).toEqual([
       '(gui/501/com.example.agent [4242]) <Notice>: exited due to exit(0), ran for 11709ms',
     ]);

@@ -110,6 +110,8 @@ export class Converter {
   private heldStart = 0;
   private readonly unsettled = new Set<TraceEvent>();
   private lastT = 0;
+  /** The time of the line being applied: its warnings carry it. */
+  private lineT: number | undefined;
   private readonly namedPids = new Map<string, number>();
   /** While a line is applied: the events it causes, placed after its own log event. */
   private batch: { event: TraceEvent; hold: boolean }[] | null = null;
@@ -134,7 +136,9 @@ export class Converter {
     this.batch = [];
     this.caused = undefined;
     this.job = undefined;
+    this.lineT = t;
     const conn = this.apply(line, record, t);
+    this.lineT = undefined;
     const batch = this.batch;
     this.batch = null;
     const log = this.emitLog(record, line, t, conn);
@@ -165,7 +169,9 @@ export class Converter {
   }
 
   warn(line: number, message: string): void {
-    if (this.warnings.length < MAX_WARNINGS) this.warnings.push({ line, message });
+    const t = this.lineT;
+    if (this.warnings.length < MAX_WARNINGS)
+      this.warnings.push({ line, message, ...(t === undefined ? {} : { t }) });
     else this.droppedWarnings++;
   }
 
@@ -176,8 +182,11 @@ export class Converter {
   }
 
   private timeOf(record: LogRecord): number {
-    if (record.t === null) this.warn(record.line, "no readable timestamp; using the previous line's time");
-    else this.lastT = record.t;
+    if (record.t === null) {
+      this.lineT = this.lastT;
+      this.warn(record.line, "no readable timestamp; using the previous line's time");
+      this.lineT = undefined;
+    } else this.lastT = record.t;
     return this.lastT;
   }
 

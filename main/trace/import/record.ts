@@ -45,6 +45,8 @@ export type LineResult = LogRecord | null;
 export interface Warning {
   line: number;
   message: string;
+  /** The time of the line the warning is about; none for a warning about the whole log. */
+  t?: number;
 }
 
 /** Type words as `log` prints them, compact codes (XPC-MODEL §7.4), and Console's column in the languages it ships (§10.6). */
