@@ -123,6 +123,8 @@ export class WorldModel {
   state: ModelSnapshot;
   /** Request id → the connection waiting for its reply. */
   private readonly waiting = new Map<number, string>();
+  /** Processes known only from a log, by name. */
+  private readonly logLabels = new Map<string, number>();
 
   constructor(snapshot: ModelSnapshot = emptySnapshot(), waiting: Iterable<readonly [number, string]> = []) {
     this.state = snapshot;
@@ -236,6 +238,7 @@ export class WorldModel {
       fromLog: true,
     };
     this.state.processes[pid] = p;
+    this.logLabels.set(label, pid);
     return p;
   }
 
@@ -259,13 +262,27 @@ export class WorldModel {
     if (!known) {
       const label = job.label ?? `pid ${job.pid}`;
       this.seenInLog(job.pid, label, job.domain ?? (job.label ? 'system' : `pid/${job.pid}`), ev.t, label);
-    } else if (known.fromLog && job.label && known.label.startsWith('pid ')) known.label = job.label;
+    } else if (known.fromLog && job.label && known.label.startsWith('pid ')) {
+      known.label = job.label;
+      this.logLabels.set(job.label, job.pid);
+    }
   }
 
-  /** A listener a log shows is its process vending that name (XPC-MODEL §1.4). */
+  /**
+   * A listener a log shows is its process vending that name (XPC-MODEL §1.4).
+   * [I] So is a process the log names by the very name a client connects to:
+   * Console names an XPC service's process by its bundle identifier, which is
+   * its service name.
+   */
   private serviceFromLog(ev: Extract<TraceEvent, { kind: 'connection.state' }>): void {
-    const p = this.state.processes[ev.pid];
-    if (ev.side !== 'listener' || !p?.fromLog || ev.name === '(anonymous)' || ev.name === '<unknown>') return;
+    if (ev.name === '(anonymous)' || ev.name === '<unknown>') return;
+    let p = this.state.processes[ev.pid];
+    if (ev.side === 'client') {
+      if (!p?.fromLog || this.state.services[`${p.domain}/${ev.name}`]) return;
+      const pid = this.logLabels.get(ev.name);
+      p = pid === undefined ? undefined : this.state.processes[pid];
+      if (!p || this.state.services[`${p.domain}/${ev.name}`]) return;
+    } else if (ev.side !== 'listener' || !p?.fromLog) return;
     const key = `${p.domain}/${ev.name}`;
     this.state.services[key] = {
       key,
@@ -273,7 +290,7 @@ export class WorldModel {
       domain: p.domain,
       label: p.label,
       origin: 'log',
-      registered: ev.to !== 'invalidated',
+      registered: ev.side === 'client' || ev.to !== 'invalidated',
     };
   }
 

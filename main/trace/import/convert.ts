@@ -141,11 +141,13 @@ export class Converter {
     this.lineT = undefined;
     const batch = this.batch;
     this.batch = null;
-    const log = this.emitLog(record, line, t, conn);
-    for (const b of batch) this.place(b.event, b.hold);
     // Set by apply(), which the compiler cannot see through.
     const caused = this.caused as TraceEvent | undefined;
-    log.event = caused ? caused.seq : null;
+    // The log event takes the next seq and the events it caused the ones after: name the first before anything is handed on.
+    const at = caused ? batch.findIndex((b) => b.event === caused) : -1;
+    const event = caused ? (at >= 0 ? this.eventCount + 1 + at : caused.seq) : null;
+    this.emitLog(record, line, t, conn, event);
+    for (const b of batch) this.place(b.event, b.hold);
     return true;
   }
 
@@ -491,7 +493,13 @@ export class Converter {
     this.pending.push({ event, from: 'launchd', pid: line.pid, errno: line.errno, t });
   }
 
-  private emitLog(record: LogRecord, line: XpcLine, t: number, conn: string | undefined): EventOf<'log'> {
+  private emitLog(
+    record: LogRecord,
+    line: XpcLine,
+    t: number,
+    conn: string | undefined,
+    event: number | null,
+  ): EventOf<'log'> {
     const fromLaunchd =
       line.kind === 'spawn' ||
       line.kind === 'exit' ||
@@ -510,6 +518,7 @@ export class Converter {
       level: record.level,
       text: record.message,
       ...(conn ? { conn } : {}),
+      event,
       ...(named ? { job: { ...job } } : {}),
     });
   }

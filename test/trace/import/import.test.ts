@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { importLog, summarize } from '../../../main/trace/import';
+import { importLog, LogImporter, summarize } from '../../../main/trace/import';
 import { TraceEventSchema } from '../../../main/trace/schema';
-import { fixtureNames, importFixture, ofKind, states, transitions } from './fixtures';
+import { fixture, fixtureNames, importFixture, ofKind, states, transitions } from './fixtures';
 
 describe('every fixture', () => {
   it.each(fixtureNames())(
@@ -373,6 +373,14 @@ describe('each line sits on the event it caused', () => {
       expect(log?.text).toMatch(/exited/);
       expect(log?.job).toMatchObject({ label: exit.label, domain: exit.domain, pid: exit.pid });
     }
+  });
+
+  it('an event is complete when it is handed on: a streamed log line already names its event', () => {
+    const seen: unknown[] = [];
+    const importer = new LogImporter((e) => seen.push(structuredClone(e)));
+    importer.push(fixture('launchd-composite.syslog.log'));
+    importer.end();
+    expect(seen).toEqual(importFixture('launchd-composite.syslog.log').events);
   });
 
   it('a line that causes nothing names no event', () => {
