@@ -78,11 +78,20 @@ async function loadTrace(
 }
 
 async function loadLog(session: ReplaySession, path: string): Promise<{ events: number; problems: number }> {
-  const result = await importLogFile(path, (e) => session.add(e), {
-    onProgress: (done, total) => {
-      session.progress = { done, total };
+  let first: number | undefined;
+  const result = await importLogFile(
+    path,
+    (e) => {
+      first ??= e.t;
+      session.add(e);
     },
-  });
-  for (const w of result.warnings) session.problem(w.line, w.message);
+    {
+      onProgress: (done, total) => {
+        session.progress = { done, total };
+      },
+    },
+  );
+  // A note about a line carries its time; one about the whole log sits at the log's start.
+  for (const w of result.warnings) session.problem(w.line, w.message, w.t ?? first);
   return { events: result.eventCount, problems: result.warnings.length };
 }

@@ -57,13 +57,15 @@ export class ReplaySession extends ConsoleSource {
   }
 
   /** Problems found while loading (a bad line, a newer schema) become diagnostics the console shows. */
-  problem(line: number, message: string): void {
+  /** `t`: the time of the line the problem is about, so the note sits among the recording's events, not at the time it was read. */
+  problem(line: number, message: string, t?: number): void {
     this.hub.emit({
       kind: 'diagnostic',
       severity: 'warning',
       file: this.origin.path,
-      key: `line ${line}`,
+      key: line > 0 ? `line ${line}` : 'the whole log',
       message,
+      ...(t === undefined ? {} : { t }),
     });
   }
 

@@ -27,6 +27,8 @@ export interface ProcessView {
   bundleVersion?: string;
   /** The executable's code signature (XPC-MODEL §10.5), when it has one. */
   signature?: ProcessSignature;
+  /** Known only from an imported log: it wrote a line or a launchd line named it; no spawn was seen. */
+  fromLog?: boolean;
   exit?: {
     t: number;
     cause: ExitCause;
@@ -156,6 +158,8 @@ export class WorldModel {
   state: ModelSnapshot;
   /** Request id → the connection waiting for its reply. */
   private readonly waiting = new Map<number, string>();
+  /** Processes known only from a log, by name. */
+  private readonly logLabels = new Map<string, number>();
 
   constructor(snapshot: ModelSnapshot = emptySnapshot(), waiting: Iterable<readonly [number, string]> = []) {
     this.state = rehomed(snapshot);
@@ -184,8 +188,10 @@ export class WorldModel {
         };
         return;
       case 'process.exit': {
-        const p = this.state.processes[ev.pid];
-        if (!p) return;
+        // A log can show a job's exit without its spawn: the exit names it.
+        const p =
+          this.state.processes[ev.pid] ??
+          this.seenInLog(ev.pid, ev.label, ev.domain, ev.t - ev.ranForMs, ev.label);
         p.state = 'exited';
         p.exit = {
           t: ev.t,
@@ -213,7 +219,11 @@ export class WorldModel {
         return;
       }
       case 'connection.state':
-        return this.applyState(ev);
+        this.applyState(ev);
+        this.serviceFromLog(ev);
+        return;
+      case 'log':
+        return this.applyLog(ev);
       case 'message':
         return this.applyMessage(ev);
       case 'reply.failed': {
@@ -244,6 +254,80 @@ export class WorldModel {
       default:
         return;
     }
+  }
+
+  /**
+   * A process an imported log shows without its spawn. [I] Its domain is the
+   * one its launchd line names; launchd and jobs of the syslog era go in
+   * `system`, any other writer in `user/501` as the importer places it
+   * (XPC-MODEL §7.1, §10.3).
+   */
+  private seenInLog(pid: number, label: string, domain: string, t: number, program: string): ProcessView {
+    const p: ProcessView = {
+      pid,
+      label,
+      domain,
+      program,
+      state: 'running',
+      spawnedAt: t,
+      reason: 'it appears in the log',
+      fromLog: true,
+    };
+    this.state.processes[pid] = p;
+    this.logLabels.set(label, pid);
+    return p;
+  }
+
+  /** Processes by pid and name from a log's lines: the writer, and the job a launchd line names. */
+  private applyLog(ev: Extract<TraceEvent, { kind: 'log' }>): void {
+    // A live line, or one naming no process, adds nothing: the broker's own events do.
+    if (ev.event === undefined) return;
+    if (ev.pid !== -1 && !this.state.processes[ev.pid]) {
+      const launchd = ev.process === 'launchd' || ev.process === 'com.apple.xpc.launchd';
+      this.seenInLog(
+        ev.pid,
+        ev.process || `pid ${ev.pid}`,
+        launchd ? 'system' : 'user/501',
+        ev.t,
+        ev.process,
+      );
+    }
+    const job = ev.job;
+    if (job?.pid === undefined) return;
+    const known = this.state.processes[job.pid];
+    if (!known) {
+      const label = job.label ?? `pid ${job.pid}`;
+      this.seenInLog(job.pid, label, job.domain ?? (job.label ? 'system' : `pid/${job.pid}`), ev.t, label);
+    } else if (known.fromLog && job.label && known.label.startsWith('pid ')) {
+      known.label = job.label;
+      this.logLabels.set(job.label, job.pid);
+    }
+  }
+
+  /**
+   * A listener a log shows is its process vending that name (XPC-MODEL §1.4).
+   * [I] So is a process the log names by the very name a client connects to:
+   * Console names an XPC service's process by its bundle identifier, which is
+   * its service name.
+   */
+  private serviceFromLog(ev: Extract<TraceEvent, { kind: 'connection.state' }>): void {
+    if (ev.name === '(anonymous)' || ev.name === '<unknown>') return;
+    let p = this.state.processes[ev.pid];
+    if (ev.side === 'client') {
+      if (!p?.fromLog || this.state.services[`${p.domain}/${ev.name}`]) return;
+      const pid = this.logLabels.get(ev.name);
+      p = pid === undefined ? undefined : this.state.processes[pid];
+      if (!p || this.state.services[`${p.domain}/${ev.name}`]) return;
+    } else if (ev.side !== 'listener' || !p?.fromLog) return;
+    const key = `${p.domain}/${ev.name}`;
+    this.state.services[key] = {
+      key,
+      name: ev.name,
+      domain: p.domain,
+      label: p.label,
+      origin: 'log',
+      registered: ev.side === 'client' || ev.to !== 'invalidated',
+    };
   }
 
   private applySysext(ev: Extract<TraceEvent, { kind: 'sysext' }>): void {

@@ -226,6 +226,20 @@ export const LogSchema = z.object({
   level: LogLevelSchema,
   text: z.string(),
   conn: z.string().optional(),
+  /**
+   * For an imported line: the seq of the event it caused (or of the earlier
+   * one it completed), or null when it caused none. A live line has none and
+   * belongs to the next event on its connection or job.
+   */
+  event: z.number().int().nonnegative().nullable().optional(),
+  /** For a launchd line: the job its `(domain/label [pid])` prefix names (XPC-MODEL §7.1, §10.3). */
+  job: z
+    .object({
+      label: z.string().optional(),
+      pid: z.number().int().optional(),
+      domain: z.string().optional(),
+    })
+    .optional(),
 });
 
 export const DiagnosticSchema = z.object({

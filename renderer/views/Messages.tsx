@@ -92,22 +92,28 @@ function Toolbar({ follow, onFollow }: { follow: boolean; onFollow: () => void }
   const paused = useConsole((s) => s.paused);
   const windowSize = useConsole((s) => s.windowSize);
   const capturePayloads = useConsole((s) => s.capturePayloads);
+  // A recording (trace or log) does not grow: it has nothing to pause or clear.
+  const recording = useConsole((s) => s.mode) === 'trace';
   const view = live.view;
   const notApplicable = live.filter && !live.filter.message;
   return (
     <div className="toolbar">
-      <button
-        type="button"
-        className="small"
-        onClick={actions.togglePause}
-        aria-pressed={paused}
-        title="Space"
-      >
-        {paused ? `Resume${view.pending ? ` (${num(view.pending)} new)` : ''}` : 'Pause'}
-      </button>
-      <button type="button" className="small" onClick={actions.clearMessages}>
-        Clear
-      </button>
+      {recording ? null : (
+        <>
+          <button
+            type="button"
+            className="small"
+            onClick={actions.togglePause}
+            aria-pressed={paused}
+            title="Space"
+          >
+            {paused ? `Resume${view.pending ? ` (${num(view.pending)} new)` : ''}` : 'Pause'}
+          </button>
+          <button type="button" className="small" onClick={actions.clearMessages}>
+            Clear
+          </button>
+        </>
+      )}
       <MessageCount />
       {notApplicable ? (
         <span className="hint">
@@ -163,6 +169,7 @@ export function Messages() {
   useConsole((s) => s.version);
   useConsole((s) => s.filterVersion);
   const selection = useConsole((s) => s.selection);
+  const recording = useConsole((s) => s.mode) === 'trace';
   const [follow, setFollow] = useState(true);
   const view = live.view;
   const selectedAbs = selection?.kind === 'msg' ? selection.abs : -1;
@@ -193,7 +200,9 @@ export function Messages() {
           <p className="empty">
             {view.filtered
               ? 'No captured message matches the filter. Loosen or clear the filter (✕ in the filter box); captured messages are all still here.'
-              : 'No messages yet. Helpers exchange messages once they connect; a paused list shows nothing new until you resume.'}
+              : recording
+                ? 'This recording holds no messages. A Mac’s log records connections and their states, not the messages sent on them: see Connections and Events.'
+                : 'No messages yet. Helpers exchange messages once they connect; a paused list shows nothing new until you resume.'}
           </p>
         }
         renderRow={(i) => {

@@ -69,7 +69,7 @@ function ProcessRow({ p, selected }: { p: ProcessView; selected: boolean }) {
     >
       <span className={`dot ${p.state === 'running' ? 'ok' : p.exit?.clean ? 'idle' : 'bad'}`} />
       <span className="proc-name">{p.label}</span>
-      <span className="pid">{p.pid}</span>
+      <span className="pid">{p.pid < 0 ? '' : p.pid}</span>
       {p.state === 'running' ? (
         live ? (
           <span className="proc-actions">

@@ -7,7 +7,9 @@ import { type Explained, explain } from './explain';
  * The events timeline: each lifecycle event with the log lines a Mac would
  * have written for it. libxpc lines carry the connection pointer; launchd
  * lines name the service target "(domain/label [pid])" (XPC-MODEL §7). A line
- * belongs to the next event on the same connection or the same job.
+ * belongs to the next event on the same connection or the same job; an
+ * imported line names the event it caused (`event`) and sits on that one, or
+ * on none.
  */
 export interface EventRow {
   e: TraceEvent;
@@ -34,11 +36,20 @@ export function buildEventRows(
   options: { logs: boolean; pred: Bind<TraceEvent> | null; world: ModelSnapshot },
 ): EventRow[] {
   const pending = new Map<string, LogEvent[]>();
+  const caused = new Map<number, LogEvent[]>();
+  const bySeq = new Map<number, EventRow>();
   const attached = new Set<LogEvent>();
   const rows: EventRow[] = [];
   for (const e of events) {
     if (e.kind === 'log') {
-      const key = logKey(e);
+      const shown = e.event == null ? undefined : bySeq.get(e.event);
+      if (shown) {
+        // The line completes an event already shown (the second report of a failed look-up).
+        shown.logs.push(e);
+        attached.add(e);
+      } else if (e.event != null) caused.set(e.event, [...(caused.get(e.event) ?? []), e]);
+      // An imported line that caused nothing (`event: null`) sits on no event.
+      const key = e.event === undefined ? logKey(e) : undefined;
       if (key) {
         const list = pending.get(key) ?? [];
         list.push(e);
@@ -50,11 +61,15 @@ export function buildEventRows(
     const key = eventKey(e);
     const logs = key ? (pending.get(key) ?? []) : [];
     if (key) pending.delete(key);
+    logs.push(...(caused.get(e.seq) ?? []));
+    caused.delete(e.seq);
     // Lines before an event the timeline does not show (e.g. activating) belong to that event, not the next one.
     const x = explain(e);
     if (!x) continue;
     for (const l of logs) attached.add(l);
-    rows.push({ e, x, logs });
+    const row = { e, x, logs };
+    bySeq.set(e.seq, row);
+    rows.push(row);
   }
   const test = options.pred?.(options.world);
   return rows.filter((r) => {

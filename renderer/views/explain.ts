@@ -53,7 +53,7 @@ function describe(e: TraceEvent): Explained | null {
     case 'process.exit':
       return {
         tone: e.clean ? 'info' : 'bad',
-        title: e.detail,
+        title: `${e.label} (pid ${e.pid}) exited: ${e.detail}`,
         detail: e.clean
           ? 'a clean exit: it does not count as a crash'
           : 'its clients see XPC_ERROR_CONNECTION_INTERRUPTED; their next message relaunches it',

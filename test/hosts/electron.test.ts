@@ -254,7 +254,7 @@ describe('the File menu', () => {
 
   it('Import macOS Log… shows the log in the same window, where actions are refused', async () => {
     const { calls, handler, fromWindow, win } = await started();
-    calls.nextOpen = join(process.cwd(), 'test/fixtures/logs/nextcloud-10479.default.log');
+    calls.nextOpen = join(process.cwd(), 'test/fixtures/logs/written/nextcloud-10479.default.log');
     calls.menu
       .find((m) => m.label === 'File')
       ?.submenu?.find((i) => i.label === 'Import macOS Log…')

@@ -109,7 +109,7 @@ describe('the command line', () => {
   const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 
   it('import --json counts what a real log excerpt holds', () => {
-    const r = run('import', 'test/fixtures/logs/nextcloud-10479.default.log', '--json');
+    const r = run('import', 'test/fixtures/logs/written/nextcloud-10479.default.log', '--json');
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({
       format: 'default',
@@ -121,13 +121,13 @@ describe('the command line', () => {
   it('import of something that is not a log says so and exits 2', () => {
     const r = run('import', 'package.json');
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/package\.json: the first \d+ non-empty lines match none of: log show default/);
+    expect(r.stderr).toMatch(/package\.json: none of its \d+ lines is a libxpc or launchd line/);
   });
 
   it('import --trace writes a trace that export turns into Perfetto JSON and CSV', () => {
     const dir = mkdtempSync(join(tmpdir(), 'xpc-lab-cli-'));
     const trace = join(dir, 'imported.ndjson');
-    expect(run('import', 'test/fixtures/logs/vmnet.syslog.log', '--trace', trace).status).toBe(0);
+    expect(run('import', 'test/fixtures/logs/written/vmnet.syslog.log', '--trace', trace).status).toBe(0);
     const perfetto = join(dir, 'out.json');
     const csv = join(dir, 'out.csv');
     const r = run('export', trace, '--perfetto', perfetto, '--csv', csv, '--redact');

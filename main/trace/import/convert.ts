@@ -15,8 +15,16 @@ import type { LogRecord, Warning } from './record';
 
 type LookupEvent = EventOf<'lookup'>;
 
-/** Console copy rows name the process but not its pid. */
+/** A line that names no process and no pid (a bare libxpc body). */
 export const UNKNOWN_PID = -1;
+/**
+ * [I] A Console copy without a PID column names its processes but not their
+ * pids: each name gets a pid of its own below UNKNOWN_PID, -2, -3, … in the
+ * order first seen, so two processes stay two.
+ */
+export function isNamedOnly(pid: number): boolean {
+  return pid < UNKNOWN_PID;
+}
 /** A connection whose activation line is not in the log. */
 export const UNKNOWN_NAME = '<unknown>';
 /** A libxpc failure and launchd's line about the same lookup are one lookup when this close (ms). [I] */
@@ -102,18 +110,57 @@ export class Converter {
   private heldStart = 0;
   private readonly unsettled = new Set<TraceEvent>();
   private lastT = 0;
+  /** The time of the line being applied: its warnings carry it. */
+  private lineT: number | undefined;
+  private readonly namedPids = new Map<string, number>();
+  /** While a line is applied: the events it causes, placed after its own log event. */
+  private batch: { event: TraceEvent; hold: boolean }[] | null = null;
+  /** The first event the current line caused, or the earlier one it completed. */
+  private caused: TraceEvent | undefined;
+  /** The launchd job the current line turned out to be about, as its spawn or exit event names it. */
+  private job: { label: string; domain: string; pid: number } | undefined;
 
   constructor(private readonly onEvent: (event: TraceEvent) => void) {}
 
-  /** Adds one record; returns whether it was an XPC line (and so produced events). */
+  /**
+   * Adds one record; returns whether it was an XPC line (and so produced
+   * events). Its log event comes first, then the events it caused, and the
+   * log event names the first of them (`event`), so each line sits on the
+   * event it caused.
+   */
   add(record: LogRecord): boolean {
     const line = recognise(record.message, record.process);
     if (!line) return false;
     const t = this.timeOf(record);
     this.expirePending(t);
+    this.batch = [];
+    this.caused = undefined;
+    this.job = undefined;
+    this.lineT = t;
     const conn = this.apply(line, record, t);
-    this.emitLog(record, line, t, conn);
+    this.lineT = undefined;
+    const batch = this.batch;
+    this.batch = null;
+    // Set by apply(), which the compiler cannot see through.
+    const caused = this.caused as TraceEvent | undefined;
+    // The log event takes the next seq and the events it caused the ones after: name the first before anything is handed on.
+    const at = caused ? batch.findIndex((b) => b.event === caused) : -1;
+    const event = caused ? (at >= 0 ? this.eventCount + 1 + at : caused.seq) : null;
+    this.emitLog(record, line, t, conn, event);
+    for (const b of batch) this.place(b.event, b.hold);
     return true;
+  }
+
+  /** The pid a record's events carry: its own, or one of its process name's (isNamedOnly). */
+  private pidOf(record: LogRecord): number {
+    if (record.pid !== null) return record.pid;
+    if (record.process === '') return UNKNOWN_PID;
+    let pid = this.namedPids.get(record.process);
+    if (pid === undefined) {
+      pid = UNKNOWN_PID - 1 - this.namedPids.size;
+      this.namedPids.set(record.process, pid);
+    }
+    return pid;
   }
 
   /** Hands on every event still held: the log has ended, so no look-up can be paired any more. */
@@ -124,7 +171,9 @@ export class Converter {
   }
 
   warn(line: number, message: string): void {
-    if (this.warnings.length < MAX_WARNINGS) this.warnings.push({ line, message });
+    const t = this.lineT;
+    if (this.warnings.length < MAX_WARNINGS)
+      this.warnings.push({ line, message, ...(t === undefined ? {} : { t }) });
     else this.droppedWarnings++;
   }
 
@@ -135,17 +184,28 @@ export class Converter {
   }
 
   private timeOf(record: LogRecord): number {
-    if (record.t === null) this.warn(record.line, "no readable timestamp; using the previous line's time");
-    else this.lastT = record.t;
+    if (record.t === null) {
+      this.lineT = this.lastT;
+      this.warn(record.line, "no readable timestamp; using the previous line's time");
+      this.lineT = undefined;
+    } else this.lastT = record.t;
     return this.lastT;
   }
 
   private emit<E extends TraceEvent>(event: Omit<E, 'v' | 'seq'>, hold = false): E {
-    const full = { v: SCHEMA_VERSION, seq: this.eventCount++, ...event } as E;
+    const full = { v: SCHEMA_VERSION, seq: -1, ...event } as E;
+    if (this.batch) {
+      this.batch.push({ event: full, hold });
+      this.caused ??= full;
+    } else this.place(full, hold);
+    return full;
+  }
+
+  private place(full: TraceEvent, hold: boolean): void {
+    full.seq = this.eventCount++;
     if (hold) this.unsettled.add(full);
     if (hold || this.held.length > this.heldStart) this.held.push(full);
     else this.onEvent(full);
-    return full;
   }
 
   /** Hands on the held events up to the first look-up that may still change. */
@@ -222,7 +282,7 @@ export class Converter {
   }
 
   private connKey(record: LogRecord, ptr: string): string {
-    return `${record.pid ?? UNKNOWN_PID}|${record.process}|${ptr}`;
+    return `${this.pidOf(record)}|${record.process}|${ptr}`;
   }
 
   /**
@@ -241,8 +301,8 @@ export class Converter {
     const key = this.connKey(record, ptr);
     const current = this.conns.get(key);
     if (current && !fresh && current.state !== 'invalidated') return current;
-    const pid = record.pid ?? UNKNOWN_PID;
-    const base = `${ptr}@${pid === UNKNOWN_PID ? record.process : pid}`;
+    const pid = this.pidOf(record);
+    const base = `${ptr}@${pid < 0 ? record.process : pid}`;
     const uses = (this.idUses.get(base) ?? 0) + 1;
     this.idUses.set(base, uses);
     const conn: Conn = {
@@ -311,12 +371,13 @@ export class Converter {
   }
 
   private lookupFailed(line: Extract<LibxpcLine, { kind: 'lookup-failed' }>, record: LogRecord, t: number) {
-    const pid = record.pid ?? UNKNOWN_PID;
+    const pid = this.pidOf(record);
     const conn = line.ptr ? this.connFor(record, line.ptr, false) : undefined;
     if (conn) conn.lookup = { errno: line.errno, error: line.error };
     const connId = conn?.id ?? `lookup@${pid}`;
     const pair = this.takePending('libxpc', pid, line.errno);
     if (pair) {
+      this.caused ??= pair.event;
       pair.event.conn = connId;
       if (conn && conn.name === UNKNOWN_NAME) conn.name = pair.event.name;
       this.settle(pair);
@@ -358,6 +419,7 @@ export class Converter {
     const label = line.prefix.label ?? line.program;
     const domain = line.prefix.domain ?? LAUNCHD_DEFAULT_DOMAIN;
     this.spawned.set(line.pid, { t, label, domain });
+    this.job = { label, domain, pid: line.pid };
     if (!reason.success) {
       this.warn(
         record.line,
@@ -384,12 +446,15 @@ export class Converter {
     }
     const spawned = this.spawned.get(pid);
     this.spawned.delete(pid);
+    const label = line.prefix.label ?? spawned?.label ?? record.process;
+    const domain = line.prefix.domain ?? spawned?.domain ?? LAUNCHD_DEFAULT_DOMAIN;
+    this.job = { label, domain, pid };
     this.emit<ProcessExitEvent>({
       kind: 'process.exit',
       t,
       pid,
-      label: line.prefix.label ?? spawned?.label ?? record.process,
-      domain: line.prefix.domain ?? spawned?.domain ?? LAUNCHD_DEFAULT_DOMAIN,
+      label,
+      domain,
       cause: line.cause,
       code: line.code,
       signal: line.signal,
@@ -404,6 +469,7 @@ export class Converter {
     const domain = line.prefix.domain ?? fallbackDomain();
     const pair = this.takePending('launchd', line.pid, line.errno);
     if (pair) {
+      this.caused ??= pair.event;
       if (pair.event.name === UNKNOWN_NAME) pair.event.name = line.name;
       if (pair.conn && pair.conn.name === UNKNOWN_NAME) pair.conn.name = line.name;
       if (line.prefix.domain) pair.event.domain = domain;
@@ -427,23 +493,33 @@ export class Converter {
     this.pending.push({ event, from: 'launchd', pid: line.pid, errno: line.errno, t });
   }
 
-  private emitLog(record: LogRecord, line: XpcLine, t: number, conn: string | undefined): void {
+  private emitLog(
+    record: LogRecord,
+    line: XpcLine,
+    t: number,
+    conn: string | undefined,
+    event: number | null,
+  ): EventOf<'log'> {
     const fromLaunchd =
       line.kind === 'spawn' ||
       line.kind === 'exit' ||
       line.kind === 'launchd-lookup' ||
       line.kind === 'launchd';
-    this.emit<EventOf<'log'>>({
+    const job = fromLaunchd ? (this.job ?? line.prefix) : undefined;
+    const named = job && (job.label !== undefined || job.pid !== undefined || job.domain !== undefined);
+    return this.emit<EventOf<'log'>>({
       kind: 'log',
       t,
       // XPC-MODEL §7.1: libxpc logs as com.apple.xpc:connection, launchd as com.apple.xpc.launchd.
       subsystem: record.subsystem || (fromLaunchd ? 'com.apple.xpc.launchd' : 'com.apple.xpc'),
       category: record.category || (fromLaunchd ? '' : 'connection'),
       process: record.process,
-      pid: record.pid ?? UNKNOWN_PID,
+      pid: this.pidOf(record),
       level: record.level,
       text: record.message,
       ...(conn ? { conn } : {}),
+      event,
+      ...(named ? { job: { ...job } } : {}),
     });
   }
 }

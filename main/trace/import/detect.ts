@@ -1,9 +1,4 @@
 import type { LogFormat } from './record';
-import { matchesCompact } from './styles/compact';
-import { matchesConsoleCopy } from './styles/console-copy';
-import { matchesDefault } from './styles/default';
-import { looksLikeJsonArray, matchesNdjson } from './styles/json';
-import { matchesSyslog } from './styles/syslog';
 
 export const FORMAT_NAMES: Readonly<Record<LogFormat, string>> = {
   default: 'log show default',
@@ -12,68 +7,47 @@ export const FORMAT_NAMES: Readonly<Record<LogFormat, string>> = {
   json: 'json',
   ndjson: 'ndjson',
   'console-copy': 'Console copy',
+  'launchd-log': 'launchd.log',
+  'bsd-syslog': 'system.log',
+  'console-1011': 'OS X 10.11 Console',
+  'third-party': 'third-party prefix',
+  'unifiedlog-jsonl': 'unifiedlog_iterator JSONL',
+  'unifiedlog-csv': 'unifiedlog_iterator CSV',
+  text: 'text',
 };
 
-/** How many non-empty lines detection looks at: enough to get past `log show`'s "Filtering…" preamble. */
-export const SAMPLE_LINES = 20;
-
-/** Line styles in the order ties are broken: the stricter row shapes first. */
-const LINE_STYLES: readonly [Exclude<LogFormat, 'json'>, (line: string) => boolean][] = [
-  ['default', matchesDefault],
-  ['compact', matchesCompact],
-  ['syslog', matchesSyslog],
-  ['ndjson', matchesNdjson],
-  ['console-copy', matchesConsoleCopy],
-];
-
-function linesWord(n: number): string {
-  if (n === 1) return 'the only non-empty line matches';
-  return n < SAMPLE_LINES ? `all ${n} non-empty lines match` : `the first ${n} non-empty lines match`;
-}
-
+/**
+ * A log none of whose lines is a libxpc or launchd line (XPC-MODEL §7.2, §7.3,
+ * §10.3). It quotes the first lines that mention xpc or launchd, so the user
+ * can report a layout the importer does not read, or else the first lines.
+ */
 export class UnknownLogFormatError extends Error {
-  /** The lines that were looked at. */
+  /** The lines quoted. */
   readonly sample: readonly string[];
 
-  constructor(sample: readonly string[], source?: string) {
-    const names = Object.values(FORMAT_NAMES).join(', ');
-    const what =
-      sample.length === 0
-        ? 'the log has no non-empty lines'
-        : `${linesWord(sample.length)} none of: ${names}`;
-    const first = sample[0] === undefined ? '' : ` (first line: ${JSON.stringify(sample[0].slice(0, 80))})`;
-    super(`${source ? `${source}: ` : ''}${what}${first}`);
-    this.name = 'UnknownLogFormatError';
-    this.sample = sample;
-  }
-}
-
-function sampleLines(text: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  while (out.length < SAMPLE_LINES && start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const line = text.slice(start, end).replace(/\r$/, '');
-    if (line.trim() !== '') out.push(line);
-    start = end + 1;
-  }
-  return out;
-}
-
-/** The style most of the sampled lines match; throws UnknownLogFormatError when none matches any. */
-export function detectFormat(text: string, source?: string): LogFormat {
-  if (looksLikeJsonArray(text)) return 'json';
-  const sample = sampleLines(text);
-  let best: LogFormat | null = null;
-  let bestCount = 0;
-  for (const [format, matches] of LINE_STYLES) {
-    const count = sample.filter(matches).length;
-    if (count > bestCount) {
-      best = format;
-      bestCount = count;
+  constructor(
+    readonly linesRead: number,
+    mentions: readonly string[],
+    first: readonly string[],
+    source?: string,
+  ) {
+    const where = source ? `${source}: ` : '';
+    let what: string;
+    if (linesRead === 0) what = 'the log has no non-empty lines';
+    else {
+      const count = linesRead === 1 ? 'its only line is' : `none of its ${linesRead} lines is`;
+      const quoted = mentions.length > 0 ? mentions : first;
+      const label =
+        mentions.length > 0
+          ? 'lines that mention xpc or launchd'
+          : 'no line mentions xpc or launchd; first lines';
+      const lines = quoted
+        .map((l) => `  ${JSON.stringify(l.length > 200 ? `${l.slice(0, 200)}…` : l)}`)
+        .join('\n');
+      what = `${count} ${linesRead === 1 ? 'not ' : ''}a libxpc or launchd line (XPC-MODEL §7.2, §7.3, §10.3); ${label}:\n${lines}`;
     }
+    super(`${where}${what}`);
+    this.name = 'UnknownLogFormatError';
+    this.sample = mentions.length > 0 ? mentions : first;
   }
-  if (!best) throw new UnknownLogFormatError(sample, source);
-  return best;
 }

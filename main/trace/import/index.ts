@@ -1,15 +1,18 @@
 import type { TraceEvent } from '../schema';
-import { detectFormat } from './detect';
 import type { LogFormat } from './record';
 import { LogImporter, type LogImportOptions, type LogImportStats } from './stream';
 import { type ImportSummary, summarize as summarizeEvents } from './summary';
 
 /**
- * Importing a Mac's logs (`log show` in any style, Console.app "Copy") as
+ * Importing a Mac's logs (`log show`/`log stream` in any style, Console.app
+ * "Copy", launchd.log, system.log, unifiedlog_iterator output, or any text
+ * holding libxpc and launchd message bodies) as
  * XPC Lab trace events. Pure: it takes text, in one piece (`importLog`) or as
  * it arrives (`LogImporter`), so the renderer can import a dropped file with
  * the same code the CLI uses; `./file` streams a file from disk.
  */
+
+import { UnknownLogFormatError } from './detect';
 
 export { UnknownLogFormatError } from './detect';
 export type { LogFormat } from './record';
@@ -35,9 +38,21 @@ function isHighSurrogate(c: number): boolean {
   return c >= 0xd800 && c <= 0xdbff;
 }
 
-/** Which style the text is in; throws UnknownLogFormatError naming the lines it looked at. */
-export function detectLogFormat(text: string): LogFormat {
-  return detectFormat(text);
+/**
+ * The layout most of the text's XPC lines are in. Throws UnknownLogFormatError
+ * when none of its lines is a libxpc or launchd line; when `whole` is false
+ * (the text is only the start of a file) it returns null instead, as the rest
+ * may hold one.
+ */
+export function detectLogFormat(text: string, source?: string, whole = true): LogFormat | null {
+  const importer = new LogImporter(() => {}, source === undefined ? {} : { source });
+  importer.push(text);
+  try {
+    return importer.end().format;
+  } catch (err) {
+    if (!whole && err instanceof UnknownLogFormatError) return null;
+    throw err;
+  }
 }
 
 /**

@@ -31,20 +31,28 @@ export type LaunchdLine =
     }
   | { kind: 'launchd'; prefix: LaunchdPrefix };
 
-/** launchd.log and system.log form (XPC-MODEL §3.5, §4.2, §7.3); the syslog-era sender may be part of the text. */
-const PAREN = /^(?:com\.apple\.xpc\.launchd\[1\] )?\(([^()\s[\]]+)(?: ?\[(\d+)\])?\)(?: <\w+>)?:? /;
+/**
+ * launchd.log and system.log form (XPC-MODEL §3.5, §4.2, §7.3, §10.3):
+ * `(gui/501/label [4242]) <Notice>: `, `(label[pid]): `, `(pid/6782 [com.apple.dock.]) `;
+ * the syslog-era sender may be part of the text, and a pasted line may have lost its `(`.
+ */
+const PAREN = /^(?:com\.apple\.xpc\.launchd\[1\]:? )?\(?([^()\s[\]]+)(?: ?\[([^\]]*)\])?\)(?: <\w+>)?:? /;
 /** Unified-log form: `[gui/501/com.apple.datamigrator [75189]:] …` (§4.2, §3.5). */
 const BRACKET = /^\[([^[\]\s]+)(?: \[(\d+)\])?:\](?: <\w+>:?)? /;
+/** A launchd.log line with no target: `<Notice>: Flushed 23 logs`. */
+const LEVEL_ONLY = /^<[A-Z][a-z]+>: /;
 
 const SPAWN = /^Successfully spawned (.+)\[(\d+)\] because (.+)$/;
 const EXITED = /^exited due to (.+?), ran for (\d+)ms$/;
 const OLD_SIGNAL = /^Service exited due to (?:signal: )?(.+?): (\d+)$/;
+/** `Service exited due to SIGKILL | sent by mds[111]` (system.log, macOS 10.13 and later). */
+const OLD_SIGNAL_NAME = /^Service exited due to (SIG[A-Z0-9]+)(?: \| sent by (.+))?$/;
 const OLD_CODE = /^Service exited with abnormal code: (-?\d+)$/;
 const LOOKUP =
   /^(denied|failed) lookup: name = (.+?), (?:flags = 0x[0-9a-fA-F]+, )?requestor = (.+)\[(\d+)\], error = (\d+): (.+)$/;
 /** Other launchd lines of §4.2/§7.3 worth keeping as log events: spawn steps, throttling, crash counts. */
 const OTHER =
-  /^(?:internal event: |service state: |launching: |xpcproxy spawned with pid |service has crashed \d+ times|Service only ran for |Endpoint has been activated through legacy launch|Path not allowed in target domain|exited with exit reason|Could not find and\/or execute program)/;
+  /^(?:internal event: |service state: |launching: |xpcproxy spawned with pid |service has crashed \d+ times|Service only ran for |Endpoint has been activated through legacy launch|Path not allowed in target domain|exited with exit reason|Could not find and\/or execute program|Service could not initialize|This service is defined to be constantly running|Unknown key for |Failed to bootstrap path|Service setup event to handle failure)/;
 
 const CRASH_SIGNALS = new Set(['SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGABRT', 'SIGFPE', 'SIGTRAP', 'SIGSYS']);
 
@@ -60,8 +68,11 @@ function readTarget(target: string, n: string | undefined): LaunchdPrefix {
     rest = parts.slice(2);
   }
   const label = rest.join('/') || undefined;
-  // After a bare domain the bracketed number is the audit session id, not a pid (XPC-MODEL §3.1).
-  const pid = label !== undefined && n !== undefined ? Number(n) : undefined;
+  // After a bare domain the bracketed number is the audit session id, not a pid (XPC-MODEL §3.1);
+  // a pid domain names its process (`pid/6782 [com.apple.dock.]`).
+  const numeric = n !== undefined && /^\d+$/.test(n) ? Number(n) : undefined;
+  const pid =
+    label !== undefined ? numeric : domain?.startsWith('pid/') ? Number(domain.slice(4)) : undefined;
   return {
     ...(domain ? { domain } : {}),
     ...(label ? { label } : {}),
@@ -70,6 +81,8 @@ function readTarget(target: string, n: string | undefined): LaunchdPrefix {
 }
 
 function splitPrefix(message: string): { prefix: LaunchdPrefix | null; rest: string } {
+  const level = LEVEL_ONLY.exec(message);
+  if (level) return { prefix: {}, rest: message.slice(level[0].length) };
   const m = PAREN.exec(message) ?? BRACKET.exec(message);
   if (!m) return { prefix: null, rest: message };
   return { prefix: readTarget(m[1]!, m[2]), rest: message.slice(m[0].length) };
@@ -114,6 +127,8 @@ function readExitDetail(detail: string, ranFor: number | null, prefix: LaunchdPr
 function readExit(rest: string, prefix: LaunchdPrefix): LaunchdLine | null {
   const m = EXITED.exec(rest);
   if (m) return readExitDetail(m[1]!, Number(m[2]), prefix);
+  const named = OLD_SIGNAL_NAME.exec(rest);
+  if (named) return exitLine(prefix, { signal: named[1]!, sender: named[2] }, null, rest);
   const sig = OLD_SIGNAL.exec(rest);
   if (sig) return exitLine(prefix, { signal: signalName(Number(sig[2])) }, null, rest);
   const code = OLD_CODE.exec(rest);
@@ -141,7 +156,11 @@ function isLaunchd(process: string): boolean {
   return process === 'launchd' || process === 'com.apple.xpc.launchd';
 }
 
-/** A launchd line of XPC-MODEL §3.5, §4.2 or §7.3, or null. */
+/**
+ * A launchd line of XPC-MODEL §3.5, §4.2, §7.3 or §10.3, or null. Any line
+ * launchd wrote is one; a line from another or an unknown writer only when its
+ * body is one of launchd's.
+ */
 export function recogniseLaunchd(message: string, process: string): LaunchdLine | null {
   const { prefix, rest } = splitPrefix(message);
   const where = prefix ?? {};
@@ -150,6 +169,6 @@ export function recogniseLaunchd(message: string, process: string): LaunchdLine 
     return { kind: 'spawn', prefix: where, program: spawn[1]!, pid: Number(spawn[2]), reason: spawn[3]! };
   const line = readExit(rest, where) ?? readLookup(rest, where);
   if (line) return line;
-  if ((prefix || isLaunchd(process)) && OTHER.test(rest)) return { kind: 'launchd', prefix: where };
+  if (isLaunchd(process) || (prefix && OTHER.test(rest))) return { kind: 'launchd', prefix: where };
   return null;
 }

@@ -1,6 +1,20 @@
 /** One log message as a style parser reads it, before anything XPC-specific is looked at. */
 
-export type LogFormat = 'default' | 'compact' | 'syslog' | 'json' | 'ndjson' | 'console-copy';
+export type LogFormat =
+  | 'default'
+  | 'compact'
+  | 'syslog'
+  | 'json'
+  | 'ndjson'
+  | 'console-copy'
+  | 'launchd-log'
+  | 'bsd-syslog'
+  | 'console-1011'
+  | 'third-party'
+  | 'unifiedlog-jsonl'
+  | 'unifiedlog-csv'
+  /** Lines in no known layout, read for their XPC bodies. */
+  | 'text';
 
 export type LogLevel = 'Default' | 'Info' | 'Debug' | 'Error' | 'Fault';
 
@@ -19,6 +33,10 @@ export interface LogRecord {
   message: string;
   /** Only `--style json`/`ndjson` carry the user id. */
   uid?: number;
+  /** The layout the line was read in. */
+  layout?: LogFormat;
+  /** Only a time of day was shown (Console copy): `t` is on the anchor day. */
+  timeOfDay?: boolean;
 }
 
 /** What a style parser reports for one line: a record, or nothing to use (header, continuation, activity row). */
@@ -27,8 +45,11 @@ export type LineResult = LogRecord | null;
 export interface Warning {
   line: number;
   message: string;
+  /** The time of the line the warning is about; none for a warning about the whole log. */
+  t?: number;
 }
 
+/** Type words as `log` prints them, compact codes (XPC-MODEL §7.4), and Console's column in the languages it ships (§10.6). */
 const LEVELS: Readonly<Record<string, LogLevel>> = {
   default: 'Default',
   notice: 'Default',
@@ -41,6 +62,41 @@ const LEVELS: Readonly<Record<string, LogLevel>> = {
   e: 'Error',
   fault: 'Fault',
   f: 'Fault',
+  // German
+  standard: 'Default',
+  informationen: 'Info',
+  fehler: 'Error',
+  // French
+  'par défaut': 'Default',
+  défaut: 'Default',
+  information: 'Info',
+  débogage: 'Debug',
+  erreur: 'Error',
+  erreur_grave: 'Fault',
+  // Spanish, Italian, Portuguese
+  'por omisión': 'Default',
+  predeterminado: 'Default',
+  predefinito: 'Default',
+  padrão: 'Default',
+  depuración: 'Debug',
+  errore: 'Error',
+  erro: 'Error',
+  // Japanese, Chinese, Korean
+  デフォルト: 'Default',
+  情報: 'Info',
+  デバッグ: 'Debug',
+  エラー: 'Error',
+  障害: 'Fault',
+  默认: 'Default',
+  預設: 'Default',
+  信息: 'Info',
+  调试: 'Debug',
+  错误: 'Error',
+  故障: 'Fault',
+  기본: 'Default',
+  정보: 'Info',
+  디버그: 'Debug',
+  오류: 'Error',
 };
 
 /**
@@ -58,7 +114,7 @@ export function levelOf(word: string): LogLevel | null {
  * or brackets, which keeps launchd's own `(gui/501/label [pid])` prefix in the
  * message (XPC-MODEL §7.1).
  */
-const DECORATION = /^(?:\(([^()/[\]]+)\) )?(?:\[([^\][:\s]+):([^\]]*)\] )?/;
+const DECORATION = /^(?:\(([^()/[\]]+)\) )?(?:\[([^\][:\s]*\.[^\][:\s]*):([^\]]*)\] )?/;
 
 export function splitDecorations(rest: string): { subsystem: string; category: string; message: string } {
   const m = DECORATION.exec(rest);

@@ -1,7 +1,7 @@
 import type { TraceEvent } from '../schema';
 import { Converter } from './convert';
-import { detectFormat, SAMPLE_LINES } from './detect';
-import { type LogReader, logReader, type ReadOptions } from './read';
+import { UnknownLogFormatError } from './detect';
+import { type LogReader, logReader, type ReaderNotes, type ReadOptions } from './read';
 import type { LineResult, LogFormat, Warning } from './record';
 import { looksLikeJsonArray } from './styles/json';
 
@@ -12,6 +12,7 @@ export interface LogImportOptions extends ReadOptions {
 
 /** What an import found, without its events: those went to `onEvent` as they were made. */
 export interface LogImportStats {
+  /** The layout most of the used lines were in. */
   format: LogFormat;
   /** Events handed to `onEvent`: schema version 1, `seq` ascending from 0. */
   eventCount: number;
@@ -26,39 +27,28 @@ export interface LogImportStats {
   source?: string;
 }
 
-/**
- * Past this much text without SAMPLE_LINES lines, the format is decided on
- * what has arrived, so a log of a few enormous lines is not held whole.
- */
-const DETECT_MAX_CHARS = 1024 * 1024;
-
-function sampleComplete(head: string): boolean {
-  if (head.length >= DETECT_MAX_CHARS || looksLikeJsonArray(head)) return true;
-  let lines = 0;
-  let start = 0;
-  for (let nl = head.indexOf('\n'); nl !== -1; nl = head.indexOf('\n', start)) {
-    if (head.slice(start, nl).trim() !== '') lines++;
-    if (lines >= SAMPLE_LINES) return true;
-    start = nl + 1;
-  }
-  return false;
-}
+/** Enough of the start to tell a `--style json` array from lines. */
+const HEAD_CHARS = 64;
 
 /**
- * Imports a Mac's log as its text arrives, in pieces split anywhere: the
- * format is decided on the first SAMPLE_LINES non-empty lines, then each line
- * (or JSON record) is parsed, converted and its events handed to `onEvent`
- * without being kept. Memory holds one piece, the open connections and a
- * second of log time at most; never the log or its events.
+ * Imports a Mac's log as its text arrives, in pieces split anywhere. Every
+ * line is looked at on its own (XPC-MODEL §10.6): a line whose message is a
+ * libxpc or launchd body is an XPC line whatever its layout, and its events
+ * go to `onEvent` without being kept. Memory holds one piece, the open
+ * connections and a second of log time at most; never the log or its events.
+ * `end` throws UnknownLogFormatError when no line at all was an XPC line.
  */
 export class LogImporter {
   private head = '';
   private started = false;
   private reader: LogReader | null = null;
-  private detected: LogFormat | null = null;
+  private jsonArray = false;
   private readonly converter: Converter;
   private linesRead = 0;
   private linesUsed = 0;
+  private readonly layouts = new Map<LogFormat, number>();
+  private readonly notes: ReaderNotes = { mentions: [], first: [] };
+  private warnedCompact = false;
 
   constructor(
     onEvent: (event: TraceEvent) => void,
@@ -67,12 +57,26 @@ export class LogImporter {
     this.converter = new Converter(onEvent);
   }
 
-  /** The format, once enough text has arrived to tell. */
+  /** The layout most used lines so far were in; null before the first XPC line. */
   get format(): LogFormat | null {
-    return this.detected;
+    if (this.jsonArray) return 'json';
+    let best: LogFormat | null = null;
+    let most = 0;
+    for (const [layout, n] of this.layouts) {
+      // Lines in no known layout name the log only when nothing else does.
+      if (n > most || (best === 'text' && layout !== 'text' && n === most)) {
+        best = layout;
+        most = n;
+      }
+    }
+    return best;
   }
 
-  /** Throws UnknownLogFormatError (naming the source) once the sampled lines match no style. */
+  /** Lines recognised so far. */
+  get used(): number {
+    return this.linesUsed;
+  }
+
   push(text: string): void {
     if (!this.started) {
       this.started = true;
@@ -84,7 +88,10 @@ export class LogImporter {
       return;
     }
     this.head += text;
-    if (sampleComplete(this.head)) this.begin();
+    const start = this.head.trimStart();
+    // A `[` may open a json array: wait for what follows it.
+    if (start.length >= HEAD_CHARS || (start !== '' && (start[0] !== '[' || /^\[\s*\S/.test(start))))
+      this.begin();
   }
 
   /** Reads what is left and hands on the last events; the stats are the whole import's. */
@@ -92,9 +99,16 @@ export class LogImporter {
     if (!this.reader) this.begin();
     this.reader?.end();
     this.converter.finish();
-    const format = this.detected as LogFormat;
+    if (this.linesUsed === 0) {
+      throw new UnknownLogFormatError(
+        this.linesRead,
+        this.notes.mentions,
+        this.notes.first,
+        this.options.source,
+      );
+    }
     return {
-      format,
+      format: this.format ?? 'text',
       eventCount: this.converter.eventCount,
       linesRead: this.linesRead,
       linesUsed: this.linesUsed,
@@ -105,17 +119,26 @@ export class LogImporter {
   }
 
   private begin(): void {
-    const format = detectFormat(this.head, this.options.source);
-    this.detected = format;
+    this.jsonArray = looksLikeJsonArray(this.head);
     const converter = this.converter;
-    if (format === 'compact') {
-      converter.warn(0, 'compact timestamps carry no UTC offset: they are read as UTC');
-    }
     const visit = (record: LineResult) => {
       this.linesRead++;
-      if (record && converter.add(record)) this.linesUsed++;
+      if (!record || !converter.add(record)) return;
+      this.linesUsed++;
+      const layout = this.jsonArray ? 'json' : (record.layout ?? 'ndjson');
+      this.layouts.set(layout, (this.layouts.get(layout) ?? 0) + 1);
+      if (layout === 'compact' && !this.warnedCompact) {
+        this.warnedCompact = true;
+        converter.warn(0, 'compact timestamps carry no UTC offset: they are read as UTC');
+      }
     };
-    this.reader = logReader(format, this.options, visit, (w) => converter.warn(w.line, w.message));
+    this.reader = logReader(
+      this.jsonArray,
+      this.options,
+      visit,
+      (w) => converter.warn(w.line, w.message),
+      this.notes,
+    );
     const head = this.head;
     this.head = '';
     this.reader.push(head);

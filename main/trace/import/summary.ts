@@ -31,17 +31,22 @@ function bump(counts: Record<string, number>, key: string): void {
   counts[key] = (counts[key] ?? 0) + 1;
 }
 
-function processKey(ev: TraceEvent): string | null {
+/** The processes an event shows: its writer, and for a launchd line the job it names by pid. */
+function processKeys(ev: TraceEvent): string[] {
   switch (ev.kind) {
-    case 'log':
-      return ev.pid === UNKNOWN_PID ? `name:${ev.process}` : `pid:${ev.pid}`;
+    case 'log': {
+      const keys: string[] = [];
+      if (ev.pid !== UNKNOWN_PID) keys.push(`pid:${ev.pid}`);
+      if (ev.job?.pid !== undefined) keys.push(`pid:${ev.job.pid}`);
+      return keys;
+    }
     case 'process.spawn':
     case 'process.exit':
     case 'lookup':
     case 'connection.state':
-      return ev.pid === UNKNOWN_PID ? null : `pid:${ev.pid}`;
+      return ev.pid === UNKNOWN_PID ? [] : [`pid:${ev.pid}`];
     default:
-      return null;
+      return [];
   }
 }
 
@@ -63,8 +68,7 @@ export class SummaryCounter {
   private readonly lookupFailuresByError: Record<string, number> = Object.create(null);
 
   add(ev: TraceEvent): void {
-    const key = processKey(ev);
-    if (key) this.processes.add(key);
+    for (const key of processKeys(ev)) this.processes.add(key);
     if (ev.kind === 'lookup' && !ev.ok)
       bump(this.lookupFailuresByError, `${ev.errno ?? '?'}: ${ev.error ?? 'unknown'}`);
     if (ev.kind !== 'connection.state') return;

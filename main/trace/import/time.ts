@@ -64,3 +64,19 @@ export function parseAnchorDate(date: string): number {
   }
   return t;
 }
+
+const LOOSE_STAMP =
+  /(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(?:\s?(Z|[+-]\d{2}:?\d{2})(?![\d:]))?/;
+const LOOSE_BSD =
+  /\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})\b/;
+const MONTH_NAMES = 'JanFebMarAprMayJunJulAugSepOctNovDec';
+
+/** A timestamp anywhere in `text`: ISO-like with an optional offset, or syslog's `Aug  3 21:59:50` on the anchor's year. */
+export function parseLooseStamp(text: string, anchor = 0): number | null {
+  const iso = LOOSE_STAMP.exec(text);
+  if (iso) return parseStamp(`${iso[1]}${iso[2] ?? ''}`)?.t ?? null;
+  const bsd = LOOSE_BSD.exec(text);
+  if (!bsd) return null;
+  const year = new Date(anchor).getUTCFullYear();
+  return Date.UTC(year, MONTH_NAMES.indexOf(bsd[1]!) / 3, +bsd[2]!, +bsd[3]!, +bsd[4]!, +bsd[5]!);
+}

@@ -70,12 +70,17 @@ function NodeView({ n, selected }: { n: NodeBox; selected: boolean }) {
         e.stopPropagation();
         actions.select({ kind: 'proc', pid: n.pid });
       }}
-      title={p.exit?.detail ?? `${p.program}\nlaunched because ${p.reason}`}
+      title={
+        p.exit?.detail ??
+        (p.fromLog
+          ? `${p.program}\nseen in the log (pid ${p.pid})`
+          : `${p.program}\nlaunched because ${p.reason}`)
+      }
     >
       <div className="topo-head">
         <span className={`dot ${exited ? (p.exit?.clean ? 'idle' : 'bad') : 'ok'}`} />
         <span className="topo-name">{shortLabel(n.label)}</span>
-        <span className="pid">{n.pid}</span>
+        <span className="pid">{n.pid < 0 ? '' : n.pid}</span>
         {selected && !exited && mode === 'live' ? (
           <span className="proc-actions">
             <ProcessActions pid={n.pid} ariaLabel={(verb) => `${n.label}: ${verb.toLowerCase()}`} />
@@ -99,6 +104,7 @@ export function Topology() {
   useTick(4);
   useConsole((s) => s.filterVersion);
   const selection = useConsole((s) => s.selection);
+  const recording = useConsole((s) => s.mode) === 'trace';
   const [ref, width] = useWidth(900);
   const world = useModel().state;
   const t = layoutTopology(world, width);
@@ -114,7 +120,11 @@ export function Topology() {
   if (t.nodes.length === 0)
     return (
       <div className="topology" ref={ref}>
-        <p className="empty">No processes yet. Helpers appear here when launchd starts them.</p>
+        <p className="empty">
+          {recording
+            ? 'This recording shows no process: none wrote an XPC line, and no launchd line names one.'
+            : 'No processes yet. Helpers appear here when launchd starts them.'}
+        </p>
       </div>
     );
   return (

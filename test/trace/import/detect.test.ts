@@ -10,8 +10,9 @@ describe('detectLogFormat', () => {
     ['launchd-composite.syslog.log', 'syslog'],
     ['lookup-159.json', 'json'],
     ['lookup-159.ndjson', 'ndjson'],
-    ['coder-121.console.txt', 'console-copy'],
     ['coder-121.console-subsystem.txt', 'console-copy'],
+    ['unifiedlog.jsonl', 'unifiedlog-jsonl'],
+    ['unifiedlog.csv', 'unifiedlog-csv'],
   ])('%s is %s', (name, format) => {
     expect(detectLogFormat(fixture(name))).toBe(format);
   });
@@ -26,19 +27,19 @@ describe('detectLogFormat', () => {
   });
 
   it('an ndjson stream is not mistaken for a json array', () => {
-    expect(detectLogFormat('{"timestamp":"2025-07-27 15:47:10.504275-0400","eventMessage":"x"}\n')).toBe(
-      'ndjson',
-    );
-    expect(
-      detectLogFormat('[\n  {"timestamp":"2025-07-27 15:47:10.504275-0400","eventMessage":"x"}\n]'),
-    ).toBe('json');
+    const object = {
+      timestamp: '2025-07-27 15:47:10.504275-0400',
+      eventMessage: '[0x1] activating connection: mach=true listener=false peer=false name=x',
+    };
+    expect(detectLogFormat(`${JSON.stringify(object)}\n`)).toBe('ndjson');
+    expect(detectLogFormat(`[\n  ${JSON.stringify(object)}\n]`)).toBe('json');
   });
 
-  it('an unknown format gets UnknownLogFormatError naming the lines and the styles it tried', () => {
-    const text = Array.from(
-      { length: 30 },
-      (_, i) => `127.0.0.1 - - [10/Oct/2000:13:55:${i}] "GET / HTTP/1.0" 200`,
-    ).join('\n');
+  it('a log with no XPC line is refused, quoting the lines that mention xpc or launchd', () => {
+    const text = [
+      ...Array.from({ length: 30 }, (_, i) => `127.0.0.1 - - [10/Oct/2000:13:55:${i}] "GET / HTTP/1.0" 200`),
+      'Mar  3 10:00:00 host myapp[12]: talking to com.apple.xpc.something in a way no parser knows',
+    ].join('\n');
     let error: unknown;
     try {
       detectLogFormat(text);
@@ -47,17 +48,35 @@ describe('detectLogFormat', () => {
     }
     expect(error).toBeInstanceOf(UnknownLogFormatError);
     const message = (error as Error).message;
-    expect(message).toContain(
-      'the first 20 non-empty lines match none of: log show default, compact, syslog, json, ndjson, Console copy',
-    );
-    expect(message).toContain('127.0.0.1 - - [10/Oct/2000:13:55:0]');
-    expect((error as UnknownLogFormatError).sample).toHaveLength(20);
+    expect(message).toContain('none of its 31 lines is a libxpc or launchd line');
+    expect(message).toContain('lines that mention xpc or launchd:');
+    expect(message).toContain('talking to com.apple.xpc.something');
+    expect((error as UnknownLogFormatError).sample).toEqual([
+      'Mar  3 10:00:00 host myapp[12]: talking to com.apple.xpc.something in a way no parser knows',
+    ]);
   });
 
-  it('importLog names the source in the error, and an empty log says it is empty', () => {
+  it('with no line mentioning xpc or launchd, the refusal quotes the first lines', () => {
     expect(() => importLog('just some words\n', { source: 'notes.txt' })).toThrow(
-      /^notes\.txt: the only non-empty line matches none of: /,
+      /^notes\.txt: its only line is not a libxpc or launchd line .*first lines:\n {2}"just some words"/s,
     );
     expect(() => detectLogFormat('\n  \n')).toThrow('the log has no non-empty lines');
+  });
+
+  it('the start of a file with no XPC line yet is not refused: the rest may hold one', () => {
+    expect(detectLogFormat('just some words\n', 'big.log', false)).toBeNull();
+  });
+
+  it('an unknown prefix still yields the event, with what could be read', () => {
+    const result = importLog(
+      '<<host-7>> 2024-05-01T10:00:00Z sshd-ish Helper[77] says: [0x6000031c4000] activating connection: mach=true listener=false peer=false name=com.example.svc\n',
+    );
+    expect(result.format).toBe('text');
+    const log = result.events.find((e) => e.kind === 'log');
+    expect(log).toMatchObject({ process: 'Helper', pid: 77, t: Date.parse('2024-05-01T10:00:00Z') });
+    expect(result.events.find((e) => e.kind === 'connection.state')).toMatchObject({
+      name: 'com.example.svc',
+      to: 'activating',
+    });
   });
 });

@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import { type ImportResult, importLog } from '../../../main/trace/import';
 import type { ConnectionStateEvent, EventOf, TraceEvent } from '../../../main/trace/schema';
 
-const DIR = join(import.meta.dirname, '../../fixtures/logs');
+const DIR = join(import.meta.dirname, '../../fixtures/logs/written');
 
 export function fixtureNames(): string[] {
-  return readdirSync(DIR).sort();
+  return readdirSync(DIR)
+    .filter((n) => n !== 'README.md')
+    .sort();
 }
 
 export function fixture(name: string): string {

@@ -249,14 +249,15 @@ describe('launchd lines (XPC-MODEL §3.5, §4.2, §7.3)', () => {
     ).toMatchObject({ prefix: { domain: 'gui/501' }, denied: false, error: 'No such process' });
   });
 
-  it('spawn steps are launchd lines only with a launchd prefix or from launchd', () => {
+  it('spawn steps are launchd lines only with a launchd prefix or from launchd; anything launchd writes is its line', () => {
     expect(recognise('(gui/501/com.example.agent) <Info>: service state: running', 'x')?.kind).toBe(
       'launchd',
     );
     expect(recognise('service state: running', 'launchd')?.kind).toBe('launchd');
     expect(recognise('service state: running', 'SomeApp')).toBeNull();
     expect(
-      recognise('(system/com.example.daemon) <Notice>: some unrelated launchd chatter', 'launchd'),
-    ).toBeNull();
+      recognise('(system/com.example.daemon) <Notice>: some unrelated launchd chatter', 'launchd')?.kind,
+    ).toBe('launchd');
+    expect(recognise('(system/com.example.daemon) some unrelated chatter', 'SomeApp')).toBeNull();
   });
 });

@@ -41,7 +41,7 @@ describe('summarize', () => {
   });
 
   it('coder/coder-desktop-macos#121 (Console copy): both cancels count under one reason', () => {
-    expect(summarize(importFixture('coder-121.console.txt'))).toMatchObject({
+    expect(summarize(importFixture('coder-121.console-subsystem.txt'))).toMatchObject({
       processes: 1,
       connectionsActivated: 2,
       invalidationsByReason: { cancelled: 2 },
