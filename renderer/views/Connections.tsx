@@ -150,10 +150,13 @@ export function Connections() {
                 <tr
                   key={row.original.conn}
                   data-conn={row.original.conn}
+                  data-pid={row.original.pid}
+                  data-side={row.original.side}
                   data-service={row.original.name}
                   data-state={row.original.state}
                   aria-selected={selectedId === row.original.conn}
-                  className={selectedId === row.original.conn ? 'selected' : ''}
+                  data-exited={row.original.ownerExited ? 'true' : undefined}
+                  className={`${selectedId === row.original.conn ? 'selected' : ''}${row.original.ownerExited ? ' ended' : ''}`}
                   onClick={() => actions.select({ kind: 'conn', id: row.original.conn })}
                 >
                   {row.getVisibleCells().map((cell) => (

@@ -45,6 +45,7 @@ export const columns: Def[] = [
           {shortLabel(c.row.original.owner)}
         </FilterValue>{' '}
         <span className="muted">{c.row.original.pid}</span>
+        {c.row.original.ownerExited ? <span className="muted"> · exited</span> : null}
       </span>
     ),
   },

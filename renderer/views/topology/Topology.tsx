@@ -36,6 +36,7 @@ function EdgeView({ e, dim, selected }: { e: Edge; dim: boolean; selected: boole
     <g
       className={`edge edge-${c.state}${selected ? ' selected' : ''}${dim ? ' dim' : ''}`}
       data-conn={c.conn}
+      data-pid={c.pid}
       data-state={c.state}
       data-service={c.name}
       onClick={(ev) => {

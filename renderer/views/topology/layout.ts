@@ -82,7 +82,8 @@ function columnOf(domain: string, world: ModelSnapshot): string {
 export function layoutTopology(world: ModelSnapshot, width: number): Topology {
   const running = new Map<string, number>();
   for (const p of Object.values(world.processes)) if (p.state === 'running') running.set(p.label, p.pid);
-  const clients = Object.values(world.connections).filter((c) => c.side === 'client');
+  // XPC-MODEL §10.2: an exited process's connections ended with it; nothing is drawn from it.
+  const clients = Object.values(world.connections).filter((c) => c.side === 'client' && !c.ownerExited);
   const wanted = new Set<number>(running.values());
   const targets = new Map<string, number | undefined>();
   const outDegree = new Map<number, number>();
