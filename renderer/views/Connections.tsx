@@ -6,11 +6,17 @@ import { registerMover, step } from '../nav';
 import { isRecord, loadPref, savePref } from '../prefs';
 import { actions, live, modelNow, useConsole, useModel } from '../store';
 import { columns, DEFAULT_HIDDEN, features, type Row } from './connections/columns';
+import { groupConnections } from './repeats';
 
 const isVisibility = (v: unknown): v is ColumnVisibilityState =>
   isRecord(v) && Object.values(v).every((x) => typeof x === 'boolean');
 
-function toRow(c: ConnectionView, now: number, processes: ModelSnapshot['processes']): Row {
+function toRow(
+  c: ConnectionView,
+  now: number,
+  processes: ModelSnapshot['processes'],
+  repeat?: Row['repeat'],
+): Row {
   const clientConn = c.side === 'peer' && c.peerConn ? c.peerConn : c.conn;
   return {
     ...c,
@@ -19,6 +25,7 @@ function toRow(c: ConnectionView, now: number, processes: ModelSnapshot['process
     peer: c.peerPid !== undefined ? (processes[c.peerPid]?.label ?? `pid ${c.peerPid}`) : '',
     p95: live.stats.byConnection.get(clientConn)?.latency.quantile(0.95),
     now,
+    ...(repeat && repeat.count > 1 ? { repeat } : {}),
   };
 }
 
@@ -47,6 +54,8 @@ export function Connections() {
   const filterVersion = useConsole((s) => s.filterVersion);
   const selection = useConsole((s) => s.selection);
   const [showAll, setShowAll] = useState(false);
+  const [collapse, setCollapse] = useState(true);
+  const [hideExited, setHideExited] = useState(false);
   const [sorting, setSorting] = useState<SortingState>([]);
   const [columnVisibility, setVisibility] = useState<ColumnVisibilityState>(() =>
     loadPref('columns', DEFAULT_HIDDEN, isVisibility),
@@ -58,10 +67,12 @@ export function Connections() {
     const now = modelNow();
     const world = model.state;
     const test = bind?.(world);
-    return Object.values(world.connections)
-      .filter((c) => (showAll || c.side === 'client') && (!test || test(c)))
-      .map((c) => toRow(c, now, world.processes));
-  }, [showAll, tick, filterVersion, model]);
+    const shown = Object.values(world.connections).filter(
+      (c) => (showAll || c.side === 'client') && !(hideExited && c.ownerExited) && (!test || test(c)),
+    );
+    if (!collapse) return shown.map((c) => toRow(c, now, world.processes));
+    return groupConnections(shown).map(({ c, repeat }) => toRow(c, now, world.processes, repeat));
+  }, [showAll, collapse, hideExited, tick, filterVersion, model]);
   const table = useTable({
     features,
     columns,
@@ -99,6 +110,14 @@ export function Connections() {
         <label>
           <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} /> show
           peers and listeners
+        </label>
+        <label title="One row for connections that failed the same way from the same process, with how often and since when">
+          <input type="checkbox" checked={collapse} onChange={(e) => setCollapse(e.target.checked)} />{' '}
+          collapse repeats
+        </label>
+        <label>
+          <input type="checkbox" checked={hideExited} onChange={(e) => setHideExited(e.target.checked)} />{' '}
+          hide exited processes
         </label>
         <span className="muted">{data.length} connections</span>
         {notApplicable ? (
@@ -151,6 +170,7 @@ export function Connections() {
                   key={row.original.conn}
                   data-conn={row.original.conn}
                   data-pid={row.original.pid}
+                  data-repeats={row.original.repeat?.count}
                   data-side={row.original.side}
                   data-service={row.original.name}
                   data-state={row.original.state}

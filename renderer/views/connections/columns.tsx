@@ -12,6 +12,7 @@ import { FilterValue } from '../../components/FilterValue';
 import { bytes, duration, ms, STATE_ORDER, shortError } from '../../format';
 import { shortLabel } from '../../names';
 import { actions, useConsole } from '../../store';
+import { type Repeat, repeatText } from '../repeats';
 import { StatePill } from '../StatePill';
 
 export const features = tableFeatures({
@@ -27,6 +28,8 @@ export interface Row extends ConnectionView {
   peer: string;
   p95?: number | undefined;
   now: number;
+  /** Connections that failed the same way, shown as this one row. */
+  repeat?: Repeat;
 }
 
 type Def = ColumnDef<typeof features, Row>;
@@ -68,9 +71,14 @@ export const columns: Def[] = [
     header: 'State',
     accessorFn: (r) => STATE_ORDER[r.state],
     cell: (c) => (
-      <FilterValue field="state" value={c.row.original.state}>
-        <StatePill state={c.row.original.state} />
-      </FilterValue>
+      <>
+        <FilterValue field="state" value={c.row.original.state}>
+          <StatePill state={c.row.original.state} />
+        </FilterValue>
+        {c.row.original.repeat ? (
+          <span className="repeat">{repeatText(c.row.original.repeat, c.row.original.now)}</span>
+        ) : null}
+      </>
     ),
   },
   {
