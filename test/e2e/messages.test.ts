@@ -130,7 +130,9 @@ describe.skipIf(!chromiumPresent)('the message list as an inspector', () => {
     await row.click({ button: 'right' });
     await menu.getByRole('menuitem', { name: 'Follow this connection' }).click();
     await page.getByRole('button', { name: /^Resume/ }).click();
-    await expect.poll(() => filterInput().inputValue()).toMatch(/^conn in \{"0x[0-9a-f]+"(, "0x[0-9a-f]+")?\}$/);
+    await expect
+      .poll(() => filterInput().inputValue())
+      .toMatch(/^conn in \{"0x[0-9a-f]+"(, "0x[0-9a-f]+")?\}$/);
     expect(await filterInput().inputValue()).toContain(`"${conn}"`);
     const conns = new Set(await rows().evaluateAll((els) => els.map((e) => e.getAttribute('data-conn'))));
     expect(conns.has(conn)).toBe(true);

@@ -58,7 +58,9 @@ function serviceOf(world: ModelSnapshot, conn: string): string {
   const c = world.connections[conn];
   if (!c) return '';
   if (c.side !== 'peer') return c.name;
-  return (c.peerConn ? world.connections[c.peerConn]?.name : undefined) ?? c.name.replace(/\.peer\[-?\d+\]$/, '');
+  return (
+    (c.peerConn ? world.connections[c.peerConn]?.name : undefined) ?? c.name.replace(/\.peer\[-?\d+\]$/, '')
+  );
 }
 
 function messageRow(m: MessageEvent, redact: boolean, world: ModelSnapshot): string[] {
@@ -104,7 +106,7 @@ export function messagesToCsv(events: readonly TraceEvent[], opts: CsvOptions = 
 }
 
 /** An absolute path where text holds one: at the start, or after a space, quote, bracket or `=`. */
-const ABSOLUTE_PATH = /(?<=^|[\s"'(=\[])\/(?:[^\s/"'()\]]+(?: [^\s/"'()\]]+)*\/)+[^\s/"'()\]]*/g;
+const ABSOLUTE_PATH = /(?<=^|[\s"'(=[])\/(?:[^\s/"'()\]]+(?: [^\s/"'()\]]+)*\/)+[^\s/"'()\]]*/g;
 
 function redactPaths(text: string): string {
   return text.replace(ABSOLUTE_PATH, (path) => {
@@ -139,7 +141,8 @@ export function redactTrace(events: readonly TraceEvent[], opts: RedactOptions =
     let out: TraceEvent = event;
     if (out.kind === 'message') {
       if (out.payload !== undefined) out = { ...out, payload: redactPayload(out.payload) };
-      if (opts.keys && out.kind === 'message' && out.key !== undefined) out = { ...out, key: keyFor(out.key) };
+      if (opts.keys && out.kind === 'message' && out.key !== undefined)
+        out = { ...out, key: keyFor(out.key) };
     }
     if (opts.paths) out = deepStrings(out, redactPaths) as TraceEvent;
     return out;
