@@ -95,7 +95,7 @@ function numberValue(f: FieldDef, t: Token, now: number): number {
   if (scale === undefined)
     throw new FilterError(
       `'${t.unit}' is not a unit of ${f.name}${f.type === 'duration' ? ' (us, ms, s)' : f.type === 'size' ? ' (b, k, mb)' : ''}`,
-      t.start,
+      t.end - (t.unit ?? '').length,
       t.end,
     );
   return t.value * scale;

@@ -89,7 +89,17 @@ class Parser {
     }
     if (op.type !== 'op') return { type: 'exists', field };
     this.next();
-    const value = this.next();
+    let value = this.next();
+    // `10 ms`, or `10 parsecs`: a word right after a number is read as its unit, so a wrong unit is named as such.
+    if (
+      value.type === 'number' &&
+      !value.unit &&
+      this.peek.type === 'word' &&
+      /^[a-zµ]+$/i.test(this.peek.text)
+    ) {
+      const unit = this.next();
+      value = { ...value, unit: unit.text, end: unit.end };
+    }
     if (!VALUE_TYPES.has(value.type))
       throw new FilterError(
         `expected a value after '${op.text}' but found ${describe(value)}`,

@@ -1,5 +1,5 @@
 import { type ColumnVisibilityState, type SortingState, useTable } from '@tanstack/react-table';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ConnectionView, ModelSnapshot } from '../../main/trace/model';
 import { useTick } from '../hooks';
 import { registerMover, step } from '../nav';
@@ -88,6 +88,15 @@ export function Connections() {
   });
   const rows = table.getRowModel().rows;
   const selectedId = selection?.kind === 'conn' ? selection.id : undefined;
+  const selectedIndex = rows.findIndex((r) => r.original.conn === selectedId);
+  const tableRef = useRef<HTMLTableElement>(null);
+  // Focus follows the selection while it is in the grid.
+  useEffect(() => {
+    const el = tableRef.current;
+    if (!el?.contains(document.activeElement)) return;
+    const row = el.querySelector<HTMLElement>('tbody tr[aria-selected="true"]');
+    if (row && row !== document.activeElement) row.focus();
+  });
 
   useEffect(
     () =>
@@ -136,7 +145,8 @@ export function Connections() {
         </p>
       ) : (
         <div className="table-scroll">
-          <table className="grid" aria-label="Connections">
+          {/* biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: ARIA's grid pattern on a table: rows take focus, one tab stop. */}
+          <table className="grid" aria-label="Connections" role="grid" ref={tableRef}>
             <thead>
               {table.getHeaderGroups().map((group) => (
                 <tr key={group.id}>
@@ -165,8 +175,14 @@ export function Connections() {
               ))}
             </thead>
             <tbody>
-              {rows.map((row) => (
+              {rows.map((row, i) => (
                 <tr
+                  // One tab stop (roving tabindex): the selected row, else the first; arrows and j/k move it.
+                  tabIndex={(selectedIndex >= 0 ? i === selectedIndex : i === 0) ? 0 : -1}
+                  onFocus={(e) => {
+                    if (e.target === e.currentTarget && selectedId !== row.original.conn)
+                      actions.select({ kind: 'conn', id: row.original.conn });
+                  }}
                   key={row.original.conn}
                   data-conn={row.original.conn}
                   data-pid={row.original.pid}

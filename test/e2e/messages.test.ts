@@ -35,10 +35,10 @@ describe.skipIf(!chromiumPresent)('the message list as an inspector', () => {
       () => document.querySelectorAll('[aria-label="Messages"] .msg-row').length > 20,
       null,
       {
-        timeout: 10_000,
+        timeout: 20_000,
       },
     );
-  });
+  }, 120_000);
 
   beforeEach(async () => {
     if (await filterInput().inputValue()) await filter('');

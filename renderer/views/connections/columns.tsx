@@ -44,7 +44,7 @@ export const columns: Def[] = [
     accessorFn: (r) => r.owner,
     cell: (c) => (
       <span>
-        <FilterValue field="process" value={c.row.original.owner}>
+        <FilterValue field="process" value={c.row.original.owner} tabIndex={-1}>
           {shortLabel(c.row.original.owner)}
         </FilterValue>{' '}
         <span className="muted">{c.row.original.pid}</span>
@@ -57,7 +57,7 @@ export const columns: Def[] = [
     id: 'service',
     header: 'Service',
     accessorFn: (r) => r.name,
-    cell: (c) => <FilterValue field="service" value={c.row.original.name} className="mono" />,
+    cell: (c) => <FilterValue field="service" value={c.row.original.name} className="mono" tabIndex={-1} />,
   },
   {
     id: 'peer',
@@ -72,7 +72,7 @@ export const columns: Def[] = [
     accessorFn: (r) => STATE_ORDER[r.state],
     cell: (c) => (
       <>
-        <FilterValue field="state" value={c.row.original.state}>
+        <FilterValue field="state" value={c.row.original.state} tabIndex={-1}>
           <StatePill state={c.row.original.state} />
         </FilterValue>
         {c.row.original.repeat ? (
@@ -141,6 +141,7 @@ export const columns: Def[] = [
         <button
           type="button"
           className="small"
+          tabIndex={-1}
           aria-label={`Cancel ${c.row.original.conn}`}
           onClick={(e) => {
             e.stopPropagation();
