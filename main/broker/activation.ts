@@ -198,6 +198,7 @@ export class Activation {
         : launchd.exitedCode(exit.code ?? 0, ranForMs);
       this.s.log.launchd(`${prefix} <Notice>: ${line}`);
     }
+    this.s.connections.endWithProcess(proc, detail);
     this.s.emit({
       kind: 'process.exit',
       pid,

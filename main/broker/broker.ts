@@ -170,7 +170,11 @@ export class Broker {
 
   /** Memory pressure (XPC-MODEL §4.2): launchd reclaims every clean, idle helper that allows it. */
   pressure(): Proc[] {
-    this.s.emit({ kind: 'action', action: 'pressure' });
+    this.s.emit({
+      kind: 'action',
+      action: 'pressure',
+      detail: 'memory pressure: reclaim clean, idle helpers',
+    });
     return this.s.lifecycle.pressure(this.s.procs);
   }
 

@@ -55,8 +55,9 @@ export class ConnectionStates {
     this.s.sendTo(conn.owner, { t: 'event', conn: conn.localId, error: 'XPC_ERROR_CONNECTION_INTERRUPTED' });
   }
 
-  invalidatePeer(peer: Connection, reason: string, cause: string): void {
-    const clientPid = peer.other?.owner.displayPid ?? -1;
+  /** `clientPid` is given, not read from `peer.other`: a cancel unlinks the two ends before the peer hears of it. */
+  invalidatePeer(peer: Connection, clientPid: number, cause: string): void {
+    const reason = invalidationReason.clientGone(clientPid);
     this.s.log.libxpc(peer.owner, libxpc.clientGone(peer.ptr, clientPid), peer.ptr);
     this.invalidate(peer, { reason, cause, nsError: nsErrorPeerInvalid(clientPid) });
   }
@@ -89,11 +90,7 @@ export class ConnectionStates {
       nsError: nsErrorInvalid(conn.service?.name ?? conn.name),
     });
     if (conn.side === 'client' && other?.live) {
-      this.invalidatePeer(
-        other,
-        invalidationReason.clientGone(conn.owner.displayPid),
-        `the client cancelled the connection`,
-      );
+      this.invalidatePeer(other, conn.owner.displayPid, `the client cancelled the connection`);
     } else if (conn.side === 'listener') {
       this.s.anonymous.cancelListener(conn);
     } else if (conn.side === 'peer' && other?.live) {
@@ -124,13 +121,24 @@ export class ConnectionStates {
     return true;
   }
 
+  /**
+   * XPC-MODEL §10.2: a process that exits ends its own connections. No handler is left to hear an
+   * error, so the change carries none; the ends it was linked to are settled by `tearDown`.
+   */
+  endWithProcess(proc: Proc, detail: string): void {
+    for (const conn of proc.connections.values()) {
+      if (!conn.live) continue;
+      this.transition(conn, 'invalidated', { cause: `ended with its process: ${detail}` });
+    }
+  }
+
   /** XPC-MODEL §1.2: what every connection touching a dead process becomes. */
   tearDown(proc: Proc, detail: string): void {
     for (const conn of proc.connections.values()) {
       const other = conn.other;
       if (conn.side === 'client' && other?.live) {
         // Rule 2: the service-side peer of an exited client gets INVALID, never INTERRUPTED.
-        this.invalidatePeer(other, invalidationReason.clientGone(proc.displayPid), `client ${detail}`);
+        this.invalidatePeer(other, proc.displayPid, `client ${detail}`);
       }
       conn.state = 'invalidated';
     }

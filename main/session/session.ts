@@ -94,11 +94,6 @@ export class Session extends ConsoleSource {
       case 'sysextList':
         return sysextList(this);
       case 'pressure':
-        this.hub.emit({
-          kind: 'action',
-          action: 'pressure',
-          detail: 'memory pressure: reclaim clean, idle helpers',
-        });
         return { reclaimed: this.broker.pressure().map((p) => ({ pid: p.displayPid, label: p.job.label })) };
       case 'listScenarios':
         return this.scenarios().list();

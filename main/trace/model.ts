@@ -92,6 +92,8 @@ export interface ConnectionView {
   bytesIn: number;
   pendingReplies: number;
   history: StateChange[];
+  /** Its process has exited (XPC-MODEL §10.2): the connection ended with it. */
+  ownerExited?: boolean;
 }
 
 /** A connection as the model first sees it: no traffic, no history yet. */
@@ -201,6 +203,7 @@ export class WorldModel {
           detail: ev.detail,
           clean: ev.clean,
         };
+        this.endConnectionsOf(ev.pid, ev.t, ev.detail);
         return;
       }
       case 'service.register':
@@ -328,6 +331,23 @@ export class WorldModel {
       origin: 'log',
       registered: ev.side === 'client' || ev.to !== 'invalidated',
     };
+  }
+
+  /**
+   * XPC-MODEL §10.2: a process that exits ends its own connections. A live broker says so itself; a
+   * log or an older trace may not, so the exit alone ends any the stream left open. No error is
+   * counted: no handler is left to receive one.
+   */
+  private endConnectionsOf(pid: number, t: number, detail: string): void {
+    for (const c of Object.values(this.state.connections)) {
+      if (c.pid !== pid) continue;
+      c.ownerExited = true;
+      if (c.state === 'invalidated') continue;
+      const cause = `ended with its process: ${detail}`;
+      c.history.push({ t, from: c.state, to: 'invalidated', cause });
+      if (c.history.length > HISTORY_LIMIT) c.history.splice(0, c.history.length - HISTORY_LIMIT);
+      Object.assign(c, { state: 'invalidated', since: t, cause, pendingReplies: 0 });
+    }
   }
 
   private applySysext(ev: Extract<TraceEvent, { kind: 'sysext' }>): void {

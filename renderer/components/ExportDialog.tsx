@@ -21,6 +21,8 @@ function ExportForm() {
   useConsole((s) => s.version);
   const [kind, setKind] = useState<ExportKind>('csv');
   const [redact, setRedact] = useState(false);
+  const [keys, setKeys] = useState(false);
+  const [paths, setPaths] = useState(false);
   const shown = live.view.count;
   const held = live.messages.size + live.events.size;
   const close = () => actions.toggleExport(false);
@@ -31,6 +33,8 @@ function ExportForm() {
       host,
       filter,
       redact,
+      redactMore: { keys, paths },
+      model: live.model.state,
       now: new Date(),
       shown: () => shownMessages(live.view),
       held: () => heldEvents(live.messages, live.events.toArray()),
@@ -91,6 +95,19 @@ function ExportForm() {
           </span>
         </span>
       </label>
+      {redact ? (
+        <div className="export-redact-more">
+          <label>
+            <input type="checkbox" checked={keys} onChange={(e) => setKeys(e.target.checked)} /> message keys
+            <span className="muted"> · selector names become &lt;key 1&gt;, &lt;key 2&gt;…</span>
+          </label>
+          <label>
+            <input type="checkbox" checked={paths} onChange={(e) => setPaths(e.target.checked)} /> absolute
+            paths
+            <span className="muted"> · /Users/…/App.app becomes &lt;path&gt;/App.app</span>
+          </label>
+        </div>
+      ) : null}
       {recording && !recording.error ? (
         <p className="muted export-note">
           The whole session is recorded in <code>{recording.path}</code>;{' '}

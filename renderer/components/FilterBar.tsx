@@ -1,6 +1,6 @@
 import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { compileFilter, type Suggestion, suggest } from '../filter';
-import { applyFilter, useConsole } from '../store';
+import { applyFilter, live, useConsole } from '../store';
 import { knownValues } from './known';
 
 const APPLY_AFTER_MS = 150;
@@ -61,7 +61,8 @@ export function FilterBar() {
     } else if (e.key === 'ArrowUp' && shown) {
       e.preventDefault();
       setActive((a) => (a <= 0 ? items.length - 1 : a - 1));
-    } else if ((e.key === 'Tab' && shown) || (e.key === 'Enter' && shown && active >= 0)) {
+    } else if ((e.key === 'Tab' || e.key === 'Enter') && shown && active >= 0) {
+      // Only a suggestion the user moved to is taken: Tab alone moves focus on and types nothing.
       e.preventDefault();
       const chosen = items[Math.max(0, active)];
       if (chosen) accept(chosen);
@@ -107,26 +108,6 @@ export function FilterBar() {
             ✕
           </button>
         ) : null}
-        {open && items.length > 0 ? (
-          <div className="suggestions" role="listbox" aria-label="Suggestions">
-            {items.map((s, i) => (
-              <div
-                key={s.label}
-                role="option"
-                tabIndex={-1}
-                aria-selected={i === active}
-                className={i === active ? 'active' : ''}
-                onMouseDown={(e) => {
-                  e.preventDefault();
-                  accept(s);
-                }}
-              >
-                <span className="mono">{s.label}</span>
-                {s.detail ? <span className="muted">{s.detail}</span> : null}
-              </div>
-            ))}
-          </div>
-        ) : null}
       </div>
       {problem ? (
         <div className="filter-problem" id="filter-problem" role="alert">
@@ -138,6 +119,31 @@ export function FilterBar() {
           <span>
             {problem.message} (column {problem.pos + 1})
           </span>
+          <span className="filter-still" data-testid="filter-still">
+            {live.filter
+              ? `The lists still show the last filter that worked: ${live.filter.source}`
+              : 'The lists still show everything: no filter is applied until this one is fixed.'}
+          </span>
+        </div>
+      ) : null}
+      {open && items.length > 0 ? (
+        <div className="suggestions" role="listbox" aria-label="Suggestions">
+          {items.map((s, i) => (
+            <div
+              key={s.label}
+              role="option"
+              tabIndex={-1}
+              aria-selected={i === active}
+              className={i === active ? 'active' : ''}
+              onMouseDown={(e) => {
+                e.preventDefault();
+                accept(s);
+              }}
+            >
+              <span className="mono">{s.label}</span>
+              {s.detail ? <span className="muted">{s.detail}</span> : null}
+            </div>
+          ))}
         </div>
       ) : null}
     </div>

@@ -19,8 +19,12 @@ export interface ScaledListProps {
   /** Brings a row into view when `nonce` changes (a selection made elsewhere, j/k, jump to reply). */
   reveal?: { index: number; nonce: number } | undefined;
   /** Rows sit in normal flow inside one moving block, so a row that stays on screen is not touched on scroll. */
-  renderRow: (index: number) => ReactNode;
+  renderRow: (index: number, drawn: { first: number; last: number }) => ReactNode;
   empty?: ReactNode;
+  /** 'grid' for a list whose rows are focusable (one tab stop, the rows rove); 'log' otherwise. */
+  role?: 'grid' | 'log';
+  /** A grid is a tab stop of its own while none of its drawn rows is. */
+  tabStop?: boolean;
 }
 
 export function ScaledList({
@@ -32,6 +36,8 @@ export function ScaledList({
   reveal,
   renderRow,
   empty,
+  role = 'log',
+  tabStop = false,
 }: ScaledListProps) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
@@ -82,11 +88,28 @@ export function ScaledList({
   const first = Math.max(0, Math.floor(shownFrom / rowHeight) - OVERSCAN);
   const last = Math.min(count, Math.ceil((shownFrom + viewport) / rowHeight) + OVERSCAN);
   const rows: ReactNode[] = [];
-  for (let i = first; i < last; i++) rows.push(renderRow(i));
+  for (let i = first; i < last; i++) rows.push(renderRow(i, { first, last }));
   const offset = first * rowHeight - shownFrom + top;
 
   return (
-    <div className="scroll" ref={ref} onScroll={onScroll} aria-label={label} role="log" tabIndex={-1}>
+    // biome-ignore lint/a11y/useAriaPropsSupportedByRole: the role is grid or log, and both are named by aria-label.
+    <div
+      className="scroll"
+      ref={ref}
+      onScroll={onScroll}
+      aria-label={label}
+      role={role}
+      tabIndex={tabStop ? 0 : -1}
+      {...(role === 'grid' ? { 'aria-rowcount': count, 'aria-readonly': true } : {})}
+      onFocus={(e) => {
+        // Tabbing into the grid lands on a row: the selected one if drawn, else the first drawn.
+        if (role !== 'grid' || e.target !== e.currentTarget) return;
+        const row =
+          e.currentTarget.querySelector<HTMLElement>('[role="row"][aria-selected="true"]') ??
+          e.currentTarget.querySelector<HTMLElement>('[role="row"]');
+        row?.focus();
+      }}
+    >
       {count === 0 ? (
         empty
       ) : (

@@ -10,12 +10,19 @@ export function Summary() {
   const { processes, connections, messages } = useModel().state;
   const running = Object.values(processes).filter((p) => p.state === 'running').length;
   const byState = { connected: 0, interrupted: 0, invalidated: 0 };
+  // The state now: client connections held by processes still running (XPC-MODEL §10.2).
   for (const c of Object.values(connections))
-    if (c.side === 'client' && c.state in byState) byState[c.state as keyof typeof byState]++;
+    if (c.side === 'client' && !c.ownerExited && c.state in byState)
+      byState[c.state as keyof typeof byState]++;
   const windowDropped = live.messages.dropped;
   const dropped = live.lost + windowDropped;
   return (
-    <output className="summary" aria-label="Summary">
+    <output
+      className="summary"
+      aria-label="Summary"
+      title="Now: processes running, and the client connections they hold in each state. Statistics counts errors since the start."
+    >
+      <span className="muted summary-now">now</span>
       <span>
         <b>{running}</b> running
       </span>

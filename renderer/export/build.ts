@@ -1,6 +1,7 @@
-import { messagesToCsv, redactTrace } from '../../main/trace/export/csv';
+import { messagesToCsv, type RedactOptions, redactTrace } from '../../main/trace/export/csv';
 import { toNdjson } from '../../main/trace/export/ndjson';
 import { toPerfetto } from '../../main/trace/export/perfetto';
+import type { ModelSnapshot } from '../../main/trace/model';
 import type { MessageEvent, TraceEvent } from '../../main/trace/schema';
 import type { CaptureView } from '../capture/view';
 import type { CaptureWindow } from '../capture/window';
@@ -59,22 +60,29 @@ export function buildExport(
     held: () => TraceEvent[];
     filter: string;
     redact: boolean;
+    /** With `redact`: also number message keys and cut absolute paths (XPC-MODEL says nothing of secrets; users do). */
+    redactMore?: RedactOptions;
+    /** Where the CSV looks up labels and services for the rows it writes. */
+    model?: ModelSnapshot;
     now: Date;
   },
 ): ExportFile {
   const { world, host, redact, now } = input;
-  const redacted = redact ? ', payloads redacted' : '';
+  const more = redact ? (input.redactMore ?? {}) : {};
+  const redacted = redact
+    ? `, payloads${more.keys ? ', keys' : ''}${more.paths ? ', paths' : ''} redacted`
+    : '';
   if (kind === 'csv') {
     const rows = input.shown();
     return {
       name: exportName(world, 'messages', 'csv', now),
       type: 'text/csv',
-      text: messagesToCsv(rows, { redact }),
+      text: messagesToCsv(rows, { redact, ...more, ...(input.model ? { world: input.model } : {}) }),
       summary: `${plural(rows.length, 'message')}${input.filter ? ` matching ${input.filter}` : ''}${redacted}`,
     };
   }
   const held = input.held();
-  const events = redact ? redactTrace(held) : held;
+  const events = redact ? redactTrace(held, more) : held;
   if (kind === 'perfetto') {
     return {
       name: exportName(world, 'perfetto', 'json', now),

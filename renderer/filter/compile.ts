@@ -1,6 +1,6 @@
 import type { ConnectionView, ModelSnapshot } from '../../main/trace/model';
 import type { MessageEvent, TraceEvent } from '../../main/trace/schema';
-import { FIELD_BY_NAME, type FieldDef, nearestField, type Scalar, type Subject } from './fields';
+import { FIELD_BY_NAME, type FieldDef, nearestField, type Scalar, type Subject, serviceOf } from './fields';
 import { type Comparison, FilterError, type Token } from './lexer';
 import { type Node, parse } from './parser';
 
@@ -95,7 +95,7 @@ function numberValue(f: FieldDef, t: Token, now: number): number {
   if (scale === undefined)
     throw new FilterError(
       `'${t.unit}' is not a unit of ${f.name}${f.type === 'duration' ? ' (us, ms, s)' : f.type === 'size' ? ' (b, k, mb)' : ''}`,
-      t.start,
+      t.end - (t.unit ?? '').length,
       t.end,
     );
   return t.value * scale;
@@ -237,7 +237,10 @@ function build(node: Node, subject: Subject, now: number): AnyBind | null {
       const inner = build(node.operand, subject, now);
       return inner ? negate(inner) : null;
     }
+    case 'text':
+      return textSearch(node.token.text, subject);
     case 'exists':
+      if (!FIELD_BY_NAME.has(node.field.text.toLowerCase())) return textSearch(node.field.text, subject);
       return test(fieldOf(node.field), subject, present);
     case 'in':
       return test(fieldOf(node.field), subject, membership(fieldOf(node.field), node.values, now));
@@ -249,6 +252,47 @@ function build(node: Node, subject: Subject, now: number): AnyBind | null {
       return p && node.op === '!=' ? negate(p) : p;
     }
   }
+}
+
+/**
+ * Free text: a bare word matches any text a row shows or holds (names, labels, keys, causes, payloads),
+ * case-insensitively, as a search box in Console.app or DevTools would. The field language stays for the rest.
+ */
+function textSearch(word: string, subject: Subject): AnyBind {
+  const needle = word.toLowerCase();
+  return (w) => {
+    const labels = new Map<number, boolean>();
+    const label = (pid: number | undefined) => {
+      if (pid === undefined) return false;
+      let hit = labels.get(pid);
+      if (hit === undefined) {
+        hit = (w.processes[pid]?.label ?? '').toLowerCase().includes(needle);
+        labels.set(pid, hit);
+      }
+      return hit;
+    };
+    if (subject === 'message') {
+      const services = new Map<string, boolean>();
+      return (row) => {
+        const m = row as MessageEvent;
+        let service = services.get(m.conn);
+        if (service === undefined) {
+          service = (serviceOf(w, w.connections[m.conn]) ?? '').toLowerCase().includes(needle);
+          services.set(m.conn, service);
+        }
+        return service || label(m.from) || label(m.to) || JSON.stringify(m).toLowerCase().includes(needle);
+      };
+    }
+    if (subject === 'connection')
+      return (row) => {
+        const c = row as ConnectionView;
+        return label(c.pid) || label(c.peerPid) || JSON.stringify(c).toLowerCase().includes(needle);
+      };
+    return (row) => {
+      const e = row as TraceEvent;
+      return ('pid' in e && label(e.pid)) || JSON.stringify(e).toLowerCase().includes(needle);
+    };
+  };
 }
 
 function negate(inner: AnyBind): AnyBind {
@@ -263,6 +307,8 @@ function fieldsOf(node: Node, out: Set<string>): Set<string> {
     fieldsOf(node.left, out);
     fieldsOf(node.right, out);
   } else if ('operand' in node) fieldsOf(node.operand, out);
+  else if (node.type === 'text') out.add('text');
+  else if (node.type === 'exists' && !FIELD_BY_NAME.has(node.field.text.toLowerCase())) out.add('text');
   else out.add(fieldOf(node.field).name);
   return out;
 }

@@ -6,7 +6,9 @@ export type Node =
   | { type: 'not'; operand: Node }
   | { type: 'exists'; field: Token }
   | { type: 'compare'; field: Token; op: Comparison; opToken: Token; value: Token }
-  | { type: 'in'; field: Token; values: Token[] };
+  | { type: 'in'; field: Token; values: Token[] }
+  /** A bare word or quoted text that names no field: found in any text field, as a search box would. */
+  | { type: 'text'; token: Token };
 
 const VALUE_TYPES = new Set(['word', 'string', 'number', 'time']);
 
@@ -70,6 +72,8 @@ class Parser {
         throw new FilterError(`expected ')' but found ${describe(close)}`, close.start);
       return inner;
     }
+    if (t.type === 'string' && this.peek.type !== 'op' && this.peek.type !== 'in')
+      return { type: 'text', token: t };
     if (t.type !== 'word') {
       const where = t.type === 'end' ? 'the filter ends' : `found ${describe(t)}`;
       throw new FilterError(`expected a field name such as service or size, but ${where}`, t.start, t.end);
@@ -85,7 +89,17 @@ class Parser {
     }
     if (op.type !== 'op') return { type: 'exists', field };
     this.next();
-    const value = this.next();
+    let value = this.next();
+    // `10 ms`, or `10 parsecs`: a word right after a number is read as its unit, so a wrong unit is named as such.
+    if (
+      value.type === 'number' &&
+      !value.unit &&
+      this.peek.type === 'word' &&
+      /^[a-zµ]+$/i.test(this.peek.text)
+    ) {
+      const unit = this.next();
+      value = { ...value, unit: unit.text, end: unit.end };
+    }
     if (!VALUE_TYPES.has(value.type))
       throw new FilterError(
         `expected a value after '${op.text}' but found ${describe(value)}`,

@@ -1,16 +1,22 @@
 import { type ColumnVisibilityState, type SortingState, useTable } from '@tanstack/react-table';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ConnectionView, ModelSnapshot } from '../../main/trace/model';
 import { useTick } from '../hooks';
 import { registerMover, step } from '../nav';
 import { isRecord, loadPref, savePref } from '../prefs';
 import { actions, live, modelNow, useConsole, useModel } from '../store';
 import { columns, DEFAULT_HIDDEN, features, type Row } from './connections/columns';
+import { groupConnections } from './repeats';
 
 const isVisibility = (v: unknown): v is ColumnVisibilityState =>
   isRecord(v) && Object.values(v).every((x) => typeof x === 'boolean');
 
-function toRow(c: ConnectionView, now: number, processes: ModelSnapshot['processes']): Row {
+function toRow(
+  c: ConnectionView,
+  now: number,
+  processes: ModelSnapshot['processes'],
+  repeat?: Row['repeat'],
+): Row {
   const clientConn = c.side === 'peer' && c.peerConn ? c.peerConn : c.conn;
   return {
     ...c,
@@ -19,6 +25,7 @@ function toRow(c: ConnectionView, now: number, processes: ModelSnapshot['process
     peer: c.peerPid !== undefined ? (processes[c.peerPid]?.label ?? `pid ${c.peerPid}`) : '',
     p95: live.stats.byConnection.get(clientConn)?.latency.quantile(0.95),
     now,
+    ...(repeat && repeat.count > 1 ? { repeat } : {}),
   };
 }
 
@@ -47,6 +54,8 @@ export function Connections() {
   const filterVersion = useConsole((s) => s.filterVersion);
   const selection = useConsole((s) => s.selection);
   const [showAll, setShowAll] = useState(false);
+  const [collapse, setCollapse] = useState(true);
+  const [hideExited, setHideExited] = useState(false);
   const [sorting, setSorting] = useState<SortingState>([]);
   const [columnVisibility, setVisibility] = useState<ColumnVisibilityState>(() =>
     loadPref('columns', DEFAULT_HIDDEN, isVisibility),
@@ -58,10 +67,12 @@ export function Connections() {
     const now = modelNow();
     const world = model.state;
     const test = bind?.(world);
-    return Object.values(world.connections)
-      .filter((c) => (showAll || c.side === 'client') && (!test || test(c)))
-      .map((c) => toRow(c, now, world.processes));
-  }, [showAll, tick, filterVersion, model]);
+    const shown = Object.values(world.connections).filter(
+      (c) => (showAll || c.side === 'client') && !(hideExited && c.ownerExited) && (!test || test(c)),
+    );
+    if (!collapse) return shown.map((c) => toRow(c, now, world.processes));
+    return groupConnections(shown).map(({ c, repeat }) => toRow(c, now, world.processes, repeat));
+  }, [showAll, collapse, hideExited, tick, filterVersion, model]);
   const table = useTable({
     features,
     columns,
@@ -77,6 +88,15 @@ export function Connections() {
   });
   const rows = table.getRowModel().rows;
   const selectedId = selection?.kind === 'conn' ? selection.id : undefined;
+  const selectedIndex = rows.findIndex((r) => r.original.conn === selectedId);
+  const tableRef = useRef<HTMLTableElement>(null);
+  // Focus follows the selection while it is in the grid.
+  useEffect(() => {
+    const el = tableRef.current;
+    if (!el?.contains(document.activeElement)) return;
+    const row = el.querySelector<HTMLElement>('tbody tr[aria-selected="true"]');
+    if (row && row !== document.activeElement) row.focus();
+  });
 
   useEffect(
     () =>
@@ -100,6 +120,14 @@ export function Connections() {
           <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} /> show
           peers and listeners
         </label>
+        <label title="One row for connections that failed the same way from the same process, with how often and since when">
+          <input type="checkbox" checked={collapse} onChange={(e) => setCollapse(e.target.checked)} />{' '}
+          collapse repeats
+        </label>
+        <label>
+          <input type="checkbox" checked={hideExited} onChange={(e) => setHideExited(e.target.checked)} />{' '}
+          hide exited processes
+        </label>
         <span className="muted">{data.length} connections</span>
         {notApplicable ? (
           <span className="hint">
@@ -117,7 +145,8 @@ export function Connections() {
         </p>
       ) : (
         <div className="table-scroll">
-          <table className="grid" aria-label="Connections">
+          {/* biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: ARIA's grid pattern on a table: rows take focus, one tab stop. */}
+          <table className="grid" aria-label="Connections" role="grid" ref={tableRef}>
             <thead>
               {table.getHeaderGroups().map((group) => (
                 <tr key={group.id}>
@@ -146,14 +175,24 @@ export function Connections() {
               ))}
             </thead>
             <tbody>
-              {rows.map((row) => (
+              {rows.map((row, i) => (
                 <tr
+                  // One tab stop (roving tabindex): the selected row, else the first; arrows and j/k move it.
+                  tabIndex={(selectedIndex >= 0 ? i === selectedIndex : i === 0) ? 0 : -1}
+                  onFocus={(e) => {
+                    if (e.target === e.currentTarget && selectedId !== row.original.conn)
+                      actions.select({ kind: 'conn', id: row.original.conn });
+                  }}
                   key={row.original.conn}
                   data-conn={row.original.conn}
+                  data-pid={row.original.pid}
+                  data-repeats={row.original.repeat?.count}
+                  data-side={row.original.side}
                   data-service={row.original.name}
                   data-state={row.original.state}
                   aria-selected={selectedId === row.original.conn}
-                  className={selectedId === row.original.conn ? 'selected' : ''}
+                  data-exited={row.original.ownerExited ? 'true' : undefined}
+                  className={`${selectedId === row.original.conn ? 'selected' : ''}${row.original.ownerExited ? ' ended' : ''}`}
                   onClick={() => actions.select({ kind: 'conn', id: row.original.conn })}
                 >
                   {row.getVisibleCells().map((cell) => (

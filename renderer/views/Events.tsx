@@ -3,9 +3,10 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { clock, num } from '../format';
 import { useTick } from '../hooks';
 import { registerMover, step } from '../nav';
-import { actions, live, useConsole } from '../store';
+import { actions, live, modelNow, useConsole } from '../store';
 import { buildEventRows, type EventRow } from './event-rows';
 import { useFollow } from './follow';
+import { repeatText } from './repeats';
 
 const ESTIMATE = 64;
 
@@ -26,10 +27,15 @@ function Row({ row, selected }: { row: EventRow; selected: boolean }) {
   }
   if (!x) return null;
   return (
-    <div className={`event tone-${x.tone}${selected ? ' selected' : ''}`} data-kind={e.kind}>
+    <div
+      className={`event tone-${x.tone}${selected ? ' selected' : ''}`}
+      data-kind={e.kind}
+      data-repeats={row.repeat?.count}
+    >
       <span className="mono muted">{clock(e.t)}</span>
       <div className="event-body">
         <div className="event-title">{x.title}</div>
+        {row.repeat ? <div className="repeat">{repeatText(row.repeat, modelNow())}</div> : null}
         {x.detail ? <div className="muted event-detail">{x.detail}</div> : null}
         {logs.map((l) => (
           <div
@@ -61,6 +67,7 @@ export function Events() {
   const filterVersion = useConsole((s) => s.filterVersion);
   const selection = useConsole((s) => s.selection);
   const [logs, setLogs] = useState(false);
+  const [collapse, setCollapse] = useState(true);
   const parent = useRef<HTMLDivElement>(null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: live.events is mutable; tick and filterVersion say when it changed.
   const rows = useMemo(
@@ -69,8 +76,9 @@ export function Events() {
         logs,
         pred: live.filter?.event ?? null,
         world: live.model.state,
+        collapse,
       }),
-    [tick, filterVersion, logs],
+    [tick, filterVersion, logs, collapse],
   );
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -103,6 +111,10 @@ export function Events() {
         <label>
           <input type="checkbox" checked={logs} onChange={(e) => setLogs(e.target.checked)} /> every log line,
           like Console.app
+        </label>
+        <label title="One entry for an event that repeats the same way, where it last happened, with how often and since when">
+          <input type="checkbox" checked={collapse} onChange={(e) => setCollapse(e.target.checked)} />{' '}
+          collapse repeats
         </label>
         <span className="muted">
           {num(rows.length)} events{follow ? '' : ' · scrolled back, not following'}

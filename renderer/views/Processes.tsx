@@ -77,7 +77,9 @@ function ProcessRow({ p, selected }: { p: ProcessView; selected: boolean }) {
           </span>
         ) : null
       ) : (
-        <span className="exit-cause">{p.exit?.signal ?? `exit ${p.exit?.code ?? '?'}`}</span>
+        <span className={`exit-cause${p.exit?.clean ? ' clean' : ''}`}>
+          {p.exit?.signal ?? `exit ${p.exit?.code ?? '?'}`}
+        </span>
       )}
     </div>
   );

@@ -46,6 +46,18 @@ export const CANCEL_ADVICE: Advice = {
   todo: 'Nothing to fix if the cancel was meant. Create a new connection to talk to the service again; this one cannot be reused.',
 };
 
+/**
+ * XPC-MODEL §5.4 and §10.1: after an upgrade with the VPN connected the extension's Mach name stays bound
+ * to the replaced instance, so every new connection is invalidated at once. The name is right; the binding is stale.
+ */
+export const STALE_BINDING_ADVICE: Advice = {
+  means:
+    'The name is right and resolves, but it is still bound to the replaced system extension, now [terminated waiting to uninstall on reboot]: every new connection is invalidated at once (XPC-MODEL §5.4). Retrying, or restarting the app, fails the same way.',
+  todo: 'Rebind the name: deactivate then activate the extension (the user approves it again and the VPN configuration is removed), or delete it and restart the app (§10.1). For the next release, version the NEMachServiceName with $(CURRENT_PROJECT_VERSION) so an upgrade registers a new name (§10.1); a reboot alone does not rebind it (§5.4).',
+};
+
+const STALE_BINDING = /bound to an instance that no longer runs|still bound to the replaced/;
+
 /** launchd's lookup errors (XPC-MODEL §3.4); the numbers the look-up and listener paths expect (§3.3). */
 export const ERRNO_ADVICE: Record<number, Advice> = {
   1: {
@@ -127,6 +139,8 @@ export function connectionAdvice(c: {
 }): Advice | undefined {
   if (c.state === 'connected' || !c.error) return undefined;
   if (c.state === 'invalidated' && c.side === 'peer') return PEER_INVALID_ADVICE;
+  if (c.state === 'invalidated' && STALE_BINDING.test(`${c.reason ?? ''} ${c.cause ?? ''}`))
+    return STALE_BINDING_ADVICE;
   if (
     c.state === 'invalidated' &&
     /xpc_connection_cancel|cancelled/.test(`${c.reason ?? ''} ${c.cause ?? ''}`)

@@ -2,6 +2,7 @@ import type { ModelSnapshot } from '../../main/trace/model';
 import type { LogEvent, TraceEvent } from '../../main/trace/schema';
 import type { Bind } from '../filter';
 import { type Explained, explain } from './explain';
+import { eventRepeatKey, type Repeat } from './repeats';
 
 /**
  * The events timeline: each lifecycle event with the log lines a Mac would
@@ -15,6 +16,8 @@ export interface EventRow {
   e: TraceEvent;
   x: Explained | null;
   logs: LogEvent[];
+  /** With repeats collapsed: the events this row stands for (itself the latest). */
+  repeat?: Repeat;
 }
 
 const LAUNCHD_TARGET = /^\(([^)\s]+)(?: \[\d+\])?\)/;
@@ -33,7 +36,7 @@ function eventKey(e: TraceEvent): string | undefined {
 
 export function buildEventRows(
   events: readonly TraceEvent[],
-  options: { logs: boolean; pred: Bind<TraceEvent> | null; world: ModelSnapshot },
+  options: { logs: boolean; pred: Bind<TraceEvent> | null; world: ModelSnapshot; collapse?: boolean },
 ): EventRow[] {
   const pending = new Map<string, LogEvent[]>();
   const caused = new Map<number, LogEvent[]>();
@@ -72,8 +75,30 @@ export function buildEventRows(
     rows.push(row);
   }
   const test = options.pred?.(options.world);
-  return rows.filter((r) => {
+  const shown = rows.filter((r) => {
     if (r.e.kind === 'log' && (!options.logs || attached.has(r.e))) return false;
     return !test || test(r.e);
   });
+  return options.collapse ? collapseRepeats(shown) : shown;
+}
+
+/** Each repeated event once, where it last happened, counting the ones it stands for. */
+function collapseRepeats(rows: EventRow[]): EventRow[] {
+  const latest = new Map<string, number>();
+  const out: (EventRow | undefined)[] = [];
+  for (const r of rows) {
+    const key = eventRepeatKey(r.e);
+    const at = key === undefined ? undefined : latest.get(key);
+    const before = at === undefined ? undefined : out[at];
+    if (key === undefined || at === undefined || !before) {
+      if (key !== undefined) latest.set(key, out.length);
+      out.push(r);
+      continue;
+    }
+    out[at] = undefined;
+    const prior = before.repeat ?? { count: 1, first: before.e.t, last: before.e.t };
+    latest.set(key, out.length);
+    out.push({ ...r, repeat: { count: prior.count + 1, first: prior.first, last: r.e.t } });
+  }
+  return out.filter((r): r is EventRow => r !== undefined);
 }

@@ -17,6 +17,11 @@ export interface Explained {
   todo?: string | undefined;
 }
 
+/** XPC-MODEL §10.2: its process exited; no handler was left to hear an error, so none is carried. */
+export function endedWithProcess(e: TraceEvent): boolean {
+  return e.kind === 'connection.state' && e.to === 'invalidated' && !e.error;
+}
+
 /** A lifecycle event in plain words: what happened and, where it matters, what it means and what to do. */
 export function explain(e: TraceEvent): Explained | null {
   const x = describe(e);
@@ -27,6 +32,7 @@ export function explain(e: TraceEvent): Explained | null {
 function adviceFor(e: TraceEvent): Advice | undefined {
   switch (e.kind) {
     case 'connection.state': {
+      if (endedWithProcess(e)) return undefined;
       const a = connectionAdvice({ ...e, state: e.to });
       const ns = e.nsError ? NSERROR_MEANING[e.nsError.code] : undefined;
       return a && ns ? { ...a, means: `${a.means} Cocoa: NSError ${e.nsError?.code}, ${ns}.` } : a;
@@ -61,6 +67,8 @@ function describe(e: TraceEvent): Explained | null {
     case 'connection.state':
       if (e.to === 'interrupted')
         return { tone: 'warn', title: `${e.conn} ${e.name}: interrupted`, detail: e.cause };
+      if (endedWithProcess(e))
+        return { tone: 'info', title: `${e.conn} ${e.name}: ended with its process`, detail: e.cause };
       if (e.to === 'invalidated') {
         return {
           tone: 'bad',

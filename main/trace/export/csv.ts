@@ -1,10 +1,21 @@
 import { describeEvent } from '../../scenario/format';
+import { type ModelSnapshot, WorldModel } from '../model';
 import type { MessageEvent, TraceEvent } from '../schema';
 import { redactXpc, type XpcDictionary } from '../xpc-value';
 
-export interface CsvOptions {
+/** What a redacted export hides besides payload values, each by choice. */
+export interface RedactOptions {
+  /** Message keys (selector names) become `<key 1>`, `<key 2>`…, the same name the same number. */
+  keys?: boolean;
+  /** Absolute paths (a user's home, an app's location) keep only their last part: `<path>/AcmeTunnel`. */
+  paths?: boolean;
+}
+
+export interface CsvOptions extends RedactOptions {
   /** Replace payload values with their XPC types and sizes. */
   redact?: boolean;
+  /** Where labels and services are looked up; without it, the events given are replayed to learn them. */
+  world?: ModelSnapshot;
 }
 
 export const MESSAGE_CSV_COLUMNS = [
@@ -19,6 +30,9 @@ export const MESSAGE_CSV_COLUMNS = [
   'replyTo',
   'latencyMs',
   'payload',
+  'fromLabel',
+  'toLabel',
+  'service',
 ] as const;
 
 /** RFC 4180: quote a field that holds a comma, quote or line break; double the quotes inside. */
@@ -35,7 +49,22 @@ function redactPayload(payload: XpcDictionary): XpcDictionary {
   return redactXpc(payload) as XpcDictionary;
 }
 
-function messageRow(m: MessageEvent, redact: boolean): string[] {
+/** A latency to the microsecond: 16.895751953125 → 16.896. */
+export function roundLatency(ms: number): string {
+  return String(Math.round(ms * 1000) / 1000);
+}
+
+/** The service a message's connection is to, from either end (a peer is named `<service>.peer[pid]`). */
+function serviceOf(world: ModelSnapshot, conn: string): string {
+  const c = world.connections[conn];
+  if (!c) return '';
+  if (c.side !== 'peer') return c.name;
+  return (
+    (c.peerConn ? world.connections[c.peerConn]?.name : undefined) ?? c.name.replace(/\.peer\[-?\d+\]$/, '')
+  );
+}
+
+function messageRow(m: MessageEvent, redact: boolean, world: ModelSnapshot): string[] {
   const payload =
     m.payload === undefined ? '' : JSON.stringify(redact ? redactPayload(m.payload) : m.payload);
   return [
@@ -48,18 +77,28 @@ function messageRow(m: MessageEvent, redact: boolean): string[] {
     String(m.size),
     String(m.expectsReply),
     optional(m.replyTo),
-    optional(m.latencyMs),
+    m.latencyMs === undefined ? '' : roundLatency(m.latencyMs),
     payload,
+    world.processes[m.from]?.label ?? '',
+    world.processes[m.to]?.label ?? '',
+    serviceOf(world, m.conn),
   ];
 }
 
-/** The message list as CSV with a header row and CRLF line ends, as RFC 4180 and spreadsheets expect. */
+/**
+ * The message list as CSV with a header row and CRLF line ends, as RFC 4180 and spreadsheets expect.
+ * Each end is named by pid and by label, with the service the connection is to.
+ */
 export function messagesToCsv(events: readonly TraceEvent[], opts: CsvOptions = {}): string {
   const rows: string[] = [MESSAGE_CSV_COLUMNS.join(',')];
-  for (const event of events) {
+  const model = opts.world ? undefined : new WorldModel();
+  const redacted = opts.keys || opts.paths ? redactTrace(events, opts) : events;
+  for (const event of redacted) {
+    model?.apply(event);
     if (event.kind !== 'message') continue;
+    const world = opts.world ?? (model as WorldModel).state;
     rows.push(
-      messageRow(event, opts.redact ?? false)
+      messageRow(event, opts.redact ?? false, world)
         .map(csvField)
         .join(','),
     );
@@ -67,13 +106,48 @@ export function messagesToCsv(events: readonly TraceEvent[], opts: CsvOptions = 
   return `${rows.join('\r\n')}\r\n`;
 }
 
-/** The same events with every message payload reduced to types and sizes, for sharing outside a company. */
-export function redactTrace(events: readonly TraceEvent[]): TraceEvent[] {
-  return events.map((event) =>
-    event.kind === 'message' && event.payload !== undefined
-      ? { ...event, payload: redactPayload(event.payload) }
-      : event,
-  );
+/** An absolute path where text holds one: at the start, or after a space, quote, bracket or `=`. */
+const ABSOLUTE_PATH = /(?<=^|[\s"'(=[])\/(?:[^\s/"'()\]]+(?: [^\s/"'()\]]+)*\/)+[^\s/"'()\]]*/g;
+
+function redactPaths(text: string): string {
+  return text.replace(ABSOLUTE_PATH, (path) => {
+    const last = path.split('/').filter(Boolean).at(-1);
+    return last ? `<path>/${last}` : '<path>';
+  });
+}
+
+function deepStrings(value: unknown, f: (s: string) => string): unknown {
+  if (typeof value === 'string') return f(value);
+  if (Array.isArray(value)) return value.map((v) => deepStrings(v, f));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deepStrings(v, f)]));
+  return value;
+}
+
+/**
+ * The same events with every message payload reduced to types and sizes, for sharing outside a company;
+ * by choice, message keys (selector names) numbered and absolute paths cut to their last part.
+ */
+export function redactTrace(events: readonly TraceEvent[], opts: RedactOptions = {}): TraceEvent[] {
+  const keys = new Map<string, string>();
+  const keyFor = (key: string) => {
+    let named = keys.get(key);
+    if (!named) {
+      named = `<key ${keys.size + 1}>`;
+      keys.set(key, named);
+    }
+    return named;
+  };
+  return events.map((event) => {
+    let out: TraceEvent = event;
+    if (out.kind === 'message') {
+      if (out.payload !== undefined) out = { ...out, payload: redactPayload(out.payload) };
+      if (opts.keys && out.kind === 'message' && out.key !== undefined)
+        out = { ...out, key: keyFor(out.key) };
+    }
+    if (opts.paths) out = deepStrings(out, redactPaths) as TraceEvent;
+    return out;
+  });
 }
 
 export const EVENT_CSV_COLUMNS = ['time', 'seq', 'kind', 'pid', 'conn', 'event'] as const;

@@ -12,6 +12,7 @@ import { FilterValue } from '../../components/FilterValue';
 import { bytes, duration, ms, STATE_ORDER, shortError } from '../../format';
 import { shortLabel } from '../../names';
 import { actions, useConsole } from '../../store';
+import { type Repeat, repeatText } from '../repeats';
 import { StatePill } from '../StatePill';
 
 export const features = tableFeatures({
@@ -27,6 +28,8 @@ export interface Row extends ConnectionView {
   peer: string;
   p95?: number | undefined;
   now: number;
+  /** Connections that failed the same way, shown as this one row. */
+  repeat?: Repeat;
 }
 
 type Def = ColumnDef<typeof features, Row>;
@@ -41,10 +44,11 @@ export const columns: Def[] = [
     accessorFn: (r) => r.owner,
     cell: (c) => (
       <span>
-        <FilterValue field="process" value={c.row.original.owner}>
+        <FilterValue field="process" value={c.row.original.owner} tabIndex={-1}>
           {shortLabel(c.row.original.owner)}
         </FilterValue>{' '}
         <span className="muted">{c.row.original.pid}</span>
+        {c.row.original.ownerExited ? <span className="muted"> · exited</span> : null}
       </span>
     ),
   },
@@ -53,7 +57,7 @@ export const columns: Def[] = [
     id: 'service',
     header: 'Service',
     accessorFn: (r) => r.name,
-    cell: (c) => <FilterValue field="service" value={c.row.original.name} className="mono" />,
+    cell: (c) => <FilterValue field="service" value={c.row.original.name} className="mono" tabIndex={-1} />,
   },
   {
     id: 'peer',
@@ -67,9 +71,14 @@ export const columns: Def[] = [
     header: 'State',
     accessorFn: (r) => STATE_ORDER[r.state],
     cell: (c) => (
-      <FilterValue field="state" value={c.row.original.state}>
-        <StatePill state={c.row.original.state} />
-      </FilterValue>
+      <>
+        <FilterValue field="state" value={c.row.original.state} tabIndex={-1}>
+          <StatePill state={c.row.original.state} />
+        </FilterValue>
+        {c.row.original.repeat ? (
+          <span className="repeat">{repeatText(c.row.original.repeat, c.row.original.now)}</span>
+        ) : null}
+      </>
     ),
   },
   {
@@ -132,6 +141,7 @@ export const columns: Def[] = [
         <button
           type="button"
           className="small"
+          tabIndex={-1}
           aria-label={`Cancel ${c.row.original.conn}`}
           onClick={(e) => {
             e.stopPropagation();

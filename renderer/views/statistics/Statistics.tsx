@@ -122,7 +122,10 @@ export function Statistics() {
           </p>
         </section>
         <section className="card" aria-label="Errors">
-          <h3>Errors</h3>
+          <h3>Errors since the start</h3>
+          <p className="muted">
+            Every error event so far, both ends and failed replies; the header shows the state now.
+          </p>
           {errors.length === 0 ? (
             <p className="muted">None so far.</p>
           ) : (

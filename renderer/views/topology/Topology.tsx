@@ -3,12 +3,14 @@ import { ProcessActions } from '../../components/ProcessActions';
 import { shortError } from '../../format';
 import { useTick, useWidth } from '../../hooks';
 import { shortLabel } from '../../names';
-import { actions, live, useConsole, useModel } from '../../store';
+import { actions, live, modelNow, useConsole, useModel } from '../../store';
+import { repeatText } from '../repeats';
 import { anchor, type Edge, layoutTopology, type NodeBox, STUB, stubLabel } from './layout';
 
 function edgeTitle(e: Edge): string {
   const c = e.conn;
   const lines = [`${e.from.label} → ${c.name}`, `${c.state}${c.error ? ` · ${shortError(c.error)}` : ''}`];
+  if (e.repeat) lines.push(repeatText(e.repeat, modelNow()));
   if (c.nsError) lines.push(`NSError ${c.nsError.code}: ${c.nsError.debugDescription}`);
   if (c.cause) lines.push(c.cause);
   if (c.reason) lines.push(`reason: ${c.reason}`);
@@ -36,8 +38,10 @@ function EdgeView({ e, dim, selected }: { e: Edge; dim: boolean; selected: boole
     <g
       className={`edge edge-${c.state}${selected ? ' selected' : ''}${dim ? ' dim' : ''}`}
       data-conn={c.conn}
+      data-pid={c.pid}
       data-state={c.state}
       data-service={c.name}
+      data-repeats={e.repeat?.count}
       onClick={(ev) => {
         ev.stopPropagation();
         actions.select({ kind: 'conn', id: c.conn });
@@ -50,13 +54,22 @@ function EdgeView({ e, dim, selected }: { e: Edge; dim: boolean; selected: boole
       {stubEnd ? (
         <text className="edge-stub" x={stubEnd.x + STUB.offset} y={stubEnd.y + 4}>
           {stubLabel(c)}
+          {e.repeat ? (
+            <tspan className="edge-repeat" x={stubEnd.x + STUB.offset} dy={13}>
+              {repeatText(e.repeat, modelNow())}
+            </tspan>
+          ) : null}
+        </text>
+      ) : e.repeat ? (
+        <text className="edge-stub edge-repeat" x={e.from.x + e.from.w + 8} y={e.fromY - 4}>
+          {`×${e.repeat.count}`}
         </text>
       ) : null}
     </g>
   );
 }
 
-function NodeView({ n, selected }: { n: NodeBox; selected: boolean }) {
+function NodeView({ n, selected, repeats }: { n: NodeBox; selected: boolean; repeats: Edge[] }) {
   const p = n.process;
   const mode = useConsole((s) => s.mode);
   const exited = p.state === 'exited';
@@ -91,6 +104,11 @@ function NodeView({ n, selected }: { n: NodeBox; selected: boolean }) {
       {n.services.map((s) => (
         <div key={s} className="topo-service mono" data-service={s} title={`vends ${s}`}>
           ◦ {s}
+        </div>
+      ))}
+      {repeats.map((e) => (
+        <div key={e.conn.conn} className="topo-repeat" title={edgeTitle(e)}>
+          ✕ {shortLabel(e.conn.name)} {e.repeat ? repeatText(e.repeat, modelNow()) : ''}
         </div>
       ))}
     </div>
@@ -176,6 +194,7 @@ export function Topology() {
           <NodeView
             key={n.pid}
             n={n}
+            repeats={t.edges.filter((e) => e.from === n && e.repeat)}
             selected={
               (selection?.kind === 'proc' && selection.pid === n.pid) ||
               (selectedConn !== undefined && (selectedConn.pid === n.pid || selectedConn.peerPid === n.pid))

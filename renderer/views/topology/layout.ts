@@ -1,4 +1,5 @@
 import type { ConnectionView, ModelSnapshot, ProcessView } from '../../../main/trace/model';
+import { groupConnections, type Repeat } from '../repeats';
 
 /**
  * Where things go in the topology: one column per launchd domain (user side
@@ -40,7 +41,14 @@ export interface Edge {
   serviceRow: number;
   /** Where it leaves its source box: edges fan out along the side instead of sharing one point. */
   fromY: number;
+  /** Connections that failed the same way from the same process, drawn as this one edge. */
+  repeat?: Repeat;
 }
+
+/** "×37 since 14:02:31, last 2 s ago" under a grouped stub: about this many characters. */
+export const REPEAT_CHARS = 36;
+/** Vertical room per edge leaving a box, and per extra label line. */
+const EDGE_ROW = 14;
 
 export interface Topology {
   columns: { domain: string; x: number; w: number }[];
@@ -82,7 +90,14 @@ function columnOf(domain: string, world: ModelSnapshot): string {
 export function layoutTopology(world: ModelSnapshot, width: number): Topology {
   const running = new Map<string, number>();
   for (const p of Object.values(world.processes)) if (p.state === 'running') running.set(p.label, p.pid);
-  const clients = Object.values(world.connections).filter((c) => c.side === 'client');
+  // XPC-MODEL §10.2: an exited process's connections ended with it; nothing is drawn from it.
+  const grouped = groupConnections(
+    Object.values(world.connections).filter((c) => c.side === 'client' && !c.ownerExited),
+  );
+  const clients = grouped.map((g) => g.c);
+  const repeats = new Map(
+    grouped.flatMap((g) => (g.repeat && g.repeat.count > 1 ? [[g.c.conn, g.repeat]] : [])),
+  );
   const wanted = new Set<number>(running.values());
   const targets = new Map<string, number | undefined>();
   const outDegree = new Map<number, number>();
@@ -92,7 +107,7 @@ export function layoutTopology(world: ModelSnapshot, width: number): Topology {
     // A dead process stays on the map while a broken link still points at it, so the cause has somewhere to be.
     if (to !== undefined && c.state !== 'connected') wanted.add(to);
     if (c.state !== 'invalidated' || world.processes[c.pid]?.state === 'running') wanted.add(c.pid);
-    outDegree.set(c.pid, (outDegree.get(c.pid) ?? 0) + 1);
+    outDegree.set(c.pid, (outDegree.get(c.pid) ?? 0) + (repeats.has(c.conn) ? 2 : 1));
   }
   const procs = [...wanted].map((pid) => world.processes[pid]).filter((p): p is ProcessView => !!p);
   const order = (a: string, b: string) => domainRank(a) - domainRank(b) || a.localeCompare(b);
@@ -103,7 +118,8 @@ export function layoutTopology(world: ModelSnapshot, width: number): Topology {
     const source = world.processes[c.pid];
     if (targets.get(c.conn) !== undefined || !source) continue;
     const col = columnOf(source.domain, world);
-    const need = STUB.offset + stubLabel(c).length * STUB.charW + BOX.colGap / 2;
+    const chars = Math.max(stubLabel(c).length, repeats.has(c.conn) ? REPEAT_CHARS : 0);
+    const need = STUB.offset + chars * STUB.charW + BOX.colGap / 2;
     gapAfter.set(col, Math.max(gapAfter.get(col) ?? BOX.colGap, need));
   }
   const gaps = domains.map((d) => gapAfter.get(d) ?? BOX.colGap);
@@ -142,9 +158,10 @@ export function layoutTopology(world: ModelSnapshot, width: number): Topology {
                 .filter((s) => s.label === p.label && s.domain === p.domain && s.registered)
                 .map((s) => s.name)
             : [];
+        const repeatLines = clients.filter((c) => c.pid === p.pid && repeats.has(c.conn)).length;
         const h = Math.max(
-          BOX.head + services.length * BOX.service + (services.length ? BOX.pad : 0),
-          16 + (outDegree.get(p.pid) ?? 0) * 12,
+          BOX.head + services.length * BOX.service + (services.length ? BOX.pad : 0) + repeatLines * 28,
+          16 + (outDegree.get(p.pid) ?? 0) * EDGE_ROW,
         );
         const node = {
           pid: p.pid,
@@ -171,7 +188,15 @@ export function layoutTopology(world: ModelSnapshot, width: number): Topology {
     const pid = targets.get(c.conn);
     const to = pid === undefined ? undefined : byPid.get(pid);
     const serviceRow = to ? to.services.indexOf(c.name) : -1;
-    edges.push({ conn: c, from, to, serviceRow, fromY: from.y + BOX.head / 2 });
+    const repeat = repeats.get(c.conn);
+    edges.push({
+      conn: c,
+      from,
+      to,
+      serviceRow,
+      fromY: from.y + BOX.head / 2,
+      ...(repeat ? { repeat } : {}),
+    });
   }
   fanOut(edges);
   const right = columns.at(-1);
@@ -194,11 +219,19 @@ function fanOut(edges: Edge[]): void {
   for (const e of edges) bySource.set(e.from, [...(bySource.get(e.from) ?? []), e]);
   for (const [node, out] of bySource) {
     out.sort((a, b) => targetY(a) - targetY(b));
+    if (out.length === 1 && out[0]) {
+      out[0].fromY = node.y + BOX.head / 2;
+      continue;
+    }
+    // A grouped stub's label takes two lines: it gets two slots, so no label lands on another.
+    const slots = out.reduce((n, e) => n + (e.repeat && !e.to ? 2 : 1), 0);
     const top = node.y + 10;
-    const span = Math.max(0, node.h - 20);
-    out.forEach((e, i) => {
-      e.fromY = out.length === 1 ? node.y + BOX.head / 2 : top + (span * i) / (out.length - 1);
-    });
+    const step = Math.max(0, node.h - 20) / Math.max(1, slots - 1);
+    let slot = 0;
+    for (const e of out) {
+      e.fromY = top + step * slot;
+      slot += e.repeat && !e.to ? 2 : 1;
+    }
   }
 }
 
