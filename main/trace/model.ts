@@ -8,6 +8,7 @@ import type {
   UpgradeEvent,
   XpcError,
 } from './schema';
+import { startStory, storyConnection, storyRemedy, type UpgradeStory } from './upgrade-story';
 
 /**
  * The state of the world as the event stream tells it: processes, services,
@@ -109,6 +110,8 @@ export interface ModelSnapshot {
   extensions?: Record<string, ExtensionView>;
   /** The most recent upgrade reports, oldest first. */
   upgrades?: UpgradeEvent[];
+  /** What followed the latest upgrade: broken connections grouped, remedies and their outcomes (main/trace/upgrade-story.ts). */
+  upgradeStory?: UpgradeStory;
 }
 
 const HISTORY_LIMIT = 64;
@@ -177,7 +180,11 @@ export class WorldModel {
         return;
       }
       case 'connection.state':
+        if (this.state.upgradeStory) this.followUpgrade(ev);
         return this.applyState(ev);
+      case 'remedy':
+        if (this.state.upgradeStory) storyRemedy(this.state.upgradeStory, ev);
+        return;
       case 'message':
         return this.applyMessage(ev);
       case 'reply.failed': {
@@ -203,11 +210,19 @@ export class WorldModel {
         const upgrades = this.state.upgrades ?? [];
         upgrades.push(ev);
         this.state.upgrades = upgrades.slice(-UPGRADE_LIMIT);
+        this.state.upgradeStory = startStory(ev);
         return;
       }
       default:
         return;
     }
+  }
+
+  private followUpgrade(ev: Extract<TraceEvent, { kind: 'connection.state' }>): void {
+    const story = this.state.upgradeStory;
+    const report = this.state.upgrades?.at(-1);
+    if (!story || !report) return;
+    storyConnection(story, ev, (pid) => this.state.processes[pid]?.label, report.appNames ?? []);
   }
 
   private applySysext(ev: Extract<TraceEvent, { kind: 'sysext' }>): void {

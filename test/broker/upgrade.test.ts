@@ -195,10 +195,15 @@ describe('the §5.4 failure: an NE replaced while the VPN is connected', () => {
       'restart-app': false,
       'delete-extension': true,
       'deactivate-activate': true,
+      'delete-app': true,
       'versioned-mach-service-name': true,
       reboot: false,
-      'pkg-preinstall': true,
+      'pkg-preinstall': false,
     });
+    const costs = Object.fromEntries(report.remedies.map((r) => [r.remedy, r.costs?.join('; ') ?? '']));
+    expect(costs['deactivate-activate']).toMatch(/VPN configuration is deleted/);
+    expect(costs['deactivate-activate']).toMatch(/allow the extension again/);
+    expect(report.remedies.find((r) => r.remedy === 'delete-extension')?.verdict).toBe('depends');
     expect(report.before.services).toContainEqual({
       name: NE,
       domain: 'system',
@@ -231,6 +236,10 @@ describe('remedies (XPC-MODEL §5.4)', () => {
     expect(t.broker.namespace.get('system', NE)).toBeUndefined();
     expect(connectFromApp(t).states()).toEqual(['activating', 'invalidated']);
     expect(t.broker.upgrades.restartApp(APP).map((r) => r.outcome)).toEqual(['installed']);
+    // XPC-MODEL §10.1: activated again, it waits for the user; nothing answers the name until then.
+    expect(t.broker.sysext.listText()).toContain('[activated waiting for user]');
+    expect(connectFromApp(t).states()).toEqual(['activating', 'invalidated']);
+    expect(t.broker.sysext.allow(EXT)).toBe(true);
     const ext = checkInNewExtension(t);
     const c = connectFromApp(t);
     expect(c.states()).toEqual(['activating', 'connected']);
@@ -242,7 +251,10 @@ describe('remedies (XPC-MODEL §5.4)', () => {
     const t = vpnWorld();
     t.broker.upgrades.bump(APP);
     expect(t.broker.sysext.deactivate(EXT)).toBe(true);
+    expect(t.broker.sysext.vpnConnected).toBe(false);
     expect(t.broker.sysext.activate(EXT).outcome).toBe('installed');
+    expect(t.broker.namespace.get('system', NE)).toBeUndefined();
+    expect(t.broker.sysext.allow(EXT)).toBe(true);
     checkInNewExtension(t);
     expect(connectFromApp(t).states()).toEqual(['activating', 'connected']);
     expect(t.broker.namespace.get('system', NE)?.job.bundleVersion).toBe('241');
