@@ -84,12 +84,21 @@ export class Remedies {
   }
 
   /** Watches for a connection from the app to one of `names` that its service accepts (XPC-MODEL §1.4). */
-  watchRecovery(appLabel: string, names: readonly string[], ms: number): RecoveryWatch {
+  watchRecovery(
+    appLabel: string,
+    names: readonly string[],
+    ms: number,
+    onDone: (r: { recovered: boolean; afterMs: number }) => void = () => {},
+  ): RecoveryWatch {
     const started = this.launchd.clock.now();
-    let settle: (r: { recovered: boolean; afterMs: number }) => void = () => {};
+    let resolveDone: (r: { recovered: boolean; afterMs: number }) => void = () => {};
     const done = new Promise<{ recovered: boolean; afterMs: number }>((resolve) => {
-      settle = resolve;
+      resolveDone = resolve;
     });
+    const settle = (r: { recovered: boolean; afterMs: number }) => {
+      onDone(r);
+      resolveDone(r);
+    };
     const isApp = (pid: number | undefined) =>
       this.launchd.processes().some((p) => p.displayPid === pid && p.job.label === appLabel);
     const accepted = (e: EventInput) =>
@@ -133,8 +142,7 @@ export class Remedies {
     if (names.length === 0) return outcome(true, 0, []);
     // Something only the user can do stands in the way: say so now rather than wait.
     if (needs.some((n) => BLOCKING.test(n))) return outcome(false, 0, needs);
-    const watch = this.watchRecovery(app.label, names, RECOVERY_WAIT_MS);
-    void watch.done.then(({ recovered, afterMs }) => {
+    this.watchRecovery(app.label, names, RECOVERY_WAIT_MS, ({ recovered, afterMs }) => {
       const still = this.needs(app);
       outcome(
         recovered,

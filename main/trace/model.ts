@@ -8,7 +8,7 @@ import type {
   UpgradeEvent,
   XpcError,
 } from './schema';
-import { startStory, storyConnection, storyRemedy, type UpgradeStory } from './upgrade-story';
+import { startStory, storyConnection, storyLog, storyRemedy, type UpgradeStory } from './upgrade-story';
 
 /**
  * The state of the world as the event stream tells it: processes, services,
@@ -184,6 +184,9 @@ export class WorldModel {
         return this.applyState(ev);
       case 'remedy':
         if (this.state.upgradeStory) storyRemedy(this.state.upgradeStory, ev);
+        return;
+      case 'log':
+        if (this.state.upgradeStory) storyLog(this.state.upgradeStory, ev);
         return;
       case 'message':
         return this.applyMessage(ev);

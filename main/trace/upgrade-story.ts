@@ -1,4 +1,4 @@
-import type { ConnectionStateEvent, RemedyEvent, UpgradeEvent } from './schema';
+import type { ConnectionStateEvent, LogEvent, RemedyEvent, UpgradeEvent } from './schema';
 
 /**
  * What followed the latest upgrade, folded from the event stream by the one
@@ -15,8 +15,10 @@ export interface BrokenGroup {
   became: 'interrupted' | 'invalidated';
   error?: string;
   nsErrorCode?: number;
-  /** libxpc's invalidation reason, "invalidated after a failed init", where it gave one. */
+  /** libxpc's invalidation reason (xpc_connection_copy_invalidation_reason). */
   reason?: string;
+  /** libxpc's log line for it without the pointer: "invalidated after a failed init". */
+  logLine?: string;
   cause?: string;
   count: number;
   first: number;
@@ -34,6 +36,8 @@ export interface UpgradeStory {
   remedies: RemedyEvent[];
   /** The first time after the upgrade (or after the last remedy) that the app's connection was accepted. */
   recoveredAt?: number;
+  /** libxpc's last invalidation line, which comes just before the connection's state event. */
+  lastLog?: { conn: string; text: string };
 }
 
 const GROUP_LIMIT = 64;
@@ -104,6 +108,8 @@ export function storyConnection(
   }
   if (ev.to !== 'interrupted' && ev.to !== 'invalidated') return;
   const process = label(ev.pid) ?? `pid ${ev.pid}`;
+  const logLine = story.lastLog?.conn === ev.conn ? story.lastLog.text : undefined;
+  delete story.lastLog;
   const isApp = process === story.app && ev.side === 'client' && appNames.includes(ev.name);
   if (isApp) delete story.recoveredAt;
   add(story, {
@@ -114,10 +120,18 @@ export function storyConnection(
     ...(ev.error ? { error: ev.error } : {}),
     ...(ev.nsError ? { nsErrorCode: ev.nsError.code } : {}),
     ...(ev.reason ? { reason: ev.reason } : {}),
+    ...(logLine ? { logLine } : {}),
     ...(ev.cause ? { cause: ev.cause } : {}),
     t: ev.t,
     app: isApp,
   });
+}
+
+/** libxpc writes "[0x…] invalidated after a failed init" just before the state change (XPC-MODEL §7.2). */
+export function storyLog(story: UpgradeStory, ev: LogEvent): void {
+  if (!ev.conn) return;
+  const m = /^\[0x[0-9a-f]+\] (invalidated .*)$/.exec(ev.text);
+  if (m?.[1]) story.lastLog = { conn: ev.conn, text: m[1] };
 }
 
 export function storyRemedy(story: UpgradeStory, ev: RemedyEvent): void {
