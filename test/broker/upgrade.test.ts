@@ -584,9 +584,8 @@ describe('the story after an upgrade, folded by the model', () => {
     t.broker.upgrades.bump(APP);
     for (let i = 0; i < 3; i++) connectFromApp(t);
     const model = new WorldModel();
-    t.rec.events.forEach((e, seq) =>
-      model.apply(TraceEventSchema.parse({ v: SCHEMA_VERSION, seq, t: 1_700_000_000_000 + seq, ...e })),
-    );
+    for (const [seq, e] of t.rec.events.entries())
+      model.apply(TraceEventSchema.parse({ v: SCHEMA_VERSION, seq, t: 1_700_000_000_000 + seq, ...e }));
     const story = model.state.upgradeStory;
     expect(story?.broken[0]).toMatchObject({
       process: APP,
