@@ -5,6 +5,7 @@ import type { Shown } from '../hosts/switch';
 import { loadWorld } from '../world/load';
 import { run } from './run';
 import { exportCommand, importCommand } from './traces';
+import { upgradeCommand } from './upgrade';
 
 const USAGE = `usage: xpc-lab <command> [options]
 
@@ -21,6 +22,10 @@ commands:
   validate <world-dir> [--json]  list a world's diagnostics; exit 1 on errors
   run [world-dir] --scenario <file> [--trace out.ndjson] [--junit out.xml]
                                  run a scenario; exit 0 only when every expectation holds
+  upgrade <old-app-or-world> <new-app-or-world>|--bump [--vpn on|off] [--installer pkg|pkg-preinstall|drag]
+          [--developer-mode] [--json] [--junit out.xml]
+                                 upgrade with real helpers; exit 1 when the app's connections
+                                 do not recover without user action
 
 The built-in demo world is used when no world-dir is given.`;
 
@@ -147,6 +152,8 @@ export async function main(argv: string[]): Promise<number> {
         return await exportCommand(rest);
       case 'validate':
         return validate(rest);
+      case 'upgrade':
+        return await upgradeCommand(rest);
       case undefined:
       case '-h':
       case '--help':
