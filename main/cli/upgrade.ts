@@ -121,18 +121,25 @@ export async function runUpgrade(
   const app = pickApp(world, appLabelOrPath.appPath, appLabelOrPath.app);
   const spawner = new ChildProcessSpawner(helperEntryPath());
   const session = new Session({ world, spawner, host: 'headless', diagnostics });
+  // Which of the app's services have accepted it, from the first event on.
+  const accepted = new Set<string>();
+  const unsubscribe = session.hub.subscribe((e) => {
+    if (e.kind !== 'connection.state' || e.side !== 'peer' || e.to !== 'connected' || e.peerPid === undefined)
+      return;
+    if (session.hub.model.state.processes[e.peerPid]?.label !== app.label) return;
+    const at = e.name.indexOf('.peer[');
+    accepted.add(at >= 0 ? e.name.slice(0, at) : e.name);
+  });
   try {
     const startup = startWithProgress(session);
     await startup.done;
     // Before: the old app has had the time to reach what it talks to.
+    const before = appServices(world, app.label);
+    for (let waited = 0; waited < waitMs && !before.every((n) => accepted.has(n)); waited += 100)
+      await sleep(100);
+    const reachedBefore = new Set(before.filter((n) => accepted.has(n)));
     const watch = (name: string) =>
       session.broker.upgrades.remedies.watchRecovery(app.label, [name], waitMs).done;
-    const before = appServices(world, app.label);
-    const reachedBefore = new Set(
-      (await Promise.all(before.map(async (name) => ((await watch(name)).recovered ? name : '')))).filter(
-        Boolean,
-      ),
-    );
     let report: UpgradeReport;
     try {
       report = upgradeApp(session, { ...command, app: app.label } as UpgradeCommand);
@@ -158,6 +165,7 @@ export async function runUpgrade(
       waitMs,
     };
   } finally {
+    unsubscribe();
     session.dispose();
     spawner.dispose();
   }
