@@ -1,7 +1,12 @@
 import { z } from 'zod';
-import type { UpgradeReport } from '../main/broker/upgrade-report';
 import type { ModelSnapshot } from '../main/trace/model';
-import { type TraceEvent, TraceEventSchema } from '../main/trace/schema';
+import {
+  type RemedyEvent,
+  RemedyNameSchema,
+  type TraceEvent,
+  TraceEventSchema,
+  type UpgradeEvent,
+} from '../main/trace/schema';
 import type { TimelineSummary } from '../main/trace/timeline';
 import { XpcDictionarySchema } from '../main/trace/xpc-value';
 
@@ -46,7 +51,15 @@ export const CommandSchema = z.discriminatedUnion('type', [
     replaceAction: z.enum(['replace', 'cancel']).default('replace'),
     /** For mode bump: keep the versions (the identical-versions case of XPC-MODEL §5.1). */
     sameVersion: z.boolean().default(false),
+    /** For mode bump: the new build ships a versioned NEMachServiceName template (XPC-MODEL §5.4, §10.1). */
+    versionedName: z.boolean().optional(),
+    /** A VPN on-demand rule reconnects the tunnel before the first launch (XPC-MODEL §10.1). */
+    vpnOnDemand: z.boolean().optional(),
+    /** The pkg's postinstall starts the VPN again (XPC-MODEL §10.1). */
+    postinstallReconnects: z.boolean().optional(),
   }),
+  /** Tries a remedy after an upgrade as the user would; its steps and outcome arrive as `remedy` events (XPC-MODEL §10.1). */
+  z.object({ type: z.literal('remedy'), app: z.string().min(1).max(256), remedy: RemedyNameSchema }),
   z.object({
     type: z.literal('sysext'),
     /** delete: System Settings › Login Items & Extensions; deactivate/activate: OSSystemExtensionRequest. */
@@ -83,6 +96,13 @@ export type Command = z.infer<typeof CommandSchema>;
 export type CommandType = Command['type'];
 export type UpgradeCommand = Extract<Command, { type: 'upgrade' }>;
 export type SysextCommand = Extract<Command, { type: 'sysext' }>;
+export type RemedyCommand = Extract<Command, { type: 'remedy' }>;
+
+export type { BrokenGroup, UpgradeStory } from '../main/trace/upgrade-story';
+/** The upgrade report and the remedies tried, as the event stream carries them. */
+export type { RemedyEvent, UpgradeEvent };
+/** An upgrade report as the command returns it: the `upgrade` event without its stamp. */
+export type UpgradeReport = Omit<UpgradeEvent, 'v' | 'seq' | 't' | 'kind'>;
 
 /** Commands the host answers itself, whatever it shows (main/hosts/switch.ts); a session never sees them. */
 export const HOST_COMMANDS = ['recentWorlds', 'open'] as const;
@@ -156,6 +176,7 @@ export interface CommandResults {
   cancel: { ok: boolean };
   setCapture: { payloads: boolean };
   upgrade: UpgradeReport;
+  remedy: Omit<RemedyEvent, 'v' | 'seq' | 't'>;
   sysext: { ok: boolean; outcome?: string; list: SysextListResult };
   restartApp: { outcomes: string[] };
   reboot: SysextListResult;

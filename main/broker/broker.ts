@@ -256,6 +256,7 @@ export class Broker {
 
   /** Ends every helper. Idempotent. */
   dispose(): void {
+    this.upgrades.remedies.dispose();
     if (this.s.disposed) return;
     this.s.disposed = true;
     this.s.keepAlive.dispose();

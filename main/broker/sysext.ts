@@ -72,6 +72,11 @@ export class SystemExtensions {
     return this.instances.find((i) => i.job.label === bundleId && i.state.startsWith('activated'));
   }
 
+  /** Extensions activated but not yet allowed by the user in System Settings (XPC-MODEL §5.1, §10.1). */
+  waitingForUser(): SysextInstance[] {
+    return this.instances.filter((i) => i.state === 'activated waiting for user');
+  }
+
   /** The app bundle now embeds this copy (an upgrade replaced the files). */
   stage(job: JobSpec): void {
     this.staged.set(job.label, job);
@@ -160,14 +165,40 @@ export class SystemExtensions {
     this.vpnConnected = connected;
   }
 
+  /**
+   * A fresh activation (nothing installed, or the copy was deactivated or
+   * deleted) waits for the user in System Settings: no process and no name
+   * until then (XPC-MODEL §5.1 "waiting for user", §10.1).
+   */
   private install(job: JobSpec): SysextInstance {
-    const instance = this.newInstance(job, 'activated enabled');
+    const instance = this.newInstance(job, 'activated waiting for user');
     this.instances.push(instance);
     this.replaceWorldJob(job);
-    for (const spec of job.machServices) this.registerName(job, spec);
-    this.emitState(instance, 'activated');
-    this.launchd.launch(job, 'speculative');
+    this.emitState(instance, 'activated; waiting for the user to allow it in System Settings');
     return instance;
+  }
+
+  /**
+   * The user's "Allow" in System Settings › Privacy & Security (XPC-MODEL
+   * §10.1): the extension is enabled, its names are registered for it, and
+   * sysextd starts it. False when nothing waits.
+   */
+  allow(bundleId: string): boolean {
+    const instance = this.instances.find(
+      (i) => i.job.label === bundleId && i.state === 'activated waiting for user',
+    );
+    if (!instance) return false;
+    const { job } = instance;
+    instance.state = 'activated enabled';
+    this.emitState(instance, 'allowed by the user in System Settings');
+    for (const spec of job.machServices) {
+      const entry = this.launchd.namespace.get('system', spec.name);
+      if (entry && entry.job.label === job.label && entry.job !== job)
+        this.rebind(entry, job, `${job.label} ${versionText(job)} was allowed`);
+      else this.registerName(job, spec);
+    }
+    this.launchd.launch(job, 'speculative');
+    return true;
   }
 
   private replace(old: SysextInstance, next: JobSpec): ActivationResult {
@@ -193,7 +224,11 @@ export class SystemExtensions {
     for (const spec of old.machServices) {
       const entry = namespace.get('system', spec.name);
       if (!entry || entry.job !== old) continue;
-      if (spec.origin === 'NEMachServiceName' && this.vpnConnected) {
+      if (
+        spec.origin === 'NEMachServiceName' &&
+        this.vpnConnected &&
+        !this.sameVersionInDeveloperMode(old, next)
+      ) {
         entry.binding = 'stale';
         stale.push(spec.name);
         this.emitBinding(
@@ -214,6 +249,16 @@ export class SystemExtensions {
     for (const spec of next.machServices)
       if (!namespace.get('system', spec.name)) this.registerName(next, spec);
     return stale;
+  }
+
+  /**
+   * [I] XPC-MODEL §10.1: in developer mode a same-version replacement does not
+   * leave a stale binding ("the bug doesn't happen" in a dev environment).
+   */
+  private sameVersionInDeveloperMode(old: JobSpec, next: JobSpec): boolean {
+    return (
+      this.developerMode && old.bundleVersion === next.bundleVersion && old.shortVersion === next.shortVersion
+    );
   }
 
   private rebind(entry: ServiceEntry, job: JobSpec, cause: string): void {
@@ -260,7 +305,10 @@ export class SystemExtensions {
     }
   }
 
-  /** [I] Removing a VPN's network extension tears its tunnel down. */
+  /**
+   * Removing a VPN's network extension deletes its VPN configuration, so the
+   * tunnel is down afterwards (XPC-MODEL §10.1, coder PR #158).
+   */
   private tunnelDown(bundleId: string): void {
     const job = this.staged.get(bundleId);
     if (job?.sysext?.category === 'network_extension') this.vpnConnected = false;

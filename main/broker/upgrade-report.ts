@@ -1,9 +1,10 @@
-import type { EventInput, UpgradeEvent } from '../trace/schema';
+import type { EventInput, RemedyName, UpgradeEvent } from '../trace/schema';
 import type { JobSpec } from '../world/model';
 import { versionText } from '../world/unit';
 import type { LaunchdPort } from './launchd-port';
 import type { ServiceEntry } from './namespace';
 import type { SystemExtensions } from './sysext';
+import { REMEDY_COSTS } from './upgrade-remedies';
 
 /** The outcome report of an upgrade: the `upgrade` event without its stamp. */
 export type UpgradeReport = Omit<UpgradeEvent, 'v' | 'seq' | 't' | 'kind'>;
@@ -98,43 +99,63 @@ export function brokenConnections(
   return broken;
 }
 
-/** What to try, and whether it works, per XPC-MODEL §5.4. */
+/** What to try, whether it works and at what cost, per XPC-MODEL §5.4 and §10.1. */
 export function remediesFor(stale: readonly ServiceEntry[], rebootRebinds: boolean): Remedy[] {
   if (stale.length === 0) return [];
   const names = stale.map((e) => e.name).join(', ');
   const ext = [...new Set(stale.map((e) => e.job.label))].join(', ');
+  const costs = (r: RemedyName) => ({ costs: [...REMEDY_COSTS[r]] });
   return [
     {
       remedy: 'restart-app',
       works: false,
+      verdict: 'fails',
       why: `XPC-MODEL §5.4: the stale binding of ${names} persists across app restart`,
-    },
-    {
-      remedy: 'delete-extension',
-      works: true,
-      why: `XPC-MODEL §5.4: deleting ${ext} in Login Items & Extensions clears the binding; the app's next activation request binds ${names} to the new instance`,
+      ...costs('restart-app'),
     },
     {
       remedy: 'deactivate-activate',
       works: true,
-      why: 'XPC-MODEL §5.4: a deactivationRequest followed by a fresh activationRequest rebinds the name (coder-desktop-macos PR #158)',
+      verdict: 'works',
+      why: `XPC-MODEL §5.4, §10.1: a deactivationRequest followed by a fresh activationRequest rebinds ${names} (coder-desktop-macos PR #158), once the user allows the extension again`,
+      ...costs('deactivate-activate'),
+    },
+    {
+      remedy: 'delete-extension',
+      works: true,
+      verdict: 'depends',
+      why: `XPC-MODEL §5.4, §10.1: deleting ${ext} in Login Items & Extensions clears the binding; then the app must ask for the extension again (relaunch), the user must allow it, and the app must make a new connection: one invalidated before keeps failing`,
+      ...costs('delete-extension'),
+    },
+    {
+      remedy: 'delete-app',
+      works: true,
+      verdict: 'works',
+      why: `XPC-MODEL §10.1: deleting the app uninstalls ${ext}; installed and launched again, it asks for the extension afresh, and ${names} answers once the user allows it`,
+      ...costs('delete-app'),
     },
     {
       remedy: 'versioned-mach-service-name',
       works: true,
-      why: `XPC-MODEL §5.4: ship the next version with a new NEMachServiceName; it is registered fresh for the new instance, while clients of ${names} keep failing`,
+      verdict: 'works',
+      why: `XPC-MODEL §10.1: ship the extension with a NEMachServiceName that carries the build version, $(TeamIdentifierPrefix)….$(CURRENT_PROJECT_VERSION); the next upgrade registers a new name for the new instance, with nothing for the user to do (coder-desktop-macos PR #191). Clients of ${names} keep failing until then`,
+      costs: ['none for the user; the app derives the same versioned name at run time'],
     },
     {
       remedy: 'reboot',
       works: rebootRebinds,
+      verdict: rebootRebinds ? 'works' : 'fails',
       why: rebootRebinds
         ? '[I] XPC-MODEL §5.4: in this world a reboot re-points the name (rebootRebindsNE is on)'
         : '[I] XPC-MODEL §5.4: "rebooting does not help in some reports"; this world follows them (rebootRebindsNE is off)',
+      ...costs('reboot'),
     },
     {
       remedy: 'pkg-preinstall',
-      works: true,
-      why: 'Prevention: a package whose preinstall script stops the VPN replaces the extension with no tunnel referring to it (XPC-MODEL §5.4 step 2)',
+      works: false,
+      verdict: 'depends',
+      why: 'XPC-MODEL §10.1: a preinstall that stops the VPN helps only if the tunnel is still down when the new app replaces the extension; an on-demand rule or a postinstall that reconnects it brings the failure back',
+      costs: ['the VPN drops while the package installs'],
     },
   ];
 }

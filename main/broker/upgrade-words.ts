@@ -12,6 +12,7 @@ export function activationWords(
   result: ActivationResult,
   staged: JobSpec,
   vpnConnected: boolean,
+  developerMode = false,
 ): ActivationWords {
   const label = staged.label;
   switch (result.outcome) {
@@ -42,13 +43,14 @@ export function activationWords(
         ],
       };
     case 'replaced':
-      return { action: 'replaced', why: replacedWhy(result, vpnConnected) };
+      return { action: 'replaced', why: replacedWhy(result, vpnConnected, developerMode) };
   }
 }
 
 function replacedWhy(
   result: Extract<ActivationResult, { outcome: 'replaced' }>,
   vpnConnected: boolean,
+  developerMode: boolean,
 ): string[] {
   const { old, instance } = result;
   const label = instance.job.label;
@@ -70,9 +72,12 @@ function replacedWhy(
     result.stale.length === 0 &&
     instance.job.machServices.some((s) => s.origin === 'NEMachServiceName')
   ) {
-    why.push(
-      `XPC-MODEL §5.4: ${vpnConnected ? 'the new NEMachServiceName was registered fresh' : 'no tunnel was up'}, so NE bound ${label}'s Mach service to the new instance`,
-    );
+    const same = versionText(old.job) === versionText(instance.job);
+    const because =
+      vpnConnected && developerMode && same
+        ? '[I] XPC-MODEL §10.1: in developer mode a same-version replacement leaves no stale binding'
+        : `XPC-MODEL §5.4: ${vpnConnected ? 'the new NEMachServiceName was registered fresh' : 'no tunnel was up'}`;
+    why.push(`${because}, so NE bound ${label}'s Mach service to the new instance`);
   }
   return why;
 }

@@ -5,6 +5,7 @@ import type { JobSpec } from '../world/model';
 import { appUnit, findApp, versionText } from '../world/unit';
 import type { LaunchdPort } from './launchd-port';
 import type { ActivationResult, SystemExtensions } from './sysext';
+import { Remedies } from './upgrade-remedies';
 import {
   brokenConnections,
   changesBetween,
@@ -27,6 +28,10 @@ export interface UpgradeOptions {
   firstLaunch?: boolean;
   /** The delegate's answer when sysextd asks about a replacement. Default replace. */
   replaceAction?: 'replace' | 'cancel';
+  /** A VPN on-demand rule: a configured tunnel reconnects as soon as traffic asks for it, before the first launch (XPC-MODEL §10.1). */
+  vpnOnDemand?: boolean;
+  /** A pkg postinstall script that starts the VPN again (XPC-MODEL §10.1: coder's did until PR #150). */
+  postinstallReconnects?: boolean;
 }
 
 export interface NextVersion {
@@ -77,6 +82,12 @@ interface Run {
   firstLaunch: boolean;
   replaced: UpgradeReport['replaced'];
   why: string[];
+  sequence: NonNullable<UpgradeReport['sequence']>;
+  /** Labels booted out and bootstrapped again, whose clients' fate the report states only from what it saw. */
+  reloaded: JobSpec[];
+  /** The VPN was connected when the tunnel was stopped by the preinstall: on-demand or postinstall may bring it back. */
+  vpnConfigured: boolean;
+  vpnAtReplace?: boolean;
 }
 
 /**
@@ -86,23 +97,31 @@ interface Run {
  * app asks sysextd to activate them. Every upgrade ends with a report.
  */
 export class Upgrades {
+  /** What to try after an upgrade, as steps with outcomes and costs (XPC-MODEL §10.1). */
+  readonly remedies: Remedies;
+
   constructor(
     private readonly launchd: LaunchdPort,
     private readonly sysext: SystemExtensions,
-  ) {}
+  ) {
+    this.remedies = new Remedies(launchd, sysext, this);
+  }
 
   upgrade(appLabel: string, next: NextVersion, options: UpgradeOptions = {}): UpgradeReport {
     const app = this.requireApp(appLabel);
     const nextApp = next.jobs.find((j) => j.type === 'App' && j.label === app.label);
     if (!nextApp) throw new Error(`the new version has no app ${app.label}`);
+    if (options.vpnConnected !== undefined) this.sysext.setVpnConnected(options.vpnConnected);
+    if (options.developerMode !== undefined) this.sysext.developerMode = options.developerMode;
     const run: Run = {
       installer: options.installer ?? 'pkg',
       firstLaunch: options.firstLaunch ?? true,
       replaced: [],
       why: [],
+      sequence: [],
+      reloaded: [],
+      vpnConfigured: this.sysext.vpnConnected,
     };
-    if (options.vpnConnected !== undefined) this.sysext.setVpnConnected(options.vpnConnected);
-    if (options.developerMode !== undefined) this.sysext.developerMode = options.developerMode;
     const oldUnit = appUnit(this.launchd.world, app);
     const before = snapshotSide(this.launchd, this.sysext, oldUnit);
     const seen: EventInput[] = [];
@@ -115,14 +134,24 @@ export class Upgrades {
       detail: `${versionText(app)} → ${versionText(nextApp)} (${run.installer})`,
     });
     this.preinstall(run);
-    const vpnConnected = this.sysext.vpnConnected;
     this.quitApp(app, 'was quit by the installer');
     const nextUnit = withCarriedJobs(oldUnit, next.jobs, nextApp);
     run.why.push(...renamedWhy(oldUnit, nextUnit));
     this.replaceFiles(oldUnit, nextUnit, run);
+    this.step(
+      run,
+      'replace',
+      'the installer replaced the files; system extensions are only staged in the app',
+    );
+    this.postinstall(run, options);
+    this.onDemand(run, options);
+    // What the report calls the VPN's state: as it stood when the extension could be replaced (XPC-MODEL §10.1).
+    const vpnConnected = this.sysext.vpnConnected;
     if (run.firstLaunch) this.firstLaunch(nextApp, run, options.replaceAction);
     else this.notLaunched(next.jobs, run);
     stopObserving();
+    const broken = brokenConnections(seen, (pid) => names.get(pid) ?? `pid ${pid}`);
+    run.why.push(...this.reloadedWhy(run, broken));
     const after = snapshotSide(this.launchd, this.sysext, appUnit(this.launchd.world, nextApp));
     const report: UpgradeReport = {
       app: app.label,
@@ -134,12 +163,15 @@ export class Upgrades {
       developerMode: this.sysext.developerMode,
       firstLaunch: run.firstLaunch,
       replaced: run.replaced,
-      broken: brokenConnections(seen, (pid) => names.get(pid) ?? `pid ${pid}`),
+      broken,
       why: run.why,
       remedies: remediesFor(this.sysext.staleBindings(), this.sysext.rebootRebindsNE),
       before,
       after,
       changes: changesBetween(before, after),
+      sequence: run.sequence,
+      ...(run.vpnAtReplace === undefined ? {} : { vpnAtReplace: run.vpnAtReplace }),
+      appNames: this.remedies.appNames(nextApp.label),
     };
     this.launchd.emit({ kind: 'upgrade', ...report });
     return report;
@@ -159,6 +191,11 @@ export class Upgrades {
     const app = this.requireApp(appLabel);
     const installed = appUnit(this.launchd.world, app).filter((j) => j.type !== 'SystemExtension');
     return [...installed, ...this.sysext.stagedIn(app.label)];
+  }
+
+  /** Quits the app and the XPC services that go with it. */
+  quit(appLabel: string): void {
+    this.quitApp(this.requireApp(appLabel), 'was quit');
   }
 
   /** Quit and relaunch the app; its launch submits an activation request per embedded extension [I]. */
@@ -199,18 +236,64 @@ export class Upgrades {
     return new Map(this.launchd.processes().map((p) => [p.displayPid, p.job.label]));
   }
 
-  /** [I] A package's preinstall script that stops the VPN: nothing refers to the old extension when it is replaced. */
+  private step(run: Run, step: NonNullable<UpgradeReport['sequence']>[number]['step'], detail: string): void {
+    run.sequence.push({ step, vpnConnected: this.sysext.vpnConnected, detail });
+  }
+
+  /** A package's preinstall script that stops the VPN (`scutil --nc stop`, XPC-MODEL §10.1). */
   private preinstall(run: Run): void {
-    if (run.installer !== 'pkg-preinstall' || !this.sysext.vpnConnected) return;
+    if (run.installer === 'drag') return;
+    if (run.installer !== 'pkg-preinstall' || !this.sysext.vpnConnected)
+      return this.step(run, 'preinstall', 'nothing touched the VPN');
     this.sysext.setVpnConnected(false);
     this.launchd.emit({
       kind: 'action',
       action: 'vpn-disconnect',
       detail: 'the preinstall script stopped the VPN',
     });
-    run.why.push(
-      'XPC-MODEL §5.4 step 2: the preinstall script stopped the VPN, so no tunnel referred to the old extension when it was replaced',
-    );
+    this.step(run, 'preinstall', 'the preinstall script stopped the VPN');
+  }
+
+  /** A postinstall that starts the VPN again reconnects it before the new app replaces the extension (XPC-MODEL §10.1). */
+  private postinstall(run: Run, options: UpgradeOptions): void {
+    if (run.installer === 'drag') return;
+    if (options.postinstallReconnects && run.vpnConfigured && !this.sysext.vpnConnected) {
+      this.reconnectVpn('the postinstall script started the VPN again');
+      return this.step(run, 'postinstall', 'the postinstall script started the VPN again');
+    }
+    this.step(run, 'postinstall', 'launchd jobs reloaded; the VPN left as it was');
+  }
+
+  /** An on-demand rule reconnects a configured tunnel as soon as traffic asks for it (XPC-MODEL §10.1). */
+  private onDemand(run: Run, options: UpgradeOptions): void {
+    if (!options.vpnOnDemand) return;
+    if (run.vpnConfigured && !this.sysext.vpnConnected) {
+      this.reconnectVpn('an on-demand rule reconnected the VPN');
+      return this.step(run, 'on-demand', 'an on-demand rule reconnected the VPN');
+    }
+    this.step(run, 'on-demand', 'the on-demand rule had nothing to do');
+  }
+
+  private reconnectVpn(detail: string): void {
+    this.sysext.setVpnConnected(true);
+    this.launchd.emit({ kind: 'action', action: 'vpn-connect', detail });
+  }
+
+  /**
+   * What happened to the clients of jobs booted out and bootstrapped again,
+   * claiming only what the broken connections show (XPC-MODEL §1.2 rule 1).
+   */
+  private reloadedWhy(run: Run, broken: UpgradeReport['broken']): string[] {
+    return run.reloaded.map((job) => {
+      const names = new Set(job.machServices.map((s) => s.name));
+      const hit = broken.filter(
+        (b) => b.side === 'client' && b.became === 'interrupted' && names.has(b.name),
+      );
+      const who = [...new Set(hit.map((b) => b.process))].join(', ');
+      return hit.length > 0
+        ? `XPC-MODEL §1.2 rule 1: ${job.label} was booted out and bootstrapped again; ${who} got INTERRUPTED (listed above), and the next message relaunches it on demand`
+        : `XPC-MODEL §1.2 rule 1: ${job.label} was booted out and bootstrapped again; no running client held a connection to it, so none was interrupted`;
+    });
   }
 
   /** [I] Installers quit a running app before replacing it; its bundled XPC services go first (XPC-MODEL §3.1). */
@@ -267,9 +350,7 @@ export class Upgrades {
     this.launchd.unregister(old, `${old.label} was booted out`);
     this.swap(old, next, run, 'booted out and bootstrapped again');
     this.bootstrap(next);
-    run.why.push(
-      `XPC-MODEL §1.2 rule 1: ${next.label} was booted out and bootstrapped again; its clients got INTERRUPTED, and their next message relaunches it on demand`,
-    );
+    run.reloaded.push(next);
   }
 
   private bootstrap(job: JobSpec): void {
@@ -303,10 +384,24 @@ export class Upgrades {
 
   private firstLaunch(app: JobSpec, run: Run, replaceAction: 'replace' | 'cancel' | undefined): void {
     this.launchd.launch(app, 'app launch');
+    run.vpnAtReplace = this.sysext.vpnConnected;
+    this.step(
+      run,
+      'first-launch',
+      `the new app launched and asked sysextd to activate its extensions with the VPN ${this.sysext.vpnConnected ? 'connected' : 'off'}`,
+    );
+    if (run.installer === 'pkg-preinstall' && this.sysext.vpnConnected)
+      run.why.push(
+        'XPC-MODEL §10.1: the preinstall script stopped the VPN, but it was connected again when the new extension replaced the old one, so stopping it did not help',
+      );
+    else if (run.installer === 'pkg-preinstall' && run.vpnConfigured)
+      run.why.push(
+        'XPC-MODEL §5.4, §10.1: the preinstall script stopped the VPN and nothing reconnected it before the replace, so no tunnel referred to the old extension',
+      );
     for (const staged of this.sysext.stagedIn(app.label)) {
       const current = this.sysext.active(staged.label);
       const result = this.sysext.activate(staged.label, { replaceAction });
-      const words = activationWords(result, staged, this.sysext.vpnConnected);
+      const words = activationWords(result, staged, this.sysext.vpnConnected, this.sysext.developerMode);
       run.replaced.push({
         label: staged.label,
         type: staged.type,

@@ -4,6 +4,7 @@ import { importCommand } from './commands/import';
 import { inspectCommand } from './commands/inspect';
 import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
+import { upgradeCommand } from './commands/upgrade';
 import { validateCommand } from './commands/validate';
 import { runCli } from './program';
 
@@ -19,6 +20,7 @@ export const COMMANDS: readonly CliCommand[] = [
   importCommand,
   exportCommand,
   inspectCommand,
+  upgradeCommand,
 ];
 
 /** Runs `xpc-lab` with the arguments after its name; resolves to the exit code (0, 1 or 2). */

@@ -56,6 +56,25 @@ export function checkUpgrade(events: readonly TraceEvent[], e: Of<'upgrade'>): V
     : pass;
 }
 
+/** The outcome of the last time the remedy was tried (XPC-MODEL §10.1). */
+export function checkRemedy(events: readonly TraceEvent[], e: Of<'outcome'>): Verdict {
+  const tried = events.filter((x): x is EventOf<'remedy'> => x.kind === 'remedy' && x.remedy === e.outcome);
+  const applied = tried.filter((x) => x.phase === 'applied').at(-1);
+  if (!applied) return fail(`${e.outcome} has not been tried`);
+  const outcome = tried.filter((x) => x.phase === 'outcome' && x.seq > applied.seq).at(-1);
+  if (!outcome) return fail(`${e.outcome} has no outcome yet`);
+  if (outcome.recovered !== e.recovered)
+    return fail(
+      `after ${e.outcome} the app ${outcome.recovered ? 'recovered' : `did not recover; needs: ${outcome.needs.join('; ')}`}`,
+      outcome.seq,
+    );
+  if (e.cost && !outcome.costs.some((c) => new RegExp(e.cost ?? '').test(c)))
+    return fail(`${e.outcome} costs ${outcome.costs.join('; ') || 'nothing'}`, outcome.seq);
+  if (e.needs && !outcome.needs.some((n) => new RegExp(e.needs ?? '').test(n)))
+    return fail(`after ${e.outcome} the outcome needs ${outcome.needs.join('; ') || 'nothing'}`, outcome.seq);
+  return pass;
+}
+
 interface ListRow {
   bundleId: string;
   version: string;
@@ -108,10 +127,12 @@ export function checkBinding(broker: Broker, e: Of<'binding'>): Verdict {
 
 /** The upgrade expectations in the scenario's words, for reports. */
 export function describeUpgradeExpectation(
-  e: Of<'upgrade'> | Of<'sysext'> | Of<'binding'>,
+  e: Of<'upgrade'> | Of<'sysext'> | Of<'binding'> | Of<'outcome'>,
   within: string,
 ): string {
   switch (e.kind) {
+    case 'outcome':
+      return `after ${e.outcome} the app's connection ${e.recovered ? 'recovers' : 'does not recover'}${e.cost ? `, at a cost matching ${e.cost}` : ''}${e.needs ? `, and it needs ${e.needs}` : ''}${within}`;
     case 'upgrade': {
       const parts = [
         e.to && `went to ${e.to}`,

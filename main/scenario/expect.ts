@@ -1,7 +1,13 @@
 import type { Broker } from '../broker/broker';
 import type { EventOf, TraceEvent, TraceEventKind } from '../trace/schema';
 import type { ScriptedClients, ScriptedConnection } from './clients';
-import { checkBinding, checkSysext, checkUpgrade, describeUpgradeExpectation } from './expect-upgrade';
+import {
+  checkBinding,
+  checkRemedy,
+  checkSysext,
+  checkUpgrade,
+  describeUpgradeExpectation,
+} from './expect-upgrade';
 import type { Expectation } from './schema';
 import { fail, pass, type Verdict } from './verdict';
 
@@ -196,6 +202,8 @@ export function check(e: Expectation, v: View): Verdict {
       return checkSysext(v.broker, e);
     case 'binding':
       return checkBinding(v.broker, e);
+    case 'outcome':
+      return checkRemedy(v.events, e);
   }
 }
 
@@ -239,6 +247,7 @@ export function describe(e: Expectation, timeoutMs: number): string {
     case 'upgrade':
     case 'sysext':
     case 'binding':
+    case 'outcome':
       return describeUpgradeExpectation(e, within);
   }
 }

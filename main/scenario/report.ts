@@ -15,6 +15,11 @@ export function textReport(result: ScenarioResult): string {
   const t0 = result.events[0]?.t ?? 0;
   const lines = [head];
   for (const s of result.steps) {
+    // A remedy's steps, outcomes and cost are what its scenario is about (XPC-MODEL §10.1).
+    if (s.ok && s.kind === 'remedy' && s.message) {
+      lines.push(`  ✓ ${stepLine(s)}`, ...s.message.split('\n').map((l) => `    ${l}`));
+      continue;
+    }
     if (s.ok) continue;
     lines.push(`  ✗ ${stepLine(s)}`, `    ${s.message ?? 'failed'}`);
     if (s.context?.length) {

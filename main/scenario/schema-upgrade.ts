@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SysextStateSchema } from '../trace/schema';
+import { RemedyNameSchema, SysextStateSchema } from '../trace/schema';
 import { Label, within } from './fields';
 
 /**
@@ -14,6 +14,7 @@ export const REMEDIES = [
   'restart-app',
   'delete-extension',
   'deactivate-activate',
+  'delete-app',
   'versioned-mach-service-name',
   'reboot',
   'pkg-preinstall',
@@ -25,6 +26,9 @@ export const UPGRADE_DEFAULTS = {
   firstLaunch: true,
   replaceAction: 'replace',
   sameVersion: false,
+  versionedName: false,
+  vpnOnDemand: false,
+  postinstallReconnects: false,
 } as const;
 
 const Upgrade = z
@@ -41,6 +45,12 @@ const Upgrade = z
     replaceAction: z.enum(['replace', 'cancel']).default(UPGRADE_DEFAULTS.replaceAction),
     /** For mode bump: keep the versions (the identical-versions case of XPC-MODEL §5.1). */
     sameVersion: z.boolean().default(UPGRADE_DEFAULTS.sameVersion),
+    /** For mode bump: the new build ships a versioned NEMachServiceName template (XPC-MODEL §5.4, §10.1). */
+    versionedName: z.boolean().default(UPGRADE_DEFAULTS.versionedName),
+    /** An on-demand rule reconnects the VPN before the first launch (XPC-MODEL §10.1). */
+    vpnOnDemand: z.boolean().default(UPGRADE_DEFAULTS.vpnOnDemand),
+    /** The pkg's postinstall starts the VPN again (XPC-MODEL §10.1). */
+    postinstallReconnects: z.boolean().default(UPGRADE_DEFAULTS.postinstallReconnects),
   })
   .strict()
   .refine((u) => (u.mode === 'folder') === (u.folder !== undefined), {
@@ -48,6 +58,10 @@ const Upgrade = z
   })
   .refine((u) => u.mode === 'bump' || !u.sameVersion, {
     message: '`sameVersion` applies to mode bump only',
+  })
+  .refine((u) => u.mode === 'bump' || !u.versionedName, {
+    message:
+      "`versionedName` applies to mode bump only: a folder's Info.plist says whether its name is versioned",
   });
 
 /** A bare `reboot`, or `reboot: { rebindsNE }` to choose which §5.4 reports the world follows. */
@@ -64,6 +78,11 @@ export const UpgradeActionSchemas = {
   reboot: Reboot,
   restartApp: Label,
   vpn: z.enum(['connected', 'disconnected']),
+  /**
+   * A remedy tried as the user would, with the console's steps and costs
+   * (XPC-MODEL §10.1); its outcome follows as a `remedy` event.
+   */
+  remedy: z.object({ app: Label, remedy: RemedyNameSchema }).strict(),
 } as const;
 
 export const UpgradeExpectSchemas = {
@@ -86,6 +105,18 @@ export const UpgradeExpectSchemas = {
     .refine((u) => u.works === undefined || u.remedy !== undefined, {
       message: '`works` needs the `remedy` it is about',
     }),
+  /** The outcome of the last time a remedy was tried (XPC-MODEL §10.1): whether the app's connection recovered. */
+  outcome: z
+    .object({
+      outcome: RemedyNameSchema,
+      recovered: z.boolean(),
+      /** A cost the remedy reports, as a regular expression: `VPN configuration`. */
+      cost: z.string().min(1).optional(),
+      /** Something the outcome says is still needed, as a regular expression: `\(Allow\)`. */
+      needs: z.string().min(1).optional(),
+      within,
+    })
+    .strict(),
   /** A row of `systemextensionsctl list` (XPC-MODEL §5.2). */
   sysext: z
     .object({

@@ -2,7 +2,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { SysextListResult } from '../../preload/contract';
 import type { UpgradeReport } from '../broker/upgrade-report';
 import type { Session } from '../session/session';
-import { reboot, restartApp, setVpn, sysextAction, upgradeApp } from '../session/upgrade-commands';
+import { reboot, restartApp, setVpn, sysextAction, tryRemedy, upgradeApp } from '../session/upgrade-commands';
 import { listRows } from './expect-upgrade';
 import type { Step } from './schema';
 import { UPGRADE_DEFAULTS, UpgradeActionSchemas } from './schema-upgrade';
@@ -23,6 +23,14 @@ function listSummary(list: SysextListResult): string {
   return `${rows.join(', ') || 'no extensions'}; stale: ${stale.join(', ') || 'none'}`;
 }
 
+/** The remedy's steps with what each did, and its cost: what `run` prints for the step. */
+function remedySummary(applied: ReturnType<typeof tryRemedy>): string {
+  const steps = applied.steps.map((s) => `${s.step} → ${s.outcome}`);
+  const cost = applied.costs.length ? `cost: ${applied.costs.join('; ')}` : 'cost: none';
+  const needs = applied.needs.length ? `needs: ${applied.needs.join('; ')}` : '';
+  return [...steps, cost, needs].filter(Boolean).join('\n');
+}
+
 function reportSummary(report: UpgradeReport): string {
   const replaced = report.replaced.filter((r) => r.action === 'replaced').map((r) => r.label);
   const stale = report.after.services.filter((s) => s.binding === 'stale').map((s) => s.name);
@@ -31,6 +39,11 @@ function reportSummary(report: UpgradeReport): string {
     `replaced ${replaced.join(', ') || 'nothing'}`,
     `${report.broken.length} connection(s) broken`,
     `stale: ${stale.join(', ') || 'none'}`,
+    ...(report.sequence?.length
+      ? [
+          `sequence: ${report.sequence.map((s) => `${s.step} (VPN ${s.vpnConnected ? 'on' : 'off'})`).join(' → ')}`,
+        ]
+      : []),
   ].join('; ');
 }
 
@@ -53,6 +66,8 @@ export function describeUpgradeStep(step: UpgradeStep): string {
     }
     case 'reboot':
       return step.arg.rebindsNE === undefined ? 'reboot' : `reboot (rebindsNE ${step.arg.rebindsNE})`;
+    case 'remedy':
+      return `try ${step.arg.remedy} for ${step.arg.app}`;
     default:
       return `${step.kind} ${step.arg}`;
   }
@@ -83,5 +98,9 @@ export function actUpgrade(session: Session, step: UpgradeStep, file: string): s
     case 'vpn':
       setVpn(session, step.arg === 'connected');
       return `VPN ${step.arg}`;
+    case 'remedy': {
+      const applied = tryRemedy(session, { type: 'remedy', ...step.arg });
+      return remedySummary(applied);
+    }
   }
 }

@@ -10,7 +10,15 @@ import { type Clock, type Spawner, systemClock } from '../broker/spawner';
 import type { EventOf } from '../trace/schema';
 import type { World } from '../world/model';
 import { ConsoleSource } from './source';
-import { reboot, restartApp, setVpn, sysextAction, sysextList, upgradeApp } from './upgrade-commands';
+import {
+  reboot,
+  restartApp,
+  setVpn,
+  sysextAction,
+  sysextList,
+  tryRemedy,
+  upgradeApp,
+} from './upgrade-commands';
 
 export type ScenarioProgress = Pick<
   EventOf<'scenario'>,
@@ -85,6 +93,8 @@ export class Session extends ConsoleSource {
         return upgradeApp(this, command);
       case 'sysext':
         return sysextAction(this, command);
+      case 'remedy':
+        return tryRemedy(this, command);
       case 'restartApp':
         return restartApp(this, command.app);
       case 'reboot':

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { SysextCommand, SysextListResult, UpgradeCommand } from '../../preload/contract';
+import type { RemedyCommand, SysextCommand, SysextListResult, UpgradeCommand } from '../../preload/contract';
 import type { UpgradeReport } from '../broker/upgrade-report';
 import { loadWorld } from '../world/load';
 import type { JobSpec } from '../world/model';
@@ -38,9 +38,17 @@ export function upgradeApp(session: Session, command: UpgradeCommand): UpgradeRe
     replaceAction: command.replaceAction,
     ...(command.vpnConnected === undefined ? {} : { vpnConnected: command.vpnConnected }),
     ...(command.developerMode === undefined ? {} : { developerMode: command.developerMode }),
+    ...(command.vpnOnDemand === undefined ? {} : { vpnOnDemand: command.vpnOnDemand }),
+    ...(command.postinstallReconnects === undefined
+      ? {}
+      : { postinstallReconnects: command.postinstallReconnects }),
   };
   if (command.mode === 'bump') {
-    return upgrades.bump(command.app, { sameVersion: command.sameVersion }, options);
+    return upgrades.bump(
+      command.app,
+      { sameVersion: command.sameVersion, versionedName: command.versionedName === true },
+      options,
+    );
   }
   if (!command.folder) throw new Error('an upgrade from a folder needs the folder');
   return upgrades.upgrade(
@@ -97,4 +105,9 @@ export function setVpn(session: Session, connected: boolean): { vpnConnected: bo
   session.broker.sysext.setVpnConnected(connected);
   session.hub.emit({ kind: 'action', action: connected ? 'vpn-connect' : 'vpn-disconnect' });
   return { vpnConnected: connected };
+}
+
+/** A remedy tried as the user would: its steps now, its outcome as a later `remedy` event (XPC-MODEL §10.1). */
+export function tryRemedy(session: Session, command: RemedyCommand) {
+  return session.broker.upgrades.remedies.apply(command.app, command.remedy);
 }

@@ -9,6 +9,7 @@ import type {
   UpgradeEvent,
   XpcError,
 } from './schema';
+import { startStory, storyConnection, storyLog, storyRemedy, type UpgradeStory } from './upgrade-story';
 
 /**
  * The state of the world as the event stream tells it: processes, services,
@@ -116,6 +117,8 @@ export interface ModelSnapshot {
   extensions?: Record<string, ExtensionView>;
   /** The most recent upgrade reports, oldest first. */
   upgrades?: UpgradeEvent[];
+  /** What followed the latest upgrade: broken connections grouped, remedies and their outcomes (main/trace/upgrade-story.ts). */
+  upgradeStory?: UpgradeStory;
 }
 
 const HISTORY_LIMIT = 64;
@@ -222,10 +225,15 @@ export class WorldModel {
         return;
       }
       case 'connection.state':
+        if (this.state.upgradeStory) this.followUpgrade(ev);
         this.applyState(ev);
         this.serviceFromLog(ev);
         return;
+      case 'remedy':
+        if (this.state.upgradeStory) storyRemedy(this.state.upgradeStory, ev);
+        return;
       case 'log':
+        if (this.state.upgradeStory) storyLog(this.state.upgradeStory, ev);
         return this.applyLog(ev);
       case 'message':
         return this.applyMessage(ev);
@@ -252,6 +260,7 @@ export class WorldModel {
         const upgrades = this.state.upgrades ?? [];
         upgrades.push(ev);
         this.state.upgrades = upgrades.slice(-UPGRADE_LIMIT);
+        this.state.upgradeStory = startStory(ev);
         return;
       }
       default:
@@ -348,6 +357,13 @@ export class WorldModel {
       if (c.history.length > HISTORY_LIMIT) c.history.splice(0, c.history.length - HISTORY_LIMIT);
       Object.assign(c, { state: 'invalidated', since: t, cause, pendingReplies: 0 });
     }
+  }
+
+  private followUpgrade(ev: Extract<TraceEvent, { kind: 'connection.state' }>): void {
+    const story = this.state.upgradeStory;
+    const report = this.state.upgrades?.at(-1);
+    if (!story || !report) return;
+    storyConnection(story, ev, (pid) => this.state.processes[pid]?.label, report.appNames ?? []);
   }
 
   private applySysext(ev: Extract<TraceEvent, { kind: 'sysext' }>): void {

@@ -330,10 +330,21 @@ const BrokenConnectionSchema = z.object({
 });
 
 const RemedySchema = z.object({
-  /** The operation to try: delete-extension, deactivate-activate, versioned-mach-service-name, reboot, restart-app. */
+  /** The operation to try: delete-extension, deactivate-activate, delete-app, versioned-mach-service-name, reboot, restart-app, pkg-preinstall. */
   remedy: z.string(),
   works: z.boolean(),
   why: z.string(),
+  /** What it costs the user: "the VPN configuration is removed", "the user approves the extension again". */
+  costs: z.array(z.string()).optional(),
+  /** depends: it works only once further steps are taken, which `why` names (XPC-MODEL §10.1). */
+  verdict: z.enum(['works', 'fails', 'depends']).optional(),
+});
+
+/** One step of the installer's sequence (XPC-MODEL §10.1), with the VPN's state after it. */
+const InstallStepSchema = z.object({
+  step: z.enum(['preinstall', 'replace', 'postinstall', 'on-demand', 'first-launch']),
+  vpnConnected: z.boolean(),
+  detail: z.string(),
 });
 
 const UpgradeSideSchema = z.object({
@@ -370,6 +381,44 @@ export const UpgradeEventSchema = z.object({
   after: UpgradeSideSchema,
   /** The before/after comparison as lines: "com.acme.vpn.tunnel: 2.4.0 (240) → 2.5.0 (250)". */
   changes: z.array(z.string()),
+  /** The installer's steps in order; what decides is the VPN's state when the extension is replaced (XPC-MODEL §10.1). */
+  sequence: z.array(InstallStepSchema).optional(),
+  /** Whether the tunnel was connected when sysextd replaced the extension. */
+  vpnAtReplace: z.boolean().optional(),
+  /** The Mach service names the new app's connections need (its extensions' NEMachServiceName). */
+  appNames: z.array(z.string()).optional(),
+});
+
+export const RemedyNameSchema = z.enum([
+  'restart-app',
+  'delete-extension',
+  'deactivate-activate',
+  'delete-app',
+  'allow',
+  'reboot',
+]);
+export type RemedyName = z.infer<typeof RemedyNameSchema>;
+
+/**
+ * A remedy tried after an upgrade, as steps with their outcomes and costs
+ * (XPC-MODEL §10.1). `applied` says what it did; `outcome` follows once the
+ * app's connection recovered, or once it had time to and did not.
+ */
+export const RemedyEventSchema = z.object({
+  ...Base,
+  kind: z.literal('remedy'),
+  app: z.string(),
+  remedy: RemedyNameSchema,
+  phase: z.enum(['applied', 'outcome']),
+  /** What was done, in order, each with what came of it. */
+  steps: z.array(z.object({ step: z.string(), outcome: z.string() })),
+  costs: z.array(z.string()),
+  /** For `outcome`: whether a connection from the app to its extension's name was accepted again. */
+  recovered: z.boolean().optional(),
+  /** For `outcome`: from the remedy's start until the app's connection was accepted, or until it was given up on. */
+  afterMs: z.number().nonnegative().optional(),
+  /** What else is needed before the app's connection works. */
+  needs: z.array(z.string()),
 });
 
 /** A scenario run from the console: one event per step as it finishes, then one for the whole run. */
@@ -404,6 +453,7 @@ export const TraceEventSchema = z.discriminatedUnion('kind', [
   SysextEventSchema,
   ServiceBindingSchema,
   UpgradeEventSchema,
+  RemedyEventSchema,
   ScenarioEventSchema,
 ]);
 
@@ -424,6 +474,7 @@ export type MessageEvent = EventOf<'message'>;
 export type LogEvent = EventOf<'log'>;
 export type SysextEvent = EventOf<'sysext'>;
 export type UpgradeEvent = EventOf<'upgrade'>;
+export type RemedyEvent = EventOf<'remedy'>;
 
 /** The first line of an NDJSON trace file. */
 export const TraceHeaderSchema = z.object({

@@ -57,6 +57,7 @@ export const EVENT_KINDS = [
   'sysext',
   'service.binding',
   'upgrade',
+  'remedy',
   'scenario',
 ] as const;
 

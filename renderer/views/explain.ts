@@ -115,6 +115,24 @@ function describe(e: TraceEvent): Explained | null {
       };
     case 'message.dropped':
       return { tone: 'warn', title: `message dropped on ${e.conn}`, detail: e.reason };
+    case 'upgrade':
+      return {
+        tone: e.after.services.some((s) => s.binding === 'stale') ? 'bad' : 'info',
+        title: `${e.app} upgraded ${e.from} → ${e.to} (${e.installer})`,
+        detail: e.why[0],
+      };
+    case 'remedy':
+      return e.phase === 'applied'
+        ? {
+            tone: 'info',
+            title: `remedy ${e.remedy} for ${e.app}`,
+            detail: e.steps.map((s) => s.outcome).join('; '),
+          }
+        : {
+            tone: e.recovered ? 'ok' : 'warn',
+            title: `remedy ${e.remedy}: the app ${e.recovered ? 'recovered' : 'did not recover'}`,
+            detail: e.recovered ? `after ${e.afterMs ?? 0} ms` : e.needs.join('; '),
+          };
     default:
       return null;
   }

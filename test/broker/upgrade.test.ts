@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Broker } from '../../main/broker/broker';
-import { SCHEMA_VERSION, UpgradeEventSchema } from '../../main/trace/schema';
+import { WorldModel } from '../../main/trace/model';
+import { SCHEMA_VERSION, TraceEventSchema, UpgradeEventSchema } from '../../main/trace/schema';
 import type { JobSpec } from '../../main/world/model';
 import { app, FakeClock, type FakeProcess, FakeSpawner, job, Recorder, world } from '../support/fakes';
 
@@ -52,10 +53,11 @@ function vpnWorld(
   };
   const spawner = new FakeSpawner();
   const rec = new Recorder();
-  const broker = new Broker({ world: w, spawner, clock: new FakeClock(), emit: rec.emit });
+  const clock = new FakeClock();
+  const broker = new Broker({ world: w, spawner, clock, emit: rec.emit });
   broker.start();
   spawner.running(EXT).say({ t: 'checkIn', listener: 'l1', name: NE });
-  return { broker, spawner, rec, world: w };
+  return { broker, spawner, rec, world: w, clock };
 }
 
 let nextConn = 1;
@@ -195,10 +197,15 @@ describe('the §5.4 failure: an NE replaced while the VPN is connected', () => {
       'restart-app': false,
       'delete-extension': true,
       'deactivate-activate': true,
+      'delete-app': true,
       'versioned-mach-service-name': true,
       reboot: false,
-      'pkg-preinstall': true,
+      'pkg-preinstall': false,
     });
+    const costs = Object.fromEntries(report.remedies.map((r) => [r.remedy, r.costs?.join('; ') ?? '']));
+    expect(costs['deactivate-activate']).toMatch(/VPN configuration is deleted/);
+    expect(costs['deactivate-activate']).toMatch(/allow the extension again/);
+    expect(report.remedies.find((r) => r.remedy === 'delete-extension')?.verdict).toBe('depends');
     expect(report.before.services).toContainEqual({
       name: NE,
       domain: 'system',
@@ -231,6 +238,10 @@ describe('remedies (XPC-MODEL §5.4)', () => {
     expect(t.broker.namespace.get('system', NE)).toBeUndefined();
     expect(connectFromApp(t).states()).toEqual(['activating', 'invalidated']);
     expect(t.broker.upgrades.restartApp(APP).map((r) => r.outcome)).toEqual(['installed']);
+    // XPC-MODEL §10.1: activated again, it waits for the user; nothing answers the name until then.
+    expect(t.broker.sysext.listText()).toContain('[activated waiting for user]');
+    expect(connectFromApp(t).states()).toEqual(['activating', 'invalidated']);
+    expect(t.broker.sysext.allow(EXT)).toBe(true);
     const ext = checkInNewExtension(t);
     const c = connectFromApp(t);
     expect(c.states()).toEqual(['activating', 'connected']);
@@ -242,7 +253,10 @@ describe('remedies (XPC-MODEL §5.4)', () => {
     const t = vpnWorld();
     t.broker.upgrades.bump(APP);
     expect(t.broker.sysext.deactivate(EXT)).toBe(true);
+    expect(t.broker.sysext.vpnConnected).toBe(false);
     expect(t.broker.sysext.activate(EXT).outcome).toBe('installed');
+    expect(t.broker.namespace.get('system', NE)).toBeUndefined();
+    expect(t.broker.sysext.allow(EXT)).toBe(true);
     checkInNewExtension(t);
     expect(connectFromApp(t).states()).toEqual(['activating', 'connected']);
     expect(t.broker.namespace.get('system', NE)?.job.bundleVersion).toBe('241');
@@ -466,5 +480,147 @@ describe('launchd jobs and XPC services during an upgrade (XPC-MODEL §1.2)', ()
   it('an unknown app is an error naming it', () => {
     const t = vpnWorld();
     expect(() => t.broker.upgrades.bump('com.nope')).toThrow(/no app com\.nope/);
+  });
+});
+
+describe('remedies as steps with outcomes and costs (XPC-MODEL §10.1)', () => {
+  const remedyEvents = (t: ReturnType<typeof vpnWorld>) => t.rec.of('remedy');
+
+  it('deactivate + activate deletes the VPN configuration and waits for the user; Allow brings the app back', () => {
+    const t = vpnWorld();
+    t.broker.upgrades.bump(APP);
+    const applied = t.broker.upgrades.remedies.apply(APP, 'deactivate-activate');
+    expect(applied.steps.map((s) => s.step)).toEqual([
+      `deactivationRequest for ${EXT}`,
+      `activationRequest for ${EXT}`,
+    ]);
+    expect(applied.steps[1]?.outcome).toMatch(/\[activated waiting for user\]/);
+    expect(applied.costs.join(' ')).toMatch(/VPN configuration is deleted/);
+    expect(t.broker.sysext.vpnConnected).toBe(false);
+    // The user has not allowed it yet: the outcome says so at once, not after a wait.
+    const first = remedyEvents(t).find((e) => e.phase === 'outcome');
+    expect(first).toMatchObject({ recovered: false, afterMs: 0 });
+    expect(first?.needs.join(' ')).toMatch(/allow AcmeTunnel in System Settings \(Allow\)/);
+    expect(connectFromApp(t).states()).toEqual(['activating', 'invalidated']);
+
+    t.broker.upgrades.remedies.apply(APP, 'allow');
+    expect(t.broker.sysext.listText()).toMatch(/2\.4\.1\/241\)\tAcmeTunnel\t\[activated enabled\]/);
+    t.clock.advance(1200);
+    checkInNewExtension(t);
+    expect(connectFromApp(t).states()).toEqual(['activating', 'connected']);
+    const outcome = remedyEvents(t)
+      .filter((e) => e.phase === 'outcome')
+      .at(-1);
+    expect(outcome).toMatchObject({ remedy: 'allow', recovered: true, needs: [] });
+    expect(outcome?.afterMs).toBe(1200);
+  });
+
+  it('delete-extension alone leaves a running app failing until it asks again, the user allows it and it makes a new connection', () => {
+    const t = vpnWorld();
+    t.broker.upgrades.bump(APP);
+    const applied = t.broker.upgrades.remedies.apply(APP, 'delete-extension');
+    expect(applied.steps.map((s) => s.outcome).join('\n')).toMatch(/stay invalid; only a new connection/);
+    const outcome = remedyEvents(t).find((e) => e.phase === 'outcome');
+    expect(outcome?.recovered).toBe(false);
+    expect(outcome?.needs.join('\n')).toMatch(/not installed: the app has to submit an activation request/);
+    expect(connectFromApp(t).states()).toEqual(['activating', 'invalidated']);
+    expect(t.rec.of('lookup').at(-1)).toMatchObject({ ok: false, errno: 3 });
+  });
+
+  it('restart-app does not help while the name is stale, and says what is still needed', () => {
+    const t = vpnWorld();
+    t.broker.upgrades.bump(APP);
+    t.broker.upgrades.remedies.apply(APP, 'restart-app');
+    const outcome = remedyEvents(t).find((e) => e.phase === 'outcome');
+    expect(outcome?.recovered).toBe(false);
+    expect(outcome?.needs.join('\n')).toContain(`${NE} is still bound to the replaced 2.4.0 (240)`);
+  });
+
+  it('deleting the app uninstalls its extension; installed and launched again it waits for Allow', () => {
+    const t = vpnWorld();
+    t.broker.upgrades.bump(APP);
+    const applied = t.broker.upgrades.remedies.apply(APP, 'delete-app');
+    expect(applied.steps[0]?.outcome).toMatch(/uninstalled with it/);
+    expect(t.broker.sysext.listText()).toMatch(/\[activated waiting for user\]/);
+    expect(t.broker.sysext.listText()).not.toMatch(/terminated waiting/);
+    expect(t.broker.sysext.staleBindings()).toEqual([]);
+    expect(t.broker.sysext.vpnConnected).toBe(false);
+  });
+
+  it('a remedy that leaves nothing for the user waits for the app and reports that it did not recover', () => {
+    const t = vpnWorld([], { rebootRebindsNE: true });
+    t.broker.upgrades.bump(APP);
+    t.broker.upgrades.remedies.apply(APP, 'reboot');
+    expect(remedyEvents(t).filter((e) => e.phase === 'outcome')).toEqual([]);
+    t.clock.advance(6_000);
+    const outcome = remedyEvents(t).find((e) => e.phase === 'outcome');
+    expect(outcome).toMatchObject({ remedy: 'reboot', recovered: false, afterMs: 6_000 });
+    expect(outcome?.needs.join(' ')).toMatch(/new connection/);
+  });
+});
+
+describe('the installer sequence decides (XPC-MODEL §10.1)', () => {
+  it('a preinstall that stops the VPN does not help when an on-demand rule reconnects it first', () => {
+    const t = vpnWorld();
+    const report = t.broker.upgrades.bump(APP, {}, { installer: 'pkg-preinstall', vpnOnDemand: true });
+    expect(report.sequence?.map((s) => `${s.step}:${s.vpnConnected}`)).toEqual([
+      'preinstall:false',
+      'replace:false',
+      'postinstall:false',
+      'on-demand:true',
+      'first-launch:true',
+    ]);
+    expect(report.vpnAtReplace).toBe(true);
+    expect(stale(t)).toEqual([NE]);
+    expect(report.why.join('\n')).toMatch(
+      /§10\.1: the preinstall script stopped the VPN, but it was connected again/,
+    );
+  });
+
+  it('…or when the postinstall starts it again', () => {
+    const t = vpnWorld();
+    const report = t.broker.upgrades.bump(
+      APP,
+      {},
+      { installer: 'pkg-preinstall', postinstallReconnects: true },
+    );
+    expect(report.sequence?.find((s) => s.step === 'postinstall')?.vpnConnected).toBe(true);
+    expect(stale(t)).toEqual([NE]);
+  });
+
+  it('developer mode, same version: replaced, and no stale binding [I]', () => {
+    const t = vpnWorld([], { developerMode: true });
+    const report = t.broker.upgrades.bump(APP, { sameVersion: true });
+    expect(report.replaced.find((r) => r.label === EXT)?.action).toBe('replaced');
+    expect(stale(t)).toEqual([]);
+    expect(report.why.join('\n')).toMatch(/\[I\] XPC-MODEL §10\.1: in developer mode/);
+  });
+
+  it('the Why section claims an interruption only when the list shows one', () => {
+    const t = vpnWorld();
+    const report = t.broker.upgrades.bump(APP);
+    const line = report.why.find((w) => w.includes(`${HELPER} was booted out`));
+    const interrupted = report.broken.some((b) => b.name === HELPER && b.became === 'interrupted');
+    expect(line).toMatch(interrupted ? /got INTERRUPTED \(listed above\)/ : /none was interrupted/);
+  });
+});
+
+describe('the story after an upgrade, folded by the model', () => {
+  it('groups the app’s failing connection to the tunnel first, with its count, and notes Allow’s recovery', () => {
+    const t = vpnWorld();
+    t.broker.upgrades.bump(APP);
+    for (let i = 0; i < 3; i++) connectFromApp(t);
+    const model = new WorldModel();
+    for (const [seq, e] of t.rec.events.entries())
+      model.apply(TraceEventSchema.parse({ v: SCHEMA_VERSION, seq, t: 1_700_000_000_000 + seq, ...e }));
+    const story = model.state.upgradeStory;
+    expect(story?.broken[0]).toMatchObject({
+      process: APP,
+      name: NE,
+      became: 'invalidated',
+      logLine: 'invalidated after a failed init',
+      count: 3,
+      app: true,
+    });
   });
 });

@@ -1,10 +1,14 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../main/cli/index';
 import {
   reboot,
   restartApp,
   sysextAction,
   sysextList,
+  tryRemedy,
   upgradeApp,
 } from '../../main/session/upgrade-commands';
 import type { TraceEvent } from '../../main/trace/schema';
@@ -148,6 +152,11 @@ describe('XPC-MODEL §5.4 with real helpers', () => {
     expect(sysextAction(s.session, { type: 'sysext', action: 'activate', bundleId: EXT }).outcome).toBe(
       'installed',
     );
+    // XPC-MODEL §10.1: nothing answers until the user allows the new copy.
+    expect(sysextList(s.session).text).toContain('[activated waiting for user]');
+    expect(sysextList(s.session).vpnConnected).toBe(false);
+    const allowed = tryRemedy(s.session, { type: 'remedy', app: APP, remedy: 'allow' });
+    expect(allowed.steps[0]?.outcome).toMatch(/\[activated enabled\]/);
     await fixed;
     expect(sysextList(s.session).stale).toEqual([]);
   });
@@ -157,6 +166,8 @@ describe('XPC-MODEL §5.4 with real helpers', () => {
     sysextAction(s.session, { type: 'sysext', action: 'delete', bundleId: EXT });
     const fixed = replyFromExtension(s, 'a reply after delete and relaunch');
     expect(restartApp(s.session, APP).outcomes).toEqual(['installed']);
+    expect(sysextList(s.session).text).toContain('[activated waiting for user]');
+    tryRemedy(s.session, { type: 'remedy', app: APP, remedy: 'allow' });
     await fixed;
   });
 
@@ -169,7 +180,7 @@ describe('XPC-MODEL §5.4 with real helpers', () => {
     const fixed = replyFromExtension(t, 'a reply after the reboot');
     expect(reboot(t.session).stale).toEqual([]);
     await fixed;
-  });
+  }, 40_000);
 
   it('a versioned NEMachServiceName: the next version\u2019s app reaches its extension under the name derived from its version', async () => {
     const { world: versioned } = loadWorld(join(ASSETS, 'worlds', 'acme-vpn-versioned'));
@@ -262,5 +273,93 @@ describe('a user script as a helper', () => {
       'the exit',
       (e) => e.kind === 'process.exit' && e.label === 'com.example.broken' && e.code === 1,
     );
+  });
+});
+
+describe('xpc-lab upgrade, headless with real helpers', () => {
+  const DEMO = join(ASSETS, 'worlds', 'acme-vpn');
+  const out: string[] = [];
+  const err: string[] = [];
+  const capture = () => {
+    out.length = 0;
+    err.length = 0;
+    vi.spyOn(process.stdout, 'write').mockImplementation((c) => out.push(String(c)) > 0);
+    vi.spyOn(process.stderr, 'write').mockImplementation((c) => err.push(String(c)) > 0);
+  };
+  afterEach(() => vi.restoreAllMocks());
+
+  it('exits 1 on the demo world with the VPN on: the app cannot reach its tunnel; the JUnit says so', async () => {
+    const junit = join(mkdtempSync(join(tmpdir(), 'xpc-lab-upgrade-')), 'upgrade.xml');
+    capture();
+    const code = await main(['upgrade', DEMO, '--bump', '--vpn', 'on', '--junit', junit]);
+    const text = out.join('');
+    expect(code, text + err.join('')).toBe(1);
+    expect(text).toMatch(/^com\.acme\.vpn 2\.4\.0 \(240\) → 2\.4\.1 \(241\)/);
+    expect(text).toMatch(
+      /com\.acme\.vpn\.tunnel \(SystemExtension\) 2\.4\.0 \(240\) → 2\.4\.1 \(241\): replaced/,
+    );
+    // The app's own failing connection leads the list.
+    const broke = text.split('connections that broke:\n')[1]?.split('\n')[0];
+    expect(broke).toMatch(
+      /^ {2}! com\.acme\.vpn → ABCDE12345\.com\.acme\.vpn\.tunnel \(client\) invalidated after a failed init/,
+    );
+    expect(text).toMatch(/deactivate-activate \(works\).*\n\s+cost: the VPN configuration is deleted/);
+    expect(text).toContain(`✗ com.acme.vpn → ${NE}: not accepted`);
+    expect(text).toMatch(/^FAIL /m);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toMatch(/<testsuites tests="\d+" failures="1">/);
+    expect(xml).toContain(`<failure message="${NE} not reached without user action">`);
+  }, 90_000);
+
+  it('exits 0 with a versioned NEMachServiceName; JUnit without failures; JSON with the same verdict', async () => {
+    const junit = join(mkdtempSync(join(tmpdir(), 'xpc-lab-upgrade-')), 'upgrade.xml');
+    capture();
+    const code = await main([
+      'upgrade',
+      DEMO,
+      '--bump',
+      '--versioned-name',
+      '--vpn',
+      'on',
+      '--json',
+      '--junit',
+      junit,
+    ]);
+    expect(code, out.join('') + err.join('')).toBe(0);
+    const result = JSON.parse(out.join('')) as { ok: boolean; reach: { name: string; recovered: boolean }[] };
+    expect(result.ok).toBe(true);
+    expect(result.reach).toContainEqual(expect.objectContaining({ name: `${NE}.v241`, recovered: true }));
+    expect(readFileSync(junit, 'utf8')).toMatch(/<testsuites tests="\d+" failures="0">/);
+  }, 90_000);
+
+  it('exits 0 from an .app to an .app with the VPN off', async () => {
+    capture();
+    const code = await main([
+      'upgrade',
+      join(DEMO, 'Applications', 'Acme VPN.app'),
+      join(ASSETS, 'upgrades', 'acme-vpn-2.5.0', 'Applications', 'Acme VPN.app'),
+      '--vpn',
+      'off',
+    ]);
+    expect(code, out.join('') + err.join('')).toBe(0);
+    expect(out.join('')).toMatch(/2\.4\.0 \(240\) → 2\.5\.0 \(250\)/);
+  }, 90_000);
+
+  it('exits 2 on usage and input errors, naming what is wrong', async () => {
+    const cases: [string[], RegExp][] = [
+      [['upgrade'], /name the old app or world/],
+      [['upgrade', DEMO], /name the new app or world, or give --bump/],
+      [['upgrade', DEMO, '--bump', '--vpn', 'maybe'], /--vpn must be on or off, got "maybe"/],
+      [['upgrade', DEMO, '--bump', '--installer', 'dmg'], /--installer must be pkg, pkg-preinstall or drag/],
+      [['upgrade', '/no/such/world', '--bump'], /old \/no\/such\/world: no such file or folder/],
+      [['upgrade', ASSETS, '--bump'], /neither an \.app nor a world folder/],
+      [['upgrade', DEMO, '--bump', '--app', 'com.nope'], /--app com\.nope: the world holds com\.acme\.vpn/],
+      [['upgrade', DEMO, '--bump', '--frobnicate'], /Unknown option '--frobnicate'/],
+    ];
+    for (const [args, message] of cases) {
+      capture();
+      expect(await main(args), args.join(' ')).toBe(2);
+      expect(err.join('')).toMatch(message);
+    }
   });
 });

@@ -47,6 +47,9 @@ export function UpgradeForm() {
     folder: '',
     installer: 'pkg',
     firstLaunch: true,
+    versionedName: false,
+    vpnOnDemand: false,
+    postinstallReconnects: false,
   });
   const set = (patch: Partial<UpgradeOptions>) => setO((prev) => ({ ...prev, ...patch }));
   const app = o.app || apps[0] || '';
@@ -111,6 +114,32 @@ export function UpgradeForm() {
         current={list?.developerMode}
         onChange={(v) => set({ developerMode: v })}
       />
+      <label title="A VPN on-demand rule reconnects the tunnel before the new app launches (XPC-MODEL §10.1)">
+        <input
+          type="checkbox"
+          checked={o.vpnOnDemand}
+          onChange={(e) => set({ vpnOnDemand: e.target.checked })}
+        />{' '}
+        on-demand VPN
+      </label>
+      <label title="The package's postinstall script starts the VPN again (XPC-MODEL §10.1)">
+        <input
+          type="checkbox"
+          checked={o.postinstallReconnects}
+          disabled={o.installer === 'drag'}
+          onChange={(e) => set({ postinstallReconnects: e.target.checked })}
+        />{' '}
+        postinstall reconnects
+      </label>
+      <label title="The extension's NEMachServiceName carries the build version, so each version registers its own name (XPC-MODEL §10.1)">
+        <input
+          type="checkbox"
+          checked={o.versionedName}
+          disabled={o.mode !== 'bump'}
+          onChange={(e) => set({ versionedName: e.target.checked })}
+        />{' '}
+        versioned NEMachServiceName
+      </label>
       <label>
         <input
           type="checkbox"

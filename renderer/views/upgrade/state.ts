@@ -1,17 +1,33 @@
 import { create } from 'zustand';
-import type { UpgradeReport } from '../../../main/broker/upgrade-report';
-import type { Bridge, SysextListResult, UpgradeCommand } from '../../../preload/contract';
-import { run } from '../../store';
+import type {
+  Bridge,
+  RemedyEvent,
+  SysextListResult,
+  UpgradeCommand,
+  UpgradeEvent,
+  UpgradeStory,
+} from '../../../preload/contract';
+import { live, run } from '../../store';
 
 interface UpgradeState {
-  report: UpgradeReport | null;
   /** `systemextensionsctl list` as of the last action. */
   list: SysextListResult | null;
   busy: boolean;
 }
 
-/** Lives outside the panel so the report stays while the Connections view shows what it did. */
-export const useUpgrade = create<UpgradeState>(() => ({ report: null, list: null, busy: false }));
+/** Lives outside the panel so the list stays while another view shows what an action did. */
+export const useUpgrade = create<UpgradeState>(() => ({ list: null, busy: false }));
+
+/**
+ * The latest upgrade report and what followed it, as the event stream told the
+ * model: the same after a reload, in a second window and in a reopened trace.
+ */
+export function latestUpgrade(): { report: UpgradeEvent; story: UpgradeStory | undefined } | null {
+  const report = live.model.state.upgrades?.at(-1);
+  if (!report) return null;
+  const story = live.model.state.upgradeStory;
+  return { report, story: story?.seq === report.seq ? story : undefined };
+}
 
 export async function refreshList(): Promise<void> {
   const list = await run('systemextensionsctl list', (b) => b.invoke({ type: 'sysextList' }));
@@ -38,6 +54,10 @@ export interface UpgradeOptions {
   vpnConnected?: boolean;
   developerMode?: boolean;
   firstLaunch: boolean;
+  /** Bump only: the extension's NEMachServiceName carries the build version (XPC-MODEL §10.1). */
+  versionedName: boolean;
+  vpnOnDemand: boolean;
+  postinstallReconnects: boolean;
 }
 
 function buildCommand(o: UpgradeOptions): UpgradeCommand {
@@ -49,6 +69,9 @@ function buildCommand(o: UpgradeOptions): UpgradeCommand {
     firstLaunch: o.firstLaunch,
     replaceAction: 'replace',
     sameVersion: false,
+    versionedName: o.mode === 'bump' && o.versionedName,
+    vpnOnDemand: o.vpnOnDemand,
+    postinstallReconnects: o.postinstallReconnects,
     ...(o.mode === 'folder' ? { folder: o.folder } : {}),
     ...(o.vpnConnected === undefined ? {} : { vpnConnected: o.vpnConnected }),
     ...(o.developerMode === undefined ? {} : { developerMode: o.developerMode }),
@@ -56,17 +79,7 @@ function buildCommand(o: UpgradeOptions): UpgradeCommand {
 }
 
 export const upgradeActions = {
-  upgrade: async (o: UpgradeOptions) => {
-    const report = await step(`upgrade ${o.app}`, (b) => b.invoke(buildCommand(o)));
-    if (report) useUpgrade.setState({ report });
-  },
-  deleteExtension: (bundleId: string) =>
-    step(`delete ${bundleId}`, (b) => b.invoke({ type: 'sysext', action: 'delete', bundleId })),
-  reactivate: (bundleId: string) =>
-    step(`deactivate and activate ${bundleId}`, async (b) => {
-      await b.invoke({ type: 'sysext', action: 'deactivate', bundleId });
-      return b.invoke({ type: 'sysext', action: 'activate', bundleId });
-    }),
-  reboot: () => step('reboot', (b) => b.invoke({ type: 'reboot' })),
-  restartApp: (app: string) => step(`restart ${app}`, (b) => b.invoke({ type: 'restartApp', app })),
+  upgrade: (o: UpgradeOptions) => step(`upgrade ${o.app}`, (b) => b.invoke(buildCommand(o))),
+  remedy: (app: string, remedy: RemedyEvent['remedy']) =>
+    step(`${remedy} for ${app}`, (b) => b.invoke({ type: 'remedy', app, remedy })),
 };
