@@ -40,7 +40,7 @@ export class Delivery {
     if (conn.endpointOf) return this.s.anonymous.deliverToEndpoint(message);
     if (conn.state === 'interrupted') {
       // XPC-MODEL §1.2 rule 1: the next send re-looks up the name and relaunches on demand.
-      const service = this.s.lookup.resolve(conn, true);
+      const service = this.s.lookup.reconnect(conn);
       if (!service) return this.refuse(conn, m);
       this.s.connections.transition(conn, 'connected', {
         cause: `message sent after interruption; ${service.name} resolved again`,

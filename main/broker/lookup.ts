@@ -72,6 +72,38 @@ export class Lookup {
   }
 
   /**
+   * XPC-MODEL §1.2 rule 1, §10.2: the next send on an interrupted connection looks the name up again. It must
+   * find the very registration the connection was made to: a job booted out has left the namespace (3), and a
+   * helper reinstalled under the same label is a new registration the old connection never reaches (SecureXPC#70).
+   */
+  reconnect(conn: Connection): ServiceEntry | undefined {
+    const before = conn.service;
+    const service = this.resolve(conn, true);
+    if (!service || !before || service === before) return service;
+    conn.service = before;
+    this.failReconnect(
+      conn,
+      `${service.name} was registered again by a reinstalled ${service.job.label}; the old connection cannot reach it`,
+    );
+    return undefined;
+  }
+
+  /** Whether a name is still registered by the load the connection resolved, not by a later one. */
+  stillRegistered(service: ServiceEntry): boolean {
+    return this.s.namespace.get(service.domain, service.name) === service;
+  }
+
+  /** `[%p] invalidated after a failed reconnect` (XPC-MODEL §7.2): INVALID for good, pending replies too. */
+  failReconnect(conn: Connection, cause: string): void {
+    this.s.log.libxpc(conn.owner, libxpc.failedReconnect(conn.ptr), conn.ptr);
+    this.s.connections.invalidate(conn, {
+      reason: invalidationReason.failedReconnect,
+      cause,
+      nsError: nsErrorInvalid(conn.service?.name ?? conn.name),
+    });
+  }
+
+  /**
    * XPC-MODEL §5.4 step 3: the name resolves, but it is bound to an extension
    * instance that no longer runs, so the connection is invalidated at once.
    */
