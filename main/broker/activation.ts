@@ -25,7 +25,7 @@ export class Activation {
   load(job: JobSpec, launch = true): number {
     const domain = this.s.domainOf(job);
     const disabled = this.s.overrides.isDisabled(domain, job.label, job.disabled);
-    const errno = disabled ? 119 : this.s.slots.load(domain, job);
+    const errno = disabled ? 119 : asCaller(domain, this.s.slots.load(domain, job));
     if (errno !== 0) {
       this.bootstrapFailed(job, domain, errno);
       return errno;
@@ -43,7 +43,9 @@ export class Activation {
         ? `${target} is disabled in the overrides database, which outlives any plist; \`launchctl enable ${target}\` clears it`
         : errno === 17
           ? `${job.label} is already loaded in ${domain} from ${holder?.path}; boot it out first`
-          : `${target} is already loaded`;
+          : errno === 5
+            ? `${target} is already loaded; launchctl run as a user reports it only as an I/O error`
+            : `${target} is already loaded`;
     const line = launchctl.bootstrapFailed(errno);
     this.s.log.launchctl(line);
     this.s.emit({
@@ -126,7 +128,10 @@ export class Activation {
     const serial = ++this.spawnSerial;
     this.s.runs.set(key, (this.s.runs.get(key) ?? 0) + 1);
     const prefix = launchdPrefix(domain, job.label);
+    // XPC-MODEL §4.2, §10.3: launchd.log's order, every line <Notice> (gitea#21860, NixOS nix#5698).
     this.s.log.launchd(`${prefix} <Notice>: ${launchd.willSpawn()}`);
+    this.s.log.launchd(`${prefix} <Notice>: ${launchd.state('spawn scheduled')}`);
+    this.s.log.launchd(`${prefix} <Notice>: ${launchd.state('spawning')}`);
     this.s.log.launchd(`${prefix} <Notice>: ${launchd.launching(reason)}`);
     let proc: Proc | undefined;
     const handle = this.s.spawner.spawn(
@@ -157,8 +162,16 @@ export class Activation {
     proc.state = 'running';
     const job = proc.job;
     const prefix = launchdPrefix(proc.domain, job.label, pid);
-    this.s.log.launchd(`${prefix} <Notice>: ${launchd.spawned(pid)}`);
-    this.s.log.launchd(`${prefix} <Notice>: ${launchd.success(proc.programName, pid, reason)}`);
+    for (const line of [
+      launchd.spawned(pid),
+      launchd.event('SPAWNED'),
+      launchd.state('xpcproxy'),
+      launchd.event('SOURCE_ATTACH'),
+      launchd.state('running'),
+      launchd.event('INIT'),
+      launchd.success(proc.programName, pid, reason),
+    ])
+      this.s.log.launchd(`${prefix} <Notice>: ${line}`);
     this.s.emit({
       kind: 'process.spawn',
       pid,
@@ -196,6 +209,7 @@ export class Activation {
         ? launchd.exitedSignal(exit.signal, ranForMs, proc.endingBecause ? 'launchd[1]' : undefined)
         : launchd.exitedCode(exit.code ?? 0, ranForMs);
       this.s.log.launchd(`${prefix} <Notice>: ${line}`);
+      this.s.log.launchd(`${prefix} <Notice>: ${launchd.state('exited')}`);
     }
     this.s.emit({
       kind: 'process.exit',
@@ -245,6 +259,15 @@ export class Activation {
     proc.handle.kill('SIGKILL');
     this.onExit(proc, { code: null, signal: 'SIGKILL' });
   }
+}
+
+/**
+ * XPC-MODEL §10.3: re-bootstrapping a loaded job prints `Bootstrap failed: 5: Input/output error` to a user
+ * (noclamshell#25/#30, nix-installer#1157) and 37 to root. [I] Who runs launchctl follows the domain: root
+ * (sudo) for `system`, the logged-in user for gui/ and user/.
+ */
+function asCaller(domain: string, errno: 0 | 17 | 37): 0 | 5 | 17 | 37 {
+  return errno === 37 && domain !== 'system' ? 5 : errno;
 }
 
 function explainExit(proc: Proc, exit: ProcessExit): { cause: ExitCause; clean: boolean; detail: string } {

@@ -1,7 +1,7 @@
 import { versionText } from '../world/unit';
 import { Connection } from './connection';
 import { launchdError, nsErrorInvalid } from './errors';
-import { invalidationReason, launchd, libxpc } from './logs';
+import { domainPrefix, invalidationReason, launchd, libxpc } from './logs';
 import type { LookupResult, ServiceEntry } from './namespace';
 import { mayCheckIn, sandboxAllowsLookup } from './policy/sandbox';
 import type { Proc } from './process';
@@ -56,7 +56,7 @@ export class Lookup {
       errno === 159
         ? launchd.deniedLookup(conn.name, proc.programName, proc.displayPid, errno)
         : launchd.failedLookup(conn.name, proc.programName, proc.displayPid, errno);
-    this.s.log.launchd(`(${proc.domain}) <Warning>: ${text}`);
+    this.s.log.launchd(`${domainPrefix(proc.domain)} <Warning>: ${text}`);
     this.s.log.libxpc(proc, libxpc.lookupFailed(conn.ptr, errno), conn.ptr);
     this.s.log.libxpc(
       proc,

@@ -32,6 +32,8 @@ describe('the XPC-MODEL §8 recipes, run with real helpers', () => {
       'endpoint-listener-dies.yaml',
       'keepalive-crash-loop.yaml',
       'listener-eperm.yaml',
+      'log-text-launchd.yaml',
+      'log-text-sysextd.yaml',
       'ne-upgrade-invalidates.yaml',
       'ne-upgrade-remedy-deactivate-activate.yaml',
       'ne-upgrade-remedy-delete.yaml',
