@@ -1,6 +1,6 @@
 import type { ExitCause } from '../trace/schema';
-import type { JobSpec } from '../world/model';
-import { type ExitFacts, loadsRunning } from './keepalive';
+import type { JobSpec, SessionType } from '../world/model';
+import { type ConditionFacts, type ExitFacts, heldBackBy, loadsRunning, standingHolds } from './keepalive';
 import { launchctl, launchd, launchdPrefix } from './logs';
 import type { ServiceEntry } from './namespace';
 import { Proc } from './process';
@@ -13,8 +13,28 @@ export type SpawnReason = 'ipc (mach)' | 'speculative' | 'non-ipc demand' | 'app
  * Jobs loaded and unloaded, their processes launched on demand and their exits
  * explained (XPC-MODEL §4). The broker asks the Spawner; it never forks.
  */
+/**
+ * [I] The session type of each domain a world has (XPC-MODEL §3.1): one Aqua login in gui/<uid>, its per-user
+ * Background session in user/<uid>, and the System session of the system domain.
+ */
+export function sessionOf(domain: string): SessionType {
+  if (domain === 'system') return 'System';
+  return domain.startsWith('user/') ? 'Background' : 'Aqua';
+}
+
 export class Activation {
   private spawnSerial = 0;
+  /** Labels launched on demand at least once (KeepAlive AfterInitialDemand). */
+  private readonly demandedLabels = new Set<string>();
+
+  /** What KeepAlive's standing conditions look at, from the world's state (XPC-MODEL §10.3). */
+  readonly facts: ConditionFacts = {
+    pathExists: (path) => this.s.world.state?.paths?.includes(path) ?? false,
+    networkUp: () => this.s.world.state?.networkUp ?? true,
+    jobEnabled: (label) =>
+      this.s.world.jobs.some((j) => j.label === label && this.s.slots.isLoaded(this.s.domainOf(j), j)),
+    demanded: (job) => this.demandedLabels.has(job.label),
+  };
 
   constructor(
     private readonly s: BrokerState,
@@ -25,14 +45,64 @@ export class Activation {
   load(job: JobSpec, launch = true): number {
     const domain = this.s.domainOf(job);
     const disabled = this.s.overrides.isDisabled(domain, job.label, job.disabled);
-    const errno = disabled ? 119 : asCaller(domain, this.s.slots.load(domain, job));
+    const wrongSession = !this.loadsIn(job, domain);
+    const errno = disabled ? 119 : wrongSession ? 134 : asCaller(domain, this.s.slots.load(domain, job));
     if (errno !== 0) {
       this.bootstrapFailed(job, domain, errno);
       return errno;
     }
     this.registerServices(job, domain);
-    if (launch && loadsRunning(job)) this.spawn(job, 'speculative');
+    if (launch) this.startIfKeptAlive(job);
+    this.reevaluate();
     return 0;
+  }
+
+  /** XPC-MODEL §10.3 LimitLoadToSessionType: a job loads only into a domain whose session type it lists. */
+  private loadsIn(job: JobSpec, domain: string): boolean {
+    return !job.limitLoadToSessionType || job.limitLoadToSessionType.includes(sessionOf(domain));
+  }
+
+  /**
+   * RunAtLoad, KeepAlive true or SuccessfulExit start a loaded job; so does a standing KeepAlive condition that
+   * holds (XPC-MODEL §4.1, §10.3). A job whose conditions all fail is not started, and the console is told
+   * which condition holds it back.
+   */
+  startIfKeptAlive(job: JobSpec): void {
+    if (loadsRunning(job, this.facts)) {
+      this.spawn(job, 'speculative');
+      return;
+    }
+    const held = heldBackBy(job, this.facts);
+    if (!held) return;
+    const domain = this.s.domainOf(job);
+    this.s.emit({
+      kind: 'diagnostic',
+      severity: 'info',
+      file: job.path,
+      key: `KeepAlive.${held[0]!.key}`,
+      message: `${domain}/${job.label} is not started: no KeepAlive condition holds: ${held.map((c) => c.text).join('; ')}`,
+      consequence:
+        job.machServices.length > 0
+          ? `launchd starts it when a condition comes to hold, or on demand when a client messages ${job.machServices[0]!.name}`
+          : 'launchd starts it when a condition comes to hold',
+    });
+  }
+
+  /**
+   * A standing condition may have come to hold (a job loaded or booted out, a path created, the network up):
+   * launchd starts every loaded, stopped launchd job it now keeps alive (XPC-MODEL §10.3).
+   */
+  reevaluate(): void {
+    if (this.s.disposed) return;
+    for (const job of this.s.world.jobs) {
+      if (job.type === 'App' || job.domainKind === 'pid') continue;
+      const spec = job.keepAlive;
+      if (!spec.pathState && !spec.otherJobEnabled && spec.networkState === undefined) continue;
+      if (!this.s.slots.isLoaded(this.s.domainOf(job), job) || this.s.keepAlive.isScheduled(job)) continue;
+      const running = this.s.instances.get(this.s.instanceKey(job));
+      if (running && running.state !== 'exited') continue;
+      if (standingHolds(job, this.facts)) this.spawn(job, 'speculative');
+    }
   }
 
   private bootstrapFailed(job: JobSpec, domain: string, errno: number): void {
@@ -41,11 +111,13 @@ export class Activation {
     const message =
       errno === 119
         ? `${target} is disabled in the overrides database, which outlives any plist; \`launchctl enable ${target}\` clears it`
-        : errno === 17
-          ? `${job.label} is already loaded in ${domain} from ${holder?.path}; boot it out first`
-          : errno === 5
-            ? `${target} is already loaded; launchctl run as a user reports it only as an I/O error`
-            : `${target} is already loaded`;
+        : errno === 134
+          ? `${job.label} loads only in ${job.limitLoadToSessionType?.join(', ') || 'no'} sessions (LimitLoadToSessionType); ${domain} is a ${sessionOf(domain)} session, so its names are not registered there and a look-up from it fails with 3: No such process`
+          : errno === 17
+            ? `${job.label} is already loaded in ${domain} from ${holder?.path}; boot it out first`
+            : errno === 5
+              ? `${target} is already loaded; launchctl run as a user reports it only as an I/O error`
+              : `${target} is already loaded`;
     const line = launchctl.bootstrapFailed(errno);
     this.s.log.launchctl(line);
     this.s.emit({
@@ -69,6 +141,7 @@ export class Activation {
       proc.endingBecause = 'bootout';
       this.s.lifecycle.stop(proc);
     }
+    this.reevaluate();
     this.s.delivery.settleBarriers();
   }
 
@@ -125,6 +198,7 @@ export class Activation {
     const existing = this.s.instances.get(key);
     if (existing && existing.state !== 'exited' && existing.job === job) return existing;
     const domain = this.s.domainOf(job, owner);
+    if (reason === 'ipc (mach)' || reason === 'non-ipc demand') this.demandedLabels.add(job.label);
     const serial = ++this.spawnSerial;
     this.s.runs.set(key, (this.s.runs.get(key) ?? 0) + 1);
     const prefix = launchdPrefix(domain, job.label);

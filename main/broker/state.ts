@@ -8,7 +8,7 @@ import { BrokerLog } from './broker-log';
 import type { QueuedMessage } from './connection';
 import { ConnectionStates } from './connection-states';
 import { Delivery } from './delivery';
-import { KeepAlive } from './keepalive';
+import { KeepAlive, standingHolds } from './keepalive';
 import { LabelSlots } from './label-slots';
 import { Lifecycle } from './lifecycle';
 import { Lookup } from './lookup';
@@ -93,6 +93,7 @@ export class BrokerState {
       clock,
       launchdLog: (text) => this.log.launchd(text),
       respawn: (job) => this.activation.respawn(job),
+      standing: (job) => standingHolds(job, this.activation.facts),
     });
     this.activation = new Activation(this, onHelperMessage);
     this.connections = new ConnectionStates(this);

@@ -197,6 +197,12 @@ class Run {
         const result = broker.launchctl[step.kind](step.arg);
         return result.ok ? 'ok' : `${result.errno}: ${result.message}`;
       }
+      case 'path':
+        broker.setPath(step.arg.path, step.arg.exists);
+        return `${step.arg.path} ${step.arg.exists ? 'exists' : 'is gone'}`;
+      case 'network':
+        broker.setNetwork(step.arg === 'up');
+        return `the network is ${step.arg}`;
       case 'register':
       case 'unregister':
       case 'approve': {

@@ -39,6 +39,8 @@ export const ExpectSchemas = {
     })
     .strict(),
   noLog: z.object({ noLog: PatternSchema, since }).strict(),
+  /** A diagnostic the console shows (a job held back, a load refused, a world warning), optionally by its key. */
+  diagnostic: z.object({ diagnostic: PatternSchema, key: z.string().optional(), within, since }).strict(),
   noDeliveryAfterInvalidation: z.object({ noDeliveryAfterInvalidation: Id }).strict(),
   exit: z
     .object({ exit: Label, cause: ExitCauseSchema.optional(), clean: z.boolean().optional(), within, since })
@@ -118,6 +120,10 @@ export const ActionSchemas = {
   register: Label,
   unregister: Label,
   approve: Label,
+  /** A path appears (`exists: true`) or goes away on the simulated Mac: KeepAlive PathState (XPC-MODEL §10.3). */
+  path: z.object({ path: z.string().min(1), exists: z.boolean() }).strict(),
+  /** The network comes up or goes down: KeepAlive NetworkState (XPC-MODEL §10.3). */
+  network: z.enum(['up', 'down']),
   ...UpgradeActionSchemas,
   expect: z.unknown(),
 } as const;

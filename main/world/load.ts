@@ -2,7 +2,16 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { mergeSandbox, sandboxFromEntitlements } from './entitlements';
 import { type BundleSettings, type Manifest, ManifestSchema } from './manifest';
-import type { Behaviour, JobSpec, JobType, KeepAliveSpec, MachServiceSpec, World } from './model';
+import {
+  type Behaviour,
+  type JobSpec,
+  type JobType,
+  type KeepAliveSpec,
+  type MachServiceSpec,
+  SESSION_TYPES,
+  type SessionType,
+  type World,
+} from './model';
 import { type Diagnostic, type PlistDict, readPlist, substitute } from './plist-file';
 import { sysextInfo } from './sysext-info';
 import { validateWorld } from './validate';
@@ -274,6 +283,23 @@ class Loader {
     );
   }
 
+  /** LimitLoadToSessionType: a string or an array of launchd's session types (XPC-MODEL §4.1). */
+  sessionTypes(value: unknown, rel: string): SessionType[] | undefined {
+    if (value === undefined) return undefined;
+    const raw = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [value];
+    const known = raw.filter((v): v is SessionType => SESSION_TYPES.includes(v as SessionType));
+    for (const v of raw.filter((x) => !known.includes(x as SessionType))) {
+      this.diagnostics.push({
+        severity: 'warning',
+        file: rel,
+        key: 'LimitLoadToSessionType',
+        message: `${JSON.stringify(v)} is not a session type; expected ${SESSION_TYPES.join(', ')}`,
+        consequence: 'launchd ignores the entry',
+      });
+    }
+    return known;
+  }
+
   loadJob(path: string, type: JobType, appPath?: string, appLabel?: string): void {
     const plist = this.read(path);
     if (!plist) return;
@@ -308,16 +334,22 @@ class Loader {
       return;
     }
     const daemon = type === 'LaunchDaemon' || type === 'SMAppServiceDaemon';
+    const sessions = this.sessionTypes(plist.LimitLoadToSessionType, rel);
+    // XPC-MODEL §3.1, §10.3: an agent limited to Background sessions loads into the per-user domain, not gui/<uid>.
+    const background = !daemon && sessions && !sessions.includes('Aqua') && sessions.includes('Background');
     this.job(
       {
         label,
         type,
-        domainKind: daemon ? 'system' : 'gui',
+        domainKind: daemon ? 'system' : background ? 'user' : 'gui',
+        ...(sessions ? { limitLoadToSessionType: sessions } : {}),
         program,
         path: rel,
         machServices: machServices(plist.MachServices),
         runAtLoad: plist.RunAtLoad === true,
-        keepAlive: keepAlive(plist.KeepAlive),
+        keepAlive: keepAlive(plist.KeepAlive, (key, message) =>
+          this.diagnostics.push({ severity: 'warning', file: rel, key: `KeepAlive.${key}`, message }),
+        ),
         throttleIntervalS: typeof plist.ThrottleInterval === 'number' ? plist.ThrottleInterval : 10,
         exitTimeOutS: typeof plist.ExitTimeOut === 'number' ? plist.ExitTimeOut : 20,
         ...(plist.EnablePressuredExit === true ? { enablePressuredExit: true } : {}),
@@ -361,14 +393,43 @@ function machServices(value: unknown): MachServiceSpec[] {
   }));
 }
 
-function keepAlive(value: unknown): KeepAliveSpec {
+/** A dictionary of booleans (PathState, OtherJobEnabled); entries that are not booleans are reported. */
+function booleans(value: unknown, key: string, warn: (key: string, message: string) => void) {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    warn(key, `must be a dictionary of booleans; launchd ignores it`);
+    return undefined;
+  }
+  const out: Record<string, boolean> = {};
+  for (const [k, v] of Object.entries(value as PlistDict)) {
+    if (typeof v === 'boolean') out[k] = v;
+    else warn(`${key}.${k}`, 'must be <true/> or <false/>; launchd ignores it');
+  }
+  return out;
+}
+
+/** KeepAlive: true, or a dictionary of conditions (XPC-MODEL §4.1, §10.3). */
+function keepAlive(value: unknown, warn: (key: string, message: string) => void = () => {}): KeepAliveSpec {
   if (value === true) return { always: true };
   if (typeof value !== 'object' || value === null) return { always: false };
   const d = value as PlistDict;
+  const pathState = booleans(d.PathState, 'PathState', warn);
+  const otherJobEnabled = booleans(d.OtherJobEnabled, 'OtherJobEnabled', warn);
+  // [I] AfterInitialDemand is seen as a boolean and as a dictionary of labels; either form holds the job until it
+  // has been launched on demand once.
+  const afterInitialDemand =
+    d.AfterInitialDemand === true ||
+    (typeof d.AfterInitialDemand === 'object' &&
+      d.AfterInitialDemand !== null &&
+      !Array.isArray(d.AfterInitialDemand));
   return {
     always: false,
     ...(typeof d.SuccessfulExit === 'boolean' ? { successfulExit: d.SuccessfulExit } : {}),
     ...(typeof d.Crashed === 'boolean' ? { crashed: d.Crashed } : {}),
+    ...(pathState ? { pathState } : {}),
+    ...(otherJobEnabled ? { otherJobEnabled } : {}),
+    ...(typeof d.NetworkState === 'boolean' ? { networkState: d.NetworkState } : {}),
+    ...(afterInitialDemand ? { afterInitialDemand: true } : {}),
   };
 }
 

@@ -133,11 +133,23 @@ export interface SysextSpec {
   defaultMachServiceName?: boolean;
 }
 
+/** launchd.plist(5) KeepAlive: `true`, or a dictionary of conditions ORed together (XPC-MODEL §4.1, §10.3). */
 export interface KeepAliveSpec {
   always: boolean;
   successfulExit?: boolean;
   crashed?: boolean;
+  /** PathState: path → true (keep alive while it exists) or false (while it does not). */
+  pathState?: Record<string, boolean>;
+  /** OtherJobEnabled: label → true (keep alive while that job is loaded) or false (while it is not). */
+  otherJobEnabled?: Record<string, boolean>;
+  /** NetworkState: true keeps the job alive while the network is up. */
+  networkState?: boolean;
+  /** AfterInitialDemand: the conditions apply only once the job has been launched on demand. */
+  afterInitialDemand?: boolean;
 }
+
+export const SESSION_TYPES = ['Aqua', 'LoginWindow', 'Background', 'StandardIO', 'System'] as const;
+export type SessionType = (typeof SESSION_TYPES)[number];
 
 export interface JobSpec {
   label: string;
@@ -151,6 +163,8 @@ export interface JobSpec {
   machServices: MachServiceSpec[];
   runAtLoad: boolean;
   keepAlive: KeepAliveSpec;
+  /** LimitLoadToSessionType, a string or an array in the plist (XPC-MODEL §4.1, §10.3). */
+  limitLoadToSessionType?: SessionType[];
   throttleIntervalS: number;
   exitTimeOutS: number;
   /** EnablePressuredExit: launchd may reclaim the job when it is clean and idle (XPC-MODEL §4.1). */
@@ -190,6 +204,10 @@ export const WorldStateSchema = z
     developerMode: z.boolean().default(false),
     /** [I] XPC-MODEL §5.4 "reboot fixes it sometimes": whether a reboot re-points a stale NE binding. */
     rebootRebindsNE: z.boolean().default(false),
+    /** Paths that exist on the Mac, for KeepAlive PathState (XPC-MODEL §10.3). */
+    paths: z.array(z.string()).optional(),
+    /** The network is up (the default), for KeepAlive NetworkState (XPC-MODEL §10.3). */
+    networkUp: z.boolean().optional(),
   })
   .strict();
 export type WorldState = z.infer<typeof WorldStateSchema>;

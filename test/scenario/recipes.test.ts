@@ -31,6 +31,7 @@ describe('the XPC-MODEL §8 recipes, run with real helpers', () => {
       'code-signing-67050.yaml',
       'endpoint-listener-dies.yaml',
       'keepalive-crash-loop.yaml',
+      'launch-conditions.yaml',
       'listener-eperm.yaml',
       'log-text-launchd.yaml',
       'log-text-sysextd.yaml',
