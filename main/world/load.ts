@@ -34,6 +34,12 @@ function list(dir: string, suffix: string): string[] {
     .map((name) => join(dir, name));
 }
 
+/** XPC-MODEL §10.7: the host that maps a UI mechanism's plug-in (forum 776111). */
+const SECURITY_AGENT_HELPER =
+  '/System/Library/Frameworks/Security.framework/Versions/A/MachServices/SecurityAgent.bundle/Contents/XPCServices/SecurityAgentHelper-arm64.xpc/Contents/MacOS/SecurityAgentHelper-arm64';
+/** [I] The host's signing identifier; §10.7 says only that it is `com.apple.…`. */
+const SECURITY_AGENT_HELPER_ID = 'com.apple.SecurityAgentHelper';
+
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
@@ -226,6 +232,39 @@ class Loader {
       this.loadJob(plist, 'SMAppServiceDaemon', appPath, id);
     for (const plist of list(join(appPath, 'Contents', 'Library', 'LaunchAgents'), '.plist'))
       this.loadJob(plist, 'SMAppServiceAgent', appPath, id);
+  }
+
+  /**
+   * An authorization plug-in, `Library/Security/SecurityAgentPlugins/X.bundle` (XPC-MODEL §10.7): the
+   * authorization engine loads it into SecurityAgentHelper, an Apple platform binary, so the process that talks
+   * to the plug-in's daemon is the host, and the daemon sees the host's signature.
+   */
+  loadAuthorizationPlugin(path: string): void {
+    const info = this.readBundle(path);
+    const id = str(info?.CFBundleIdentifier);
+    if (!info || !id) return;
+    const team = this.signing(id).teamId;
+    this.job(
+      {
+        label: id,
+        type: 'App',
+        domainKind: 'gui',
+        program: SECURITY_AGENT_HELPER,
+        path: this.rel(path),
+        machServices: [],
+        bundleId: id,
+        host: { program: SECURITY_AGENT_HELPER, identifier: SECURITY_AGENT_HELPER_ID },
+        ...versions(info),
+      },
+      id,
+      path,
+    );
+    this.diagnostics.push({
+      severity: 'info',
+      file: this.rel(path),
+      message: `${id}${team ? ` (team ${team})` : ''} runs inside SecurityAgentHelper, an Apple platform binary: a daemon checking its peer sees ${SECURITY_AGENT_HELPER_ID} (anchor apple, no team), never ${id}`,
+      consequence: `a peer requirement naming ${id}${team ? ` or team ${team}` : ''} fails with -67050; one for Apple's host (anchor apple and a com.apple. identifier) passes`,
+    });
   }
 
   loadXpcService(path: string, ownerLabel: string): void {
@@ -469,6 +508,8 @@ export function loadWorld(root: string, options: LoadOptions = {}): LoadResult {
   for (const plist of list(join(root, 'Library', 'LaunchAgents'), '.plist'))
     loader.loadJob(plist, 'LaunchAgent');
   for (const app of list(join(root, 'Applications'), '.app')) loader.loadApp(app);
+  for (const plugin of list(join(root, 'Library', 'Security', 'SecurityAgentPlugins'), '.bundle'))
+    loader.loadAuthorizationPlugin(plugin);
   inheritVersions(loader.jobs);
   if (loader.jobs.length === 0) {
     loader.diagnostics.push({

@@ -180,6 +180,11 @@ export interface JobSpec {
   associatedBundleIds?: string[];
   /** For a system extension: what `systemextensionsctl list` shows (XPC-MODEL §5.2). */
   sysext?: SysextSpec;
+  /**
+   * For code loaded into an Apple host process (an authorization plug-in in SecurityAgentHelper): the host whose
+   * signature every peer sees (XPC-MODEL §10.7).
+   */
+  host?: { program: string; identifier: string };
   signing: z.infer<typeof SigningSchema>;
   entitlements: Record<string, unknown>;
   sandbox: z.infer<typeof SandboxSchema>;

@@ -4,6 +4,16 @@ import { checkRequirement, type RequirementCheck, type SigningIdentity } from '.
 
 /** The signature a process presents to a peer's requirement (XPC-MODEL §1.5, §6). */
 export function signingIdentity(job: JobSpec): SigningIdentity {
+  // XPC-MODEL §10.7: code loaded into an Apple host presents the host's signature: Apple, platform, no team.
+  if (job.host) {
+    return {
+      identifier: job.host.identifier,
+      anchor: 'apple',
+      notarized: false,
+      entitlements: { 'com.apple.private.security.clear-library-validation': true },
+      info: { CFBundleIdentifier: job.host.identifier },
+    };
+  }
   return {
     identifier: job.bundleId ?? job.label,
     anchor: job.signing.anchor,
