@@ -1,13 +1,14 @@
 import type { ExitCause } from '../trace/schema';
 import type { JobSpec, SessionType } from '../world/model';
+import { unsatisfied } from '../world/provisioning-profile';
 import { type ConditionFacts, type ExitFacts, heldBackBy, loadsRunning, standingHolds } from './keepalive';
-import { launchctl, launchd, launchdPrefix } from './logs';
+import { amfi, launchctl, launchd, launchdPrefix } from './logs';
 import type { ServiceEntry } from './namespace';
 import { Proc } from './process';
 import type { ProcessExit } from './spawner';
 import type { BrokerState } from './state';
 
-export type SpawnReason = 'ipc (mach)' | 'speculative' | 'non-ipc demand' | 'app launch';
+export type SpawnReason = 'ipc (mach)' | 'speculative' | 'non-ipc demand' | 'app launch' | 'terminal';
 
 /**
  * Jobs loaded and unloaded, their processes launched on demand and their exits
@@ -194,6 +195,7 @@ export class Activation {
   }
 
   spawn(job: JobSpec, reason: SpawnReason, owner?: Proc): Proc {
+    if (reason === 'terminal') return this.spawnFromTerminal(job);
     const key = this.s.instanceKey(job, owner);
     const existing = this.s.instances.get(key);
     if (existing && existing.state !== 'exited' && existing.job === job) return existing;
@@ -230,11 +232,72 @@ export class Activation {
     return proc;
   }
 
+  /**
+   * A job's program run from Terminal (XPC-MODEL §3.2, §10.7): launchd does not spawn it, so it is no instance of
+   * the job, has no XPC_SERVICE_NAME and no check-in context, and runs in the user's login session.
+   */
+  private spawnFromTerminal(job: JobSpec): Proc {
+    const domain = `gui/${this.s.world.uid}`;
+    const serial = ++this.spawnSerial;
+    let proc: Proc | undefined;
+    const handle = this.s.spawner.spawn(
+      { label: job.label, serviceName: `${job.label}#${serial}`, env: {} },
+      {
+        onSpawn: (pid) => proc && this.onSpawned(proc, pid, 'terminal'),
+        onMessage: (message) => proc && this.onHelperMessage(proc, message),
+        onExit: (exit) => proc && this.onExit(proc, exit),
+      },
+    );
+    proc = new Proc(job, domain, handle, this.s.clock.now(), undefined);
+    proc.fromTerminal = true;
+    this.s.procs.add(proc);
+    handle.send({
+      t: 'init',
+      label: job.label,
+      domain,
+      machServices: job.machServices.map((s) => s.name),
+      behaviours: job.behaviours,
+    });
+    if (handle.pid !== undefined) this.onSpawned(proc, handle.pid, 'terminal');
+    return proc;
+  }
+
+  /**
+   * XPC-MODEL §10.7: AMFI checks a daemon's restricted entitlements against its bundle's provisioning profile as
+   * it starts, whoever starts it; what it does not grant is stripped ("soft restriction"), and the daemon's
+   * listener then fails with EPERM.
+   */
+  private checkEntitlements(proc: Proc): void {
+    const { job } = proc;
+    if (job.type !== 'LaunchDaemon' && job.type !== 'SMAppServiceDaemon') return;
+    const { keys, why } = unsatisfied(
+      job.provisioningProfile,
+      job.entitlements,
+      job.signing.teamId,
+      Date.now(),
+    );
+    if (keys.length === 0) return;
+    proc.amfiDenied = why;
+    for (const text of [amfi.unsatisfied(keys), amfi.noProfile()]) this.s.log.amfi(text);
+  }
+
   private onSpawned(proc: Proc, pid: number, reason: SpawnReason): void {
     if (proc.pid !== undefined) return;
     proc.pid = pid;
     proc.state = 'running';
     const job = proc.job;
+    this.checkEntitlements(proc);
+    if (proc.fromTerminal) {
+      this.s.emit({
+        kind: 'process.spawn',
+        pid,
+        label: job.label,
+        domain: proc.domain,
+        program: job.program,
+        reason,
+      });
+      return;
+    }
     const prefix = launchdPrefix(proc.domain, job.label, pid);
     for (const line of [
       launchd.spawned(pid),
@@ -277,7 +340,7 @@ export class Activation {
     const pid = proc.displayPid;
     const ranForMs = Math.max(0, Math.round(this.s.clock.now() - proc.startedAt));
     const { cause, clean, detail } = explainExit(proc, exit);
-    if (wasRunning) {
+    if (wasRunning && !proc.fromTerminal) {
       const prefix = launchdPrefix(proc.domain, proc.job.label, pid);
       const line = exit.signal
         ? launchd.exitedSignal(exit.signal, ranForMs, proc.endingBecause ? 'launchd[1]' : undefined)
@@ -306,7 +369,13 @@ export class Activation {
   private afterExit(proc: Proc, facts: ExitFacts): void {
     this.s.delivery.settleBarriers();
     const job = proc.job;
-    if (this.s.disposed || job.type === 'App' || job.domainKind === 'pid' || proc.endingBecause === 'bootout')
+    if (
+      this.s.disposed ||
+      job.type === 'App' ||
+      job.domainKind === 'pid' ||
+      proc.endingBecause === 'bootout' ||
+      proc.fromTerminal
+    )
       return;
     this.s.keepAlive.afterExit(job, proc.domain, facts);
   }

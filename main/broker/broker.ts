@@ -98,6 +98,17 @@ export class Broker {
     this.s.activation.reevaluate();
   }
 
+  /**
+   * Runs a launchd job's program from Terminal, as a developer does while debugging (XPC-MODEL §3.2, §10.7): not
+   * launchd's instance, so its listener fails with EPERM.
+   */
+  runFromTerminal(label: string): Proc | undefined {
+    const job = this.world.jobs.find((j) => j.label === label && j.type !== 'App');
+    if (!job) return undefined;
+    this.s.emit({ kind: 'action', action: 'run from Terminal', target: job.program });
+    return this.s.activation.spawn(job, 'terminal');
+  }
+
   /** The network comes up or goes down: KeepAlive NetworkState (XPC-MODEL §10.3). */
   setNetwork(up: boolean): void {
     this.stateForChange().networkUp = up;

@@ -85,6 +85,21 @@ export const launchctl = {
   bootoutFailed: (errno: number) => `Boot-out failed: ${errno}: ${launchdError(errno)}`,
 };
 
+/** AppleMobileFileIntegrity's lines for a restricted entitlement without a matching profile (XPC-MODEL §10.7, seed 002). */
+export const amfi = {
+  unsatisfied: (keys: string[]) => `Unsatisfied entitlements: ${keys.join(', ')}`,
+  noProfile: () =>
+    'Soft-restriction provisioning profile validation failure: Error Domain=AppleMobileFileIntegrityError Code=-413 "No matching profile found"',
+};
+
+/**
+ * [I] The line seed 002 shows for a listener's process run from Terminal (XPC-MODEL §10.7); the second audit
+ * user id, 262, is the seed's.
+ */
+export function unequalIdentities(program: string, uid: number, pid: number): string {
+  return `Two equal instances have unequal identities. <anon<${program}>(${uid}) pid=${pid} AUID=${uid}> and <anon<${program}>(${uid})(262) pid=${pid} AUID=262>`;
+}
+
 /** Code-signing lines of XPC-MODEL §1.5 and §7.3. */
 export const codeSigning = {
   checkToken: (req: string, status: number) =>

@@ -1,7 +1,7 @@
 import { versionText } from '../world/unit';
 import { Connection } from './connection';
 import { launchdError, nsErrorInvalid } from './errors';
-import { domainPrefix, invalidationReason, launchd, libxpc } from './logs';
+import { domainPrefix, invalidationReason, launchd, libxpc, unequalIdentities } from './logs';
 import type { LookupResult, ServiceEntry } from './namespace';
 import { mayCheckIn, sandboxAllowsLookup } from './policy/sandbox';
 import type { Proc } from './process';
@@ -151,15 +151,23 @@ export class Lookup {
       libxpc.activating(conn.ptr, { mach: true, listener: true, peer: false, name }),
       conn.ptr,
     );
-    const errno = !mayCheckIn(proc.job, name) ? 1 : proc.checkedIn.has(name) ? 37 : 0;
+    // XPC-MODEL §3.2, §10.7: no check-in context when run from Terminal; none either once AMFI stripped the
+    // restricted entitlements of a daemon without a matching profile.
+    const refused = !mayCheckIn(proc.job, name)
+      ? `${name} is not in ${proc.job.label}'s MachServices, so it may not check it in`
+      : proc.fromTerminal
+        ? `${proc.programName}[${proc.displayPid}] was run from Terminal, not spawned by launchd, so it has no check-in context for ${name}`
+        : proc.amfiDenied
+          ? `AMFI did not grant ${proc.job.label}'s restricted entitlements (${proc.amfiDenied}), so launchd refuses its check-in of ${name}`
+          : undefined;
+    const errno = refused ? 1 : proc.checkedIn.has(name) ? 37 : 0;
     if (errno !== 0) {
+      if (proc.fromTerminal)
+        this.s.log.runningboard(unequalIdentities(proc.programName, this.s.world.uid, proc.displayPid));
       this.s.log.libxpc(proc, libxpc.listenerFailed(conn.ptr, errno), conn.ptr);
       this.s.connections.invalidate(conn, {
         reason: `listener failed to activate: error ${errno}`,
-        cause:
-          errno === 1
-            ? `${name} is not in ${proc.job.label}'s MachServices, so it may not check it in`
-            : `${name} is already checked in by this process`,
+        cause: refused ?? `${name} is already checked in by this process`,
       });
       this.s.sendTo(proc, { t: 'listenerFailed', listener: localId, errno });
       return;

@@ -200,6 +200,11 @@ class Run {
       case 'path':
         broker.setPath(step.arg.path, step.arg.exists);
         return `${step.arg.path} ${step.arg.exists ? 'exists' : 'is gone'}`;
+      case 'runFromTerminal': {
+        const proc = broker.runFromTerminal(step.arg);
+        if (!proc) throw new StepError(`the world has no launchd job ${step.arg}`);
+        return `${proc.job.program} runs from Terminal`;
+      }
       case 'network':
         broker.setNetwork(step.arg === 'up');
         return `the network is ${step.arg}`;

@@ -124,6 +124,8 @@ export const ActionSchemas = {
   path: z.object({ path: z.string().min(1), exists: z.boolean() }).strict(),
   /** The network comes up or goes down: KeepAlive NetworkState (XPC-MODEL §10.3). */
   network: z.enum(['up', 'down']),
+  /** Runs a launchd job's program from Terminal, not through launchd (XPC-MODEL §3.2, §10.7). */
+  runFromTerminal: Label,
   ...UpgradeActionSchemas,
   expect: z.unknown(),
 } as const;

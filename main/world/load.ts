@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { mergeSandbox, sandboxFromEntitlements } from './entitlements';
 import { type BundleSettings, type Manifest, ManifestSchema } from './manifest';
@@ -13,6 +13,7 @@ import {
   type World,
 } from './model';
 import { type Diagnostic, type PlistDict, readPlist, substitute } from './plist-file';
+import { ProfileError, readProvisioningProfile, unsatisfied } from './provisioning-profile';
 import { sysextInfo } from './sysext-info';
 import { validateWorld } from './validate';
 import { derivedSettings } from './xcode-settings';
@@ -322,6 +323,51 @@ class Loader {
     );
   }
 
+  /**
+   * XPC-MODEL §10.7: a daemon inside a bundle (an SMAppService daemon, or a program under `X.app/Contents/MacOS`)
+   * is checked by AMFI against the bundle's `Contents/embedded.provisionprofile`.
+   */
+  profileFor(program: string, appPath: string | undefined) {
+    const inBundle = /^(.*?\.(?:app|bundle|systemextension))\/Contents\//.exec(program)?.[1];
+    const bundle = appPath ?? (inBundle ? join(this.root, inBundle) : undefined);
+    const file = bundle ? join(bundle, 'Contents', 'embedded.provisionprofile') : undefined;
+    if (!file || !existsSync(file)) return undefined;
+    try {
+      return readProvisioningProfile(readFileSync(file));
+    } catch (error) {
+      if (!(error instanceof ProfileError)) throw error;
+      this.diagnostics.push({
+        severity: 'error',
+        file: this.rel(file),
+        message: `not a provisioning profile: ${error.message}`,
+        consequence: 'AMFI finds no matching profile (-413)',
+      });
+      return undefined;
+    }
+  }
+
+  /** XPC-MODEL §10.7: a daemon whose restricted entitlements no embedded profile grants is warned of in advance. */
+  warnUnsatisfiedEntitlements(): void {
+    for (const job of this.jobs) {
+      if (job.type !== 'LaunchDaemon' && job.type !== 'SMAppServiceDaemon') continue;
+      const { keys, why } = unsatisfied(
+        job.provisioningProfile,
+        job.entitlements,
+        job.signing.teamId,
+        Date.now(),
+      );
+      if (keys.length === 0) continue;
+      this.diagnostics.push({
+        severity: 'warning',
+        file: job.path,
+        key: keys[0],
+        message: `${job.label} claims ${keys.join(', ')} but ${why}`,
+        consequence:
+          'AMFI logs "Unsatisfied entitlements" and -413 "No matching profile found", and the daemon\'s listener fails with [1: Operation not permitted]',
+      });
+    }
+  }
+
   /** LimitLoadToSessionType: a string or an array of launchd's session types (XPC-MODEL §4.1). */
   sessionTypes(value: unknown, rel: string): SessionType[] | undefined {
     if (value === undefined) return undefined;
@@ -373,6 +419,7 @@ class Loader {
       return;
     }
     const daemon = type === 'LaunchDaemon' || type === 'SMAppServiceDaemon';
+    const profile = daemon ? this.profileFor(program, appPath) : undefined;
     const sessions = this.sessionTypes(plist.LimitLoadToSessionType, rel);
     // XPC-MODEL §3.1, §10.3: an agent limited to Background sessions loads into the per-user domain, not gui/<uid>.
     const background = !daemon && sessions && !sessions.includes('Aqua') && sessions.includes('Background');
@@ -382,6 +429,7 @@ class Loader {
         type,
         domainKind: daemon ? 'system' : background ? 'user' : 'gui',
         ...(sessions ? { limitLoadToSessionType: sessions } : {}),
+        ...(profile ? { provisioningProfile: profile } : {}),
         program,
         path: rel,
         machServices: machServices(plist.MachServices),
@@ -511,6 +559,7 @@ export function loadWorld(root: string, options: LoadOptions = {}): LoadResult {
   for (const plugin of list(join(root, 'Library', 'Security', 'SecurityAgentPlugins'), '.bundle'))
     loader.loadAuthorizationPlugin(plugin);
   inheritVersions(loader.jobs);
+  loader.warnUnsatisfiedEntitlements();
   if (loader.jobs.length === 0) {
     loader.diagnostics.push({
       severity: 'warning',

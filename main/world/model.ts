@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { XpcDictionarySchema } from '../trace/xpc-value';
+import type { ProvisioningProfile } from './provisioning-profile';
 
 /**
  * The world as the broker sees it, after loading: jobs with their services,
@@ -185,6 +186,8 @@ export interface JobSpec {
    * signature every peer sees (XPC-MODEL §10.7).
    */
   host?: { program: string; identifier: string };
+  /** The bundle's `Contents/embedded.provisionprofile`, read (XPC-MODEL §10.7); absent when it has none. */
+  provisioningProfile?: ProvisioningProfile;
   signing: z.infer<typeof SigningSchema>;
   entitlements: Record<string, unknown>;
   sandbox: z.infer<typeof SandboxSchema>;

@@ -28,6 +28,7 @@ async function run(scenario: Scenario) {
 describe('the XPC-MODEL §8 recipes, run with real helpers', () => {
   it('covers every recipe the issue names', () => {
     expect(files).toEqual([
+      'app-group-profile.yaml',
       'auth-plugin-peer.yaml',
       'code-signing-67050.yaml',
       'endpoint-listener-dies.yaml',
