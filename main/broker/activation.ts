@@ -53,6 +53,7 @@ export class Activation {
       return errno;
     }
     this.registerServices(job, domain);
+    this.s.sockets.bind(job, domain);
     if (launch) this.startIfKeptAlive(job);
     this.reevaluate();
     return 0;
@@ -137,6 +138,7 @@ export class Activation {
     this.s.slots.unload(domain, job.label);
     this.s.keepAlive.cancel(job);
     this.unregisterServices(job, domain, reason);
+    this.s.sockets.unbind(job);
     const proc = this.s.instances.get(this.s.instanceKey(job));
     if (proc && proc.job === job && proc.state !== 'exited') {
       proc.endingBecause = 'bootout';

@@ -163,6 +163,8 @@ export class Broker {
         return replies.reply(proc, message);
       case 'cancel':
         return this.cancelLocal(proc, message.conn);
+      case 'socketConnect':
+        return this.s.sockets.connect(proc, message.conn, message.path);
       case 'transaction':
         proc.transactions = Math.max(0, proc.transactions + message.delta);
         return;

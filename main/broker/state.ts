@@ -19,6 +19,7 @@ import type { Proc } from './process';
 import { Replies } from './reply';
 import { Requirements } from './requirements';
 import type { Clock, Spawner } from './spawner';
+import { UnixSockets } from './unix-sockets';
 
 export interface BrokerOptions {
   world: World;
@@ -71,6 +72,7 @@ export class BrokerState {
   readonly replies: Replies;
   readonly requirements: Requirements;
   readonly anonymous: AnonymousListeners;
+  readonly sockets: UnixSockets;
 
   constructor(
     private readonly options: BrokerOptions,
@@ -102,6 +104,7 @@ export class BrokerState {
     this.replies = new Replies(this);
     this.requirements = new Requirements(this);
     this.anonymous = new AnonymousListeners(this);
+    this.sockets = new UnixSockets(this);
   }
 
   emit(event: EventInput): void {

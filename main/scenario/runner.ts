@@ -200,6 +200,10 @@ class Run {
       case 'path':
         broker.setPath(step.arg.path, step.arg.exists);
         return `${step.arg.path} ${step.arg.exists ? 'exists' : 'is gone'}`;
+      case 'socketConnect': {
+        const conn = await this.open(step.arg.id, step.arg.from);
+        return this.speak(conn, { t: 'socketConnect', conn: conn.localId, path: step.arg.path });
+      }
       case 'runFromTerminal': {
         const proc = broker.runFromTerminal(step.arg);
         if (!proc) throw new StepError(`the world has no launchd job ${step.arg}`);

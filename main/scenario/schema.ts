@@ -124,6 +124,8 @@ export const ActionSchemas = {
   path: z.object({ path: z.string().min(1), exists: z.boolean() }).strict(),
   /** The network comes up or goes down: KeepAlive NetworkState (XPC-MODEL §10.3). */
   network: z.enum(['up', 'down']),
+  /** connect(2) to a Unix domain socket by path, speaking for a running process (XPC-MODEL §10.7). */
+  socketConnect: z.object({ id: Id, from: Label, path: z.string().min(1) }).strict(),
   /** Runs a launchd job's program from Terminal, not through launchd (XPC-MODEL §3.2, §10.7). */
   runFromTerminal: Label,
   ...UpgradeActionSchemas,

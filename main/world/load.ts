@@ -430,6 +430,7 @@ class Loader {
         domainKind: daemon ? 'system' : background ? 'user' : 'gui',
         ...(sessions ? { limitLoadToSessionType: sessions } : {}),
         ...(profile ? { provisioningProfile: profile } : {}),
+        ...unixSockets(plist.Sockets, rel, this.diagnostics),
         program,
         path: rel,
         machServices: machServices(plist.MachServices),
@@ -448,6 +449,43 @@ class Loader {
       path,
     );
   }
+}
+
+/** macOS's sun_path: 104 bytes with the terminating NUL (sys/un.h; XPC-MODEL §10.7). */
+const SUN_PATH_MAX = 104;
+
+/**
+ * launchd.plist Sockets: name → a socket dictionary or an array of them; those with SockPathName are Unix domain
+ * sockets, SockPathMode their mode (decimal in the plist, default 0666 here [I]). A path over 104 bytes is warned
+ * of in advance: bind() and connect() will fail with ENAMETOOLONG.
+ */
+function unixSockets(
+  value: unknown,
+  rel: string,
+  diagnostics: Diagnostic[],
+): { sockets?: { path: string; mode: number }[] } {
+  if (typeof value !== 'object' || value === null) return {};
+  const out: { path: string; mode: number }[] = [];
+  for (const [name, entry] of Object.entries(value as PlistDict)) {
+    for (const sock of Array.isArray(entry) ? entry : [entry]) {
+      if (typeof sock !== 'object' || sock === null) continue;
+      const d = sock as PlistDict;
+      if (typeof d.SockPathName !== 'string') continue;
+      const path = d.SockPathName;
+      const bytes = Buffer.byteLength(path, 'utf8') + 1;
+      if (bytes > SUN_PATH_MAX) {
+        diagnostics.push({
+          severity: 'warning',
+          file: rel,
+          key: `Sockets.${name}.SockPathName`,
+          message: `${path} is ${bytes} bytes with its terminating NUL; macOS's sun_path holds ${SUN_PATH_MAX}`,
+          consequence: 'bind() and connect() fail with ENAMETOOLONG (63, "File name too long")',
+        });
+      }
+      out.push({ path, mode: typeof d.SockPathMode === 'number' ? d.SockPathMode : 0o666 });
+    }
+  }
+  return out.length ? { sockets: out } : {};
 }
 
 /** AssociatedBundleIdentifiers: a string or an array of app bundle IDs (XPC-MODEL §4.1). */

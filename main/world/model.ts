@@ -186,6 +186,8 @@ export interface JobSpec {
    * signature every peer sees (XPC-MODEL §10.7).
    */
   host?: { program: string; identifier: string };
+  /** launchd.plist Sockets with a SockPathName: Unix domain sockets launchd binds for the job (XPC-MODEL §10.7). */
+  sockets?: { path: string; mode: number }[];
   /** The bundle's `Contents/embedded.provisionprofile`, read (XPC-MODEL §10.7); absent when it has none. */
   provisioningProfile?: ProvisioningProfile;
   signing: z.infer<typeof SigningSchema>;

@@ -50,6 +50,7 @@ describe('the XPC-MODEL §8 recipes, run with real helpers', () => {
       'stale-disabled-override.yaml',
       'sysext-to-agent.yaml',
       'transactions-idle-exit.yaml',
+      'unix-socket.yaml',
     ]);
   });
 
