@@ -1,20 +1,41 @@
 import type { ExitCause } from '../trace/schema';
-import type { JobSpec } from '../world/model';
-import { type ExitFacts, loadsRunning } from './keepalive';
-import { launchctl, launchd, launchdPrefix } from './logs';
+import type { JobSpec, SessionType } from '../world/model';
+import { unsatisfied } from '../world/provisioning-profile';
+import { type ConditionFacts, type ExitFacts, heldBackBy, loadsRunning, standingHolds } from './keepalive';
+import { amfi, launchctl, launchd, launchdPrefix } from './logs';
 import type { ServiceEntry } from './namespace';
 import { Proc } from './process';
 import type { ProcessExit } from './spawner';
 import type { BrokerState } from './state';
 
-export type SpawnReason = 'ipc (mach)' | 'speculative' | 'non-ipc demand' | 'app launch';
+export type SpawnReason = 'ipc (mach)' | 'speculative' | 'non-ipc demand' | 'app launch' | 'terminal';
 
 /**
  * Jobs loaded and unloaded, their processes launched on demand and their exits
  * explained (XPC-MODEL §4). The broker asks the Spawner; it never forks.
  */
+/**
+ * [I] The session type of each domain a world has (XPC-MODEL §3.1): one Aqua login in gui/<uid>, its per-user
+ * Background session in user/<uid>, and the System session of the system domain.
+ */
+export function sessionOf(domain: string): SessionType {
+  if (domain === 'system') return 'System';
+  return domain.startsWith('user/') ? 'Background' : 'Aqua';
+}
+
 export class Activation {
   private spawnSerial = 0;
+  /** Labels launched on demand at least once (KeepAlive AfterInitialDemand). */
+  private readonly demandedLabels = new Set<string>();
+
+  /** What KeepAlive's standing conditions look at, from the world's state (XPC-MODEL §10.3). */
+  readonly facts: ConditionFacts = {
+    pathExists: (path) => this.s.world.state?.paths?.includes(path) ?? false,
+    networkUp: () => this.s.world.state?.networkUp ?? true,
+    jobEnabled: (label) =>
+      this.s.world.jobs.some((j) => j.label === label && this.s.slots.isLoaded(this.s.domainOf(j), j)),
+    demanded: (job) => this.demandedLabels.has(job.label),
+  };
 
   constructor(
     private readonly s: BrokerState,
@@ -25,14 +46,65 @@ export class Activation {
   load(job: JobSpec, launch = true): number {
     const domain = this.s.domainOf(job);
     const disabled = this.s.overrides.isDisabled(domain, job.label, job.disabled);
-    const errno = disabled ? 119 : this.s.slots.load(domain, job);
+    const wrongSession = !this.loadsIn(job, domain);
+    const errno = disabled ? 119 : wrongSession ? 134 : asCaller(domain, this.s.slots.load(domain, job));
     if (errno !== 0) {
       this.bootstrapFailed(job, domain, errno);
       return errno;
     }
     this.registerServices(job, domain);
-    if (launch && loadsRunning(job)) this.spawn(job, 'speculative');
+    this.s.sockets.bind(job, domain);
+    if (launch) this.startIfKeptAlive(job);
+    this.reevaluate();
     return 0;
+  }
+
+  /** XPC-MODEL §10.3 LimitLoadToSessionType: a job loads only into a domain whose session type it lists. */
+  private loadsIn(job: JobSpec, domain: string): boolean {
+    return !job.limitLoadToSessionType || job.limitLoadToSessionType.includes(sessionOf(domain));
+  }
+
+  /**
+   * RunAtLoad, KeepAlive true or SuccessfulExit start a loaded job; so does a standing KeepAlive condition that
+   * holds (XPC-MODEL §4.1, §10.3). A job whose conditions all fail is not started, and the console is told
+   * which condition holds it back.
+   */
+  startIfKeptAlive(job: JobSpec): void {
+    if (loadsRunning(job, this.facts)) {
+      this.spawn(job, 'speculative');
+      return;
+    }
+    const held = heldBackBy(job, this.facts);
+    if (!held) return;
+    const domain = this.s.domainOf(job);
+    this.s.emit({
+      kind: 'diagnostic',
+      severity: 'info',
+      file: job.path,
+      key: `KeepAlive.${held[0]!.key}`,
+      message: `${domain}/${job.label} is not started: no KeepAlive condition holds: ${held.map((c) => c.text).join('; ')}`,
+      consequence:
+        job.machServices.length > 0
+          ? `launchd starts it when a condition comes to hold, or on demand when a client messages ${job.machServices[0]!.name}`
+          : 'launchd starts it when a condition comes to hold',
+    });
+  }
+
+  /**
+   * A standing condition may have come to hold (a job loaded or booted out, a path created, the network up):
+   * launchd starts every loaded, stopped launchd job it now keeps alive (XPC-MODEL §10.3).
+   */
+  reevaluate(): void {
+    if (this.s.disposed) return;
+    for (const job of this.s.world.jobs) {
+      if (job.type === 'App' || job.domainKind === 'pid') continue;
+      const spec = job.keepAlive;
+      if (!spec.pathState && !spec.otherJobEnabled && spec.networkState === undefined) continue;
+      if (!this.s.slots.isLoaded(this.s.domainOf(job), job) || this.s.keepAlive.isScheduled(job)) continue;
+      const running = this.s.instances.get(this.s.instanceKey(job));
+      if (running && running.state !== 'exited') continue;
+      if (standingHolds(job, this.facts)) this.spawn(job, 'speculative');
+    }
   }
 
   private bootstrapFailed(job: JobSpec, domain: string, errno: number): void {
@@ -41,9 +113,13 @@ export class Activation {
     const message =
       errno === 119
         ? `${target} is disabled in the overrides database, which outlives any plist; \`launchctl enable ${target}\` clears it`
-        : errno === 17
-          ? `${job.label} is already loaded in ${domain} from ${holder?.path}; boot it out first`
-          : `${target} is already loaded`;
+        : errno === 134
+          ? `${job.label} loads only in ${job.limitLoadToSessionType?.join(', ') || 'no'} sessions (LimitLoadToSessionType); ${domain} is a ${sessionOf(domain)} session, so its names are not registered there and a look-up from it fails with 3: No such process`
+          : errno === 17
+            ? `${job.label} is already loaded in ${domain} from ${holder?.path}; boot it out first`
+            : errno === 5
+              ? `${target} is already loaded; launchctl run as a user reports it only as an I/O error`
+              : `${target} is already loaded`;
     const line = launchctl.bootstrapFailed(errno);
     this.s.log.launchctl(line);
     this.s.emit({
@@ -62,11 +138,13 @@ export class Activation {
     this.s.slots.unload(domain, job.label);
     this.s.keepAlive.cancel(job);
     this.unregisterServices(job, domain, reason);
+    this.s.sockets.unbind(job);
     const proc = this.s.instances.get(this.s.instanceKey(job));
     if (proc && proc.job === job && proc.state !== 'exited') {
       proc.endingBecause = 'bootout';
       this.s.lifecycle.stop(proc);
     }
+    this.reevaluate();
     this.s.delivery.settleBarriers();
   }
 
@@ -119,14 +197,19 @@ export class Activation {
   }
 
   spawn(job: JobSpec, reason: SpawnReason, owner?: Proc): Proc {
+    if (reason === 'terminal') return this.spawnFromTerminal(job);
     const key = this.s.instanceKey(job, owner);
     const existing = this.s.instances.get(key);
     if (existing && existing.state !== 'exited' && existing.job === job) return existing;
     const domain = this.s.domainOf(job, owner);
+    if (reason === 'ipc (mach)' || reason === 'non-ipc demand') this.demandedLabels.add(job.label);
     const serial = ++this.spawnSerial;
     this.s.runs.set(key, (this.s.runs.get(key) ?? 0) + 1);
     const prefix = launchdPrefix(domain, job.label);
+    // XPC-MODEL §4.2, §10.3: launchd.log's order, every line <Notice> (gitea#21860, NixOS nix#5698).
     this.s.log.launchd(`${prefix} <Notice>: ${launchd.willSpawn()}`);
+    this.s.log.launchd(`${prefix} <Notice>: ${launchd.state('spawn scheduled')}`);
+    this.s.log.launchd(`${prefix} <Notice>: ${launchd.state('spawning')}`);
     this.s.log.launchd(`${prefix} <Notice>: ${launchd.launching(reason)}`);
     let proc: Proc | undefined;
     const handle = this.s.spawner.spawn(
@@ -151,14 +234,83 @@ export class Activation {
     return proc;
   }
 
+  /**
+   * A job's program run from Terminal (XPC-MODEL §3.2, §10.7): launchd does not spawn it, so it is no instance of
+   * the job, has no XPC_SERVICE_NAME and no check-in context, and runs in the user's login session.
+   */
+  private spawnFromTerminal(job: JobSpec): Proc {
+    const domain = `gui/${this.s.world.uid}`;
+    const serial = ++this.spawnSerial;
+    let proc: Proc | undefined;
+    const handle = this.s.spawner.spawn(
+      { label: job.label, serviceName: `${job.label}#${serial}`, env: {} },
+      {
+        onSpawn: (pid) => proc && this.onSpawned(proc, pid, 'terminal'),
+        onMessage: (message) => proc && this.onHelperMessage(proc, message),
+        onExit: (exit) => proc && this.onExit(proc, exit),
+      },
+    );
+    proc = new Proc(job, domain, handle, this.s.clock.now(), undefined);
+    proc.fromTerminal = true;
+    this.s.procs.add(proc);
+    handle.send({
+      t: 'init',
+      label: job.label,
+      domain,
+      machServices: job.machServices.map((s) => s.name),
+      behaviours: job.behaviours,
+    });
+    if (handle.pid !== undefined) this.onSpawned(proc, handle.pid, 'terminal');
+    return proc;
+  }
+
+  /**
+   * XPC-MODEL §10.7: AMFI checks a daemon's restricted entitlements against its bundle's provisioning profile as
+   * it starts, whoever starts it; what it does not grant is stripped ("soft restriction"), and the daemon's
+   * listener then fails with EPERM.
+   */
+  private checkEntitlements(proc: Proc): void {
+    const { job } = proc;
+    if (job.type !== 'LaunchDaemon' && job.type !== 'SMAppServiceDaemon') return;
+    const { keys, why } = unsatisfied(
+      job.provisioningProfile,
+      job.entitlements,
+      job.signing.teamId,
+      Date.now(),
+    );
+    if (keys.length === 0) return;
+    proc.amfiDenied = why;
+    for (const text of [amfi.unsatisfied(keys), amfi.noProfile()]) this.s.log.amfi(text);
+  }
+
   private onSpawned(proc: Proc, pid: number, reason: SpawnReason): void {
     if (proc.pid !== undefined) return;
     proc.pid = pid;
     proc.state = 'running';
     const job = proc.job;
+    this.checkEntitlements(proc);
+    if (proc.fromTerminal) {
+      this.s.emit({
+        kind: 'process.spawn',
+        pid,
+        label: job.label,
+        domain: proc.domain,
+        program: job.program,
+        reason,
+      });
+      return;
+    }
     const prefix = launchdPrefix(proc.domain, job.label, pid);
-    this.s.log.launchd(`${prefix} <Notice>: ${launchd.spawned(pid)}`);
-    this.s.log.launchd(`${prefix} <Notice>: ${launchd.success(proc.programName, pid, reason)}`);
+    for (const line of [
+      launchd.spawned(pid),
+      launchd.event('SPAWNED'),
+      launchd.state('xpcproxy'),
+      launchd.event('SOURCE_ATTACH'),
+      launchd.state('running'),
+      launchd.event('INIT'),
+      launchd.success(proc.programName, pid, reason),
+    ])
+      this.s.log.launchd(`${prefix} <Notice>: ${line}`);
     this.s.emit({
       kind: 'process.spawn',
       pid,
@@ -191,12 +343,13 @@ export class Activation {
     const pid = proc.displayPid;
     const ranForMs = Math.max(0, Math.round(this.s.clock.now() - proc.startedAt));
     const { cause, clean, detail } = explainExit(proc, exit);
-    if (wasRunning) {
+    if (wasRunning && !proc.fromTerminal) {
       const prefix = launchdPrefix(proc.domain, proc.job.label, pid);
       const line = exit.signal
         ? launchd.exitedSignal(exit.signal, ranForMs, proc.endingBecause ? 'launchd[1]' : undefined)
         : launchd.exitedCode(exit.code ?? 0, ranForMs);
       this.s.log.launchd(`${prefix} <Notice>: ${line}`);
+      this.s.log.launchd(`${prefix} <Notice>: ${launchd.state('exited')}`);
     }
     this.s.connections.endWithProcess(proc, detail);
     this.s.emit({
@@ -220,7 +373,13 @@ export class Activation {
   private afterExit(proc: Proc, facts: ExitFacts): void {
     this.s.delivery.settleBarriers();
     const job = proc.job;
-    if (this.s.disposed || job.type === 'App' || job.domainKind === 'pid' || proc.endingBecause === 'bootout')
+    if (
+      this.s.disposed ||
+      job.type === 'App' ||
+      job.domainKind === 'pid' ||
+      proc.endingBecause === 'bootout' ||
+      proc.fromTerminal
+    )
       return;
     this.s.keepAlive.afterExit(job, proc.domain, facts);
   }
@@ -247,6 +406,15 @@ export class Activation {
     proc.handle.kill('SIGKILL');
     this.onExit(proc, { code: null, signal: 'SIGKILL' });
   }
+}
+
+/**
+ * XPC-MODEL §10.3: re-bootstrapping a loaded job prints `Bootstrap failed: 5: Input/output error` to a user
+ * (noclamshell#25/#30, nix-installer#1157) and 37 to root. [I] Who runs launchctl follows the domain: root
+ * (sudo) for `system`, the logged-in user for gui/ and user/.
+ */
+function asCaller(domain: string, errno: 0 | 17 | 37): 0 | 5 | 17 | 37 {
+  return errno === 37 && domain !== 'system' ? 5 : errno;
 }
 
 function explainExit(proc: Proc, exit: ProcessExit): { cause: ExitCause; clean: boolean; detail: string } {

@@ -46,6 +46,32 @@ export class BrokerLog {
     });
   }
 
+  /** [I] AMFI's lines under the kernel, as AppleMobileFileIntegrity logs them (XPC-MODEL §10.7). */
+  amfi(text: string): void {
+    this.emit({
+      kind: 'log',
+      subsystem: 'com.apple.MobileFileIntegrity',
+      category: 'amfi',
+      process: 'kernel',
+      pid: 0,
+      level: 'Error',
+      text,
+    });
+  }
+
+  /** [I] runningboardd's lines (XPC-MODEL §10.7). */
+  runningboard(text: string): void {
+    this.emit({
+      kind: 'log',
+      subsystem: 'com.apple.runningboard',
+      category: 'process',
+      process: 'runningboardd',
+      pid: 0,
+      level: 'Default',
+      text,
+    });
+  }
+
   smd(text: string): void {
     this.emit({
       kind: 'log',

@@ -1,7 +1,6 @@
 import { type HelperToBroker, HelperToBrokerSchema } from '../helper/protocol';
-import type { JobSpec, World } from '../world/model';
+import { type JobSpec, type World, type WorldState, WorldStateSchema } from '../world/model';
 import type { Connection } from './connection';
-import { loadsRunning } from './keepalive';
 import { Launchctl } from './launchctl';
 import type { LaunchdPort } from './launchd-port';
 import type { Lifecycle } from './lifecycle';
@@ -81,8 +80,45 @@ export class Broker {
       activation.spawn(job, 'app launch');
     }
     for (const job of ordered) {
-      if (slots.isLoaded(this.domainOf(job), job) && loadsRunning(job)) activation.spawn(job, 'speculative');
+      if (slots.isLoaded(this.domainOf(job), job)) activation.startIfKeptAlive(job);
     }
+  }
+
+  /**
+   * A path appears or goes away on the simulated Mac; launchd starts the jobs whose KeepAlive PathState now
+   * holds (XPC-MODEL §10.3).
+   */
+  setPath(path: string, exists: boolean): void {
+    const state = this.stateForChange();
+    const paths = new Set(state.paths ?? []);
+    if (exists) paths.add(path);
+    else paths.delete(path);
+    state.paths = [...paths];
+    this.s.emit({ kind: 'action', action: exists ? 'create path' : 'remove path', target: path });
+    this.s.activation.reevaluate();
+  }
+
+  /**
+   * Runs a launchd job's program from Terminal, as a developer does while debugging (XPC-MODEL §3.2, §10.7): not
+   * launchd's instance, so its listener fails with EPERM.
+   */
+  runFromTerminal(label: string): Proc | undefined {
+    const job = this.world.jobs.find((j) => j.label === label && j.type !== 'App');
+    if (!job) return undefined;
+    this.s.emit({ kind: 'action', action: 'run from Terminal', target: job.program });
+    return this.s.activation.spawn(job, 'terminal');
+  }
+
+  /** The network comes up or goes down: KeepAlive NetworkState (XPC-MODEL §10.3). */
+  setNetwork(up: boolean): void {
+    this.stateForChange().networkUp = up;
+    this.s.emit({ kind: 'action', action: up ? 'network up' : 'network down' });
+    this.s.activation.reevaluate();
+  }
+
+  private stateForChange(): WorldState {
+    if (!this.s.world.state) this.s.world.state = WorldStateSchema.parse({});
+    return this.s.world.state;
   }
 
   domainOf(job: JobSpec, owner?: Proc): string {
@@ -127,6 +163,8 @@ export class Broker {
         return replies.reply(proc, message);
       case 'cancel':
         return this.cancelLocal(proc, message.conn);
+      case 'socketConnect':
+        return this.s.sockets.connect(proc, message.conn, message.path);
       case 'transaction':
         proc.transactions = Math.max(0, proc.transactions + message.delta);
         return;
@@ -248,8 +286,7 @@ export class Broker {
       launch: (job, reason) => s.activation.spawn(job, reason),
       launchAtBoot: (job) => {
         if (job.type === 'App') s.activation.spawn(job, 'app launch');
-        else if (s.slots.isLoaded(s.domainOf(job), job) && loadsRunning(job))
-          s.activation.spawn(job, 'speculative');
+        else if (s.slots.isLoaded(s.domainOf(job), job)) s.activation.startIfKeptAlive(job);
       },
     };
   }

@@ -44,6 +44,11 @@ export class ConnectionStates {
     conn.boundTo = undefined;
     conn.other = undefined;
     const name = conn.service?.name ?? conn.name;
+    // XPC-MODEL §1.2 rule 1, §10.2: libxpc re-initialises before it calls out INTERRUPTED; with the job booted
+    // out (its name gone, or registered anew by a reinstall) the re-initialisation fails and the connection is INVALID.
+    if (conn.service && !this.s.lookup.stillRegistered(conn.service)) {
+      return this.s.lookup.failReconnect(conn, `${detail}, and ${name} left the namespace with its job`);
+    }
     this.s.replies.failPending(conn, 'XPC_ERROR_CONNECTION_INTERRUPTED', detail);
     if (conn.state === 'interrupted') return;
     this.s.log.libxpc(conn.owner, libxpc.reinitialized(conn.ptr), conn.ptr);

@@ -40,7 +40,7 @@ export class Delivery {
     if (conn.endpointOf) return this.s.anonymous.deliverToEndpoint(message);
     if (conn.state === 'interrupted') {
       // XPC-MODEL §1.2 rule 1: the next send re-looks up the name and relaunches on demand.
-      const service = this.s.lookup.resolve(conn, true);
+      const service = this.s.lookup.reconnect(conn);
       if (!service) return this.refuse(conn, m);
       this.s.connections.transition(conn, 'connected', {
         cause: `message sent after interruption; ${service.name} resolved again`,
@@ -119,15 +119,10 @@ export class Delivery {
     if (client.other?.live && client.boundTo === instance) return client.other;
     const listener = [...instance.listeners.values()].find((l) => l.name === service.name && l.live);
     if (!listener) return undefined;
-    const peerName = `${service.name}.peer[${client.owner.displayPid}]`;
-    const peer = new Connection(
-      this.s.pointers.allocate(),
-      'peer',
-      instance,
-      `p${this.s.nextMessageId++}`,
-      peerName,
-      false,
-    );
+    // XPC-MODEL §10.2: a peer's name ends in its own pointer, `com.example.svc.peer[948].0x71ccdd080`.
+    const ptr = this.s.pointers.allocate();
+    const peerName = `${service.name}.peer[${client.owner.displayPid}].${ptr}`;
+    const peer = new Connection(ptr, 'peer', instance, `p${this.s.nextMessageId++}`, peerName, false);
     instance.connections.set(peer.localId, peer);
     client.boundTo = instance;
     client.other = peer;

@@ -3,11 +3,14 @@ import type { NsError, XpcError } from '../trace/schema';
 /** POSIX and launchd-private error numbers with launchd's own strings (XPC-MODEL §3.4). */
 export const LAUNCHD_ERRORS: Readonly<Record<number, string>> = {
   1: 'Operation not permitted',
+  2: 'No such file or directory',
   3: 'No such process',
   5: 'Input/output error',
   17: 'File exists',
   22: 'Invalid argument',
+  13: 'Permission denied',
   37: 'Operation already in progress',
+  63: 'File name too long',
   107: 'Malformed bundle',
   112: 'Could not find specified domain',
   113: 'Could not find specified service',

@@ -18,8 +18,8 @@ const CRASH_CAUSES: ReadonlySet<ExitCause> = new Set(['crash']);
  * false after any other ending; Crashed true restarts after a crash signal,
  * false after any other ending.
  */
-export function keepsAlive(spec: KeepAliveSpec, exit: ExitFacts): boolean {
-  if (spec.always) return true;
+export function keepsAlive(spec: KeepAliveSpec, exit: ExitFacts, standing = false): boolean {
+  if (spec.always || standing) return true;
   const successful = exit.cause === 'exit' && exit.code === 0;
   const crashed = CRASH_CAUSES.has(exit.cause);
   if (spec.successfulExit !== undefined && spec.successfulExit === successful) return true;
@@ -27,9 +27,85 @@ export function keepsAlive(spec: KeepAliveSpec, exit: ExitFacts): boolean {
   return false;
 }
 
-/** SuccessfulExit "implies RunAtLoad" (XPC-MODEL §4.1). */
-export function loadsRunning(job: JobSpec): boolean {
-  return job.runAtLoad || job.keepAlive.always || job.keepAlive.successfulExit !== undefined;
+/** What the KeepAlive conditions that do not depend on an exit look at (XPC-MODEL §10.3). */
+export interface ConditionFacts {
+  pathExists(path: string): boolean;
+  networkUp(): boolean;
+  /** Whether the job with this label is loaded (launchd's "enabled"). */
+  jobEnabled(label: string): boolean;
+  /** Whether the job has been launched on demand at least once. */
+  demanded(job: JobSpec): boolean;
+}
+
+/** One standing condition and whether it holds, in words a developer can act on. */
+export interface Condition {
+  key: 'PathState' | 'OtherJobEnabled' | 'NetworkState' | 'AfterInitialDemand';
+  holds: boolean;
+  text: string;
+}
+
+/**
+ * The KeepAlive conditions that hold or fail whatever the last exit was: PathState, OtherJobEnabled and
+ * NetworkState, ORed (launchd.plist(5); XPC-MODEL §4.1, §10.3). [I] AfterInitialDemand gates them all until the
+ * job has been launched on demand once.
+ */
+export function standingConditions(spec: KeepAliveSpec, job: JobSpec, facts: ConditionFacts): Condition[] {
+  const out: Condition[] = [];
+  for (const [path, want] of Object.entries(spec.pathState ?? {})) {
+    const exists = facts.pathExists(path);
+    out.push({
+      key: 'PathState',
+      holds: exists === want,
+      text: `PathState ${path} → ${want} (${path} ${exists ? 'exists' : 'does not exist'})`,
+    });
+  }
+  for (const [label, want] of Object.entries(spec.otherJobEnabled ?? {})) {
+    const enabled = facts.jobEnabled(label);
+    out.push({
+      key: 'OtherJobEnabled',
+      holds: enabled === want,
+      text: `OtherJobEnabled ${label} → ${want} (${label} is ${enabled ? 'loaded' : 'not loaded'})`,
+    });
+  }
+  if (spec.networkState !== undefined) {
+    const up = facts.networkUp();
+    out.push({
+      key: 'NetworkState',
+      holds: up === spec.networkState,
+      text: `NetworkState → ${spec.networkState} (the network is ${up ? 'up' : 'down'})`,
+    });
+  }
+  if (spec.afterInitialDemand && !facts.demanded(job)) {
+    const held = out.map((c) => ({ ...c, holds: false }));
+    held.push({
+      key: 'AfterInitialDemand',
+      holds: false,
+      text: `AfterInitialDemand (${job.label} has not been launched on demand yet)`,
+    });
+    return held;
+  }
+  return out;
+}
+
+/** Whether any standing condition holds: then launchd starts the job and keeps it running. */
+export function standingHolds(job: JobSpec, facts: ConditionFacts): boolean {
+  return standingConditions(job.keepAlive, job, facts).some((c) => c.holds);
+}
+
+/** SuccessfulExit "implies RunAtLoad" (XPC-MODEL §4.1); a standing condition that holds starts the job too (§10.3). */
+export function loadsRunning(job: JobSpec, facts?: ConditionFacts): boolean {
+  if (job.runAtLoad || job.keepAlive.always || job.keepAlive.successfulExit !== undefined) return true;
+  return facts ? standingHolds(job, facts) : false;
+}
+
+/**
+ * For a loaded job launchd does not start: the conditions that hold it back, or undefined when it has none
+ * (a plain on-demand job is not "held back").
+ */
+export function heldBackBy(job: JobSpec, facts: ConditionFacts): Condition[] | undefined {
+  if (loadsRunning(job, facts)) return undefined;
+  const conditions = standingConditions(job.keepAlive, job, facts);
+  return conditions.length > 0 ? conditions : undefined;
 }
 
 /**
@@ -49,6 +125,8 @@ export interface KeepAlivePort {
   readonly clock: Clock;
   launchdLog(text: string): void;
   respawn(job: JobSpec): void;
+  /** Whether a standing KeepAlive condition (PathState, OtherJobEnabled, NetworkState) holds now. */
+  standing(job: JobSpec): boolean;
 }
 
 /**
@@ -85,7 +163,7 @@ export class KeepAlive {
       this.port.launchdLog(`${prefix} <Notice>: ${launchd.crashedInARow(n)}`);
     }
     if (exit.cause === 'idle-exit' || exit.cause === 'jetsam') return;
-    if (!keepsAlive(job.keepAlive, exit)) return;
+    if (!keepsAlive(job.keepAlive, exit, this.port.standing(job))) return;
     const wait = throttle(exit.ranForMs, job.throttleIntervalS);
     if (!wait) return this.port.respawn(job);
     this.port.launchdLog(`${prefix} <Notice>: ${launchd.throttled(wait.pushS, wait.ranForS)}`);

@@ -44,8 +44,24 @@ export function launchdPrefix(domain: string, label: string, pid?: number): stri
   return pid === undefined ? `(${domain}/${label})` : `(${domain}/${label} [${pid}])`;
 }
 
+/**
+ * [I] The audit session id of the simulated GUI login. XPC-MODEL §10.3 quotes `(gui/501 [100005])`; a world
+ * has one login session, so one number stands for it.
+ */
+export const GUI_AUDIT_SESSION = 100005;
+
+/**
+ * launchd's prefix for a domain's own lines (XPC-MODEL §3.5, §10.3): a gui domain carries its audit session,
+ * `(gui/501 [100005])`; `(system)` and `(user/501)` do not.
+ */
+export function domainPrefix(domain: string): string {
+  return domain.startsWith('gui/') ? `(${domain} [${GUI_AUDIT_SESSION}])` : `(${domain})`;
+}
+
+/** launchd's lines for one job (XPC-MODEL §4.2, §10.3); the spawn order is that of launchd.log (gitea#21860). */
 export const launchd = {
   willSpawn: () => 'internal event: WILL_SPAWN, code = 0',
+  event: (name: 'SPAWNED' | 'SOURCE_ATTACH' | 'INIT') => `internal event: ${name}, code = 0`,
   state: (s: string) => `service state: ${s}`,
   launching: (reason: string) => `launching: ${reason}`,
   spawned: (pid: number) => `xpcproxy spawned with pid ${pid}`,
@@ -68,6 +84,21 @@ export const launchctl = {
   bootstrapFailed: (errno: number) => `Bootstrap failed: ${errno}: ${launchdError(errno)}`,
   bootoutFailed: (errno: number) => `Boot-out failed: ${errno}: ${launchdError(errno)}`,
 };
+
+/** AppleMobileFileIntegrity's lines for a restricted entitlement without a matching profile (XPC-MODEL §10.7, seed 002). */
+export const amfi = {
+  unsatisfied: (keys: string[]) => `Unsatisfied entitlements: ${keys.join(', ')}`,
+  noProfile: () =>
+    'Soft-restriction provisioning profile validation failure: Error Domain=AppleMobileFileIntegrityError Code=-413 "No matching profile found"',
+};
+
+/**
+ * [I] The line seed 002 shows for a listener's process run from Terminal (XPC-MODEL §10.7); the second audit
+ * user id, 262, is the seed's.
+ */
+export function unequalIdentities(program: string, uid: number, pid: number): string {
+  return `Two equal instances have unequal identities. <anon<${program}>(${uid}) pid=${pid} AUID=${uid}> and <anon<${program}>(${uid})(262) pid=${pid} AUID=262>`;
+}
 
 /** Code-signing lines of XPC-MODEL §1.5 and §7.3. */
 export const codeSigning = {

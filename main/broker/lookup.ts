@@ -1,7 +1,7 @@
 import { versionText } from '../world/unit';
 import { Connection } from './connection';
 import { launchdError, nsErrorInvalid } from './errors';
-import { invalidationReason, launchd, libxpc } from './logs';
+import { domainPrefix, invalidationReason, launchd, libxpc, unequalIdentities } from './logs';
 import type { LookupResult, ServiceEntry } from './namespace';
 import { mayCheckIn, sandboxAllowsLookup } from './policy/sandbox';
 import type { Proc } from './process';
@@ -56,7 +56,7 @@ export class Lookup {
       errno === 159
         ? launchd.deniedLookup(conn.name, proc.programName, proc.displayPid, errno)
         : launchd.failedLookup(conn.name, proc.programName, proc.displayPid, errno);
-    this.s.log.launchd(`(${proc.domain}) <Warning>: ${text}`);
+    this.s.log.launchd(`${domainPrefix(proc.domain)} <Warning>: ${text}`);
     this.s.log.libxpc(proc, libxpc.lookupFailed(conn.ptr, errno), conn.ptr);
     this.s.log.libxpc(
       proc,
@@ -69,6 +69,38 @@ export class Lookup {
       nsError: nsErrorInvalid(conn.name, { lookupErrno: errno, init: !reconnect && errno === 159 }),
     });
     return undefined;
+  }
+
+  /**
+   * XPC-MODEL §1.2 rule 1, §10.2: the next send on an interrupted connection looks the name up again. It must
+   * find the very registration the connection was made to: a job booted out has left the namespace (3), and a
+   * helper reinstalled under the same label is a new registration the old connection never reaches (SecureXPC#70).
+   */
+  reconnect(conn: Connection): ServiceEntry | undefined {
+    const before = conn.service;
+    const service = this.resolve(conn, true);
+    if (!service || !before || service === before) return service;
+    conn.service = before;
+    this.failReconnect(
+      conn,
+      `${service.name} was registered again by a reinstalled ${service.job.label}; the old connection cannot reach it`,
+    );
+    return undefined;
+  }
+
+  /** Whether a name is still registered by the load the connection resolved, not by a later one. */
+  stillRegistered(service: ServiceEntry): boolean {
+    return this.s.namespace.get(service.domain, service.name) === service;
+  }
+
+  /** `[%p] invalidated after a failed reconnect` (XPC-MODEL §7.2): INVALID for good, pending replies too. */
+  failReconnect(conn: Connection, cause: string): void {
+    this.s.log.libxpc(conn.owner, libxpc.failedReconnect(conn.ptr), conn.ptr);
+    this.s.connections.invalidate(conn, {
+      reason: invalidationReason.failedReconnect,
+      cause,
+      nsError: nsErrorInvalid(conn.service?.name ?? conn.name),
+    });
   }
 
   /**
@@ -119,15 +151,23 @@ export class Lookup {
       libxpc.activating(conn.ptr, { mach: true, listener: true, peer: false, name }),
       conn.ptr,
     );
-    const errno = !mayCheckIn(proc.job, name) ? 1 : proc.checkedIn.has(name) ? 37 : 0;
+    // XPC-MODEL §3.2, §10.7: no check-in context when run from Terminal; none either once AMFI stripped the
+    // restricted entitlements of a daemon without a matching profile.
+    const refused = !mayCheckIn(proc.job, name)
+      ? `${name} is not in ${proc.job.label}'s MachServices, so it may not check it in`
+      : proc.fromTerminal
+        ? `${proc.programName}[${proc.displayPid}] was run from Terminal, not spawned by launchd, so it has no check-in context for ${name}`
+        : proc.amfiDenied
+          ? `AMFI did not grant ${proc.job.label}'s restricted entitlements (${proc.amfiDenied}), so launchd refuses its check-in of ${name}`
+          : undefined;
+    const errno = refused ? 1 : proc.checkedIn.has(name) ? 37 : 0;
     if (errno !== 0) {
+      if (proc.fromTerminal)
+        this.s.log.runningboard(unequalIdentities(proc.programName, this.s.world.uid, proc.displayPid));
       this.s.log.libxpc(proc, libxpc.listenerFailed(conn.ptr, errno), conn.ptr);
       this.s.connections.invalidate(conn, {
         reason: `listener failed to activate: error ${errno}`,
-        cause:
-          errno === 1
-            ? `${name} is not in ${proc.job.label}'s MachServices, so it may not check it in`
-            : `${name} is already checked in by this process`,
+        cause: refused ?? `${name} is already checked in by this process`,
       });
       this.s.sendTo(proc, { t: 'listenerFailed', listener: localId, errno });
       return;

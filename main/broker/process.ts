@@ -22,6 +22,10 @@ export class Proc {
   /** Plain words for a bootout, e.g. "was booted out by the installer". */
   endDetail: string | undefined;
   sigtermSent = false;
+  /** Run from Terminal rather than spawned by launchd: no check-in context (XPC-MODEL §3.2, §10.7). */
+  fromTerminal = false;
+  /** Why AMFI did not grant its restricted entitlements (XPC-MODEL §10.7); its listener then fails with EPERM. */
+  amfiDenied: string | undefined;
 
   constructor(
     readonly job: JobSpec,

@@ -8,7 +8,7 @@ import { BrokerLog } from './broker-log';
 import type { QueuedMessage } from './connection';
 import { ConnectionStates } from './connection-states';
 import { Delivery } from './delivery';
-import { KeepAlive } from './keepalive';
+import { KeepAlive, standingHolds } from './keepalive';
 import { LabelSlots } from './label-slots';
 import { Lifecycle } from './lifecycle';
 import { Lookup } from './lookup';
@@ -19,6 +19,7 @@ import type { Proc } from './process';
 import { Replies } from './reply';
 import { Requirements } from './requirements';
 import type { Clock, Spawner } from './spawner';
+import { UnixSockets } from './unix-sockets';
 
 export interface BrokerOptions {
   world: World;
@@ -71,6 +72,7 @@ export class BrokerState {
   readonly replies: Replies;
   readonly requirements: Requirements;
   readonly anonymous: AnonymousListeners;
+  readonly sockets: UnixSockets;
 
   constructor(
     private readonly options: BrokerOptions,
@@ -93,6 +95,7 @@ export class BrokerState {
       clock,
       launchdLog: (text) => this.log.launchd(text),
       respawn: (job) => this.activation.respawn(job),
+      standing: (job) => standingHolds(job, this.activation.facts),
     });
     this.activation = new Activation(this, onHelperMessage);
     this.connections = new ConnectionStates(this);
@@ -101,6 +104,7 @@ export class BrokerState {
     this.replies = new Replies(this);
     this.requirements = new Requirements(this);
     this.anonymous = new AnonymousListeners(this);
+    this.sockets = new UnixSockets(this);
   }
 
   emit(event: EventInput): void {

@@ -1,14 +1,28 @@
 import type { SysextInstance } from './sysext';
 
-/** sysextd's log lines (XPC-MODEL §5.1, quoted from F-772236). */
+/**
+ * [I] The address sysextd's `<sysextd.Extension: 0x…>` prints for an installed copy: made from the copy's
+ * serial, so two runs of a scenario read the same.
+ */
+export function extensionObject(instance: SysextInstance): string {
+  const serial = Number.parseInt(instance.uuid.slice(-12), 16) || 0;
+  return `<sysextd.Extension: 0x${(0xa94030000 + serial * 0x100).toString(16)}>`;
+}
+
+/**
+ * sysextd's log lines (XPC-MODEL §5.1, quoted from F-772236, as §10.4 corrects them from coder-desktop-macos
+ * logs): entries are named by bundle identifier, the extension by its object.
+ */
 export const sysextd = {
   foundEntry: (old: SysextInstance) =>
-    `activateDecision found entry to replace: ${old.uuid}, BundleVersion(CFBundleShortVersionString: "${old.job.shortVersion ?? ''}", CFBundleVersion: "${old.job.bundleVersion ?? ''}")`,
-  replaceDecision: () => 'initial activation decision: requestAppReplaceAction(...)',
+    `activateDecision found entry to replace: ${old.job.label}, BundleVersion(CFBundleShortVersionString: "${old.job.shortVersion ?? ''}", CFBundleVersion: "${old.job.bundleVersion ?? ''}")`,
+  /** [I] The object named is the installed copy the request would replace. */
+  replaceDecision: (old?: SysextInstance) =>
+    `initial activation decision: requestAppReplaceAction(${old ? extensionObject(old) : '...'})`,
   conflict: () => 'notifying client of activation conflict',
   // [I] The wording of the "kept" outcome; §5.1 only says the request is reported as completed.
   kept: (current: SysextInstance) =>
-    `activateDecision found matching entry: ${current.uuid}, versions identical; request completed without replacement`,
+    `activateDecision found matching entry: ${current.job.label}, versions identical; request completed without replacement`,
 };
 
 /** The pane each category's header points to (XPC-MODEL §5.2; the non-network panes are [R]). */

@@ -110,7 +110,7 @@ export class SystemExtensions {
       return { outcome: 'kept', instance: current };
     }
     this.sysextdLog(sysextd.foundEntry(current));
-    this.sysextdLog(sysextd.replaceDecision());
+    this.sysextdLog(sysextd.replaceDecision(current));
     this.sysextdLog(sysextd.conflict());
     if (options.replaceAction === 'cancel') return { outcome: 'cancelled', instance: current };
     return this.replace(current, next);

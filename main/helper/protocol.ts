@@ -39,6 +39,8 @@ export const HelperToBrokerSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('send'), conn: LocalId, id: MsgId, body: Body, expectsReply: z.boolean() }),
   z.object({ t: z.literal('reply'), conn: LocalId, to: MsgId, id: MsgId, body: Body }),
   z.object({ t: z.literal('cancel'), conn: LocalId }),
+  /** connect(2) to a Unix domain socket by path: the second transport (XPC-MODEL §10.7). */
+  z.object({ t: z.literal('socketConnect'), conn: LocalId, path: z.string().min(1).max(4096) }),
   z.object({ t: z.literal('transaction'), delta: z.union([z.literal(1), z.literal(-1)]) }),
   z.object({ t: z.literal('log'), text: z.string().max(4096) }),
 ]);

@@ -81,6 +81,15 @@ function checkLog(v: View, e: Extract<Expectation, { kind: 'log' }>): Verdict {
   );
 }
 
+function checkDiagnostic(v: View, e: Extract<Expectation, { kind: 'diagnostic' }>): Verdict {
+  const all = inWindow(v, 'diagnostic');
+  if (all.some((d) => (e.key === undefined || d.key === e.key) && e.diagnostic.test(d.message))) return pass;
+  const last = all.at(-1);
+  return fail(
+    last ? `the last diagnostic was: ${last.key ? `${last.key}: ` : ''}${last.message}` : 'no diagnostic',
+  );
+}
+
 function checkNoLog(v: View, e: Extract<Expectation, { kind: 'noLog' }>): Verdict {
   const hit = inWindow(v, 'log').find((l) => e.noLog.test(l.text));
   return hit ? fail(`a log line matches ${e.noLog}: ${hit.text}`, hit.seq) : pass;
@@ -180,6 +189,8 @@ export function check(e: Expectation, v: View): Verdict {
       return checkLog(v, e);
     case 'noLog':
       return checkNoLog(v, e);
+    case 'diagnostic':
+      return checkDiagnostic(v, e);
     case 'noDeliveryAfterInvalidation':
       return checkNoDelivery(v, e);
     case 'exit':
@@ -230,6 +241,8 @@ export function describe(e: Expectation, timeoutMs: number): string {
       return `a log line${e.on ? ` for ${e.on}` : ''} matching ${e.log} appears${e.count ? ` ${e.count} times` : ''}${within}`;
     case 'noLog':
       return `no log line matches ${e.noLog}`;
+    case 'diagnostic':
+      return `a diagnostic${e.key ? ` on ${e.key}` : ''} matching ${e.diagnostic} appears${within}`;
     case 'noDeliveryAfterInvalidation':
       return `no message is delivered on ${e.noDeliveryAfterInvalidation} after invalidation`;
     case 'exit':

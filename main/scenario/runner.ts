@@ -197,6 +197,21 @@ class Run {
         const result = broker.launchctl[step.kind](step.arg);
         return result.ok ? 'ok' : `${result.errno}: ${result.message}`;
       }
+      case 'path':
+        broker.setPath(step.arg.path, step.arg.exists);
+        return `${step.arg.path} ${step.arg.exists ? 'exists' : 'is gone'}`;
+      case 'socketConnect': {
+        const conn = await this.open(step.arg.id, step.arg.from);
+        return this.speak(conn, { t: 'socketConnect', conn: conn.localId, path: step.arg.path });
+      }
+      case 'runFromTerminal': {
+        const proc = broker.runFromTerminal(step.arg);
+        if (!proc) throw new StepError(`the world has no launchd job ${step.arg}`);
+        return `${proc.job.program} runs from Terminal`;
+      }
+      case 'network':
+        broker.setNetwork(step.arg === 'up');
+        return `the network is ${step.arg}`;
       case 'register':
       case 'unregister':
       case 'approve': {

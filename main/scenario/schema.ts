@@ -39,6 +39,8 @@ export const ExpectSchemas = {
     })
     .strict(),
   noLog: z.object({ noLog: PatternSchema, since }).strict(),
+  /** A diagnostic the console shows (a job held back, a load refused, a world warning), optionally by its key. */
+  diagnostic: z.object({ diagnostic: PatternSchema, key: z.string().optional(), within, since }).strict(),
   noDeliveryAfterInvalidation: z.object({ noDeliveryAfterInvalidation: Id }).strict(),
   exit: z
     .object({ exit: Label, cause: ExitCauseSchema.optional(), clean: z.boolean().optional(), within, since })
@@ -118,6 +120,14 @@ export const ActionSchemas = {
   register: Label,
   unregister: Label,
   approve: Label,
+  /** A path appears (`exists: true`) or goes away on the simulated Mac: KeepAlive PathState (XPC-MODEL §10.3). */
+  path: z.object({ path: z.string().min(1), exists: z.boolean() }).strict(),
+  /** The network comes up or goes down: KeepAlive NetworkState (XPC-MODEL §10.3). */
+  network: z.enum(['up', 'down']),
+  /** connect(2) to a Unix domain socket by path, speaking for a running process (XPC-MODEL §10.7). */
+  socketConnect: z.object({ id: Id, from: Label, path: z.string().min(1) }).strict(),
+  /** Runs a launchd job's program from Terminal, not through launchd (XPC-MODEL §3.2, §10.7). */
+  runFromTerminal: Label,
   ...UpgradeActionSchemas,
   expect: z.unknown(),
 } as const;

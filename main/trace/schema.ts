@@ -49,7 +49,14 @@ const Base = {
   t: z.number(),
 };
 
-export const SpawnReasonSchema = z.enum(['ipc (mach)', 'speculative', 'non-ipc demand', 'app launch']);
+/** `terminal`: run from a shell, not by launchd, so it has no check-in context (XPC-MODEL §3.2, §10.7). */
+export const SpawnReasonSchema = z.enum([
+  'ipc (mach)',
+  'speculative',
+  'non-ipc demand',
+  'app launch',
+  'terminal',
+]);
 
 /**
  * What a process's executable is signed with, as `codesign -dvvv -r- --entitlements -`

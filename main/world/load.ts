@@ -1,12 +1,20 @@
-import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { identityOfProgram } from '../signing/world-identity';
 import { isUnresolved, rederive, settingsFor } from './build-settings';
 import { processIdentity, type SignatureIdentity, teamFromEntitlements, teamFromSettings } from './identity';
 import { type BundleSettings, type Manifest, ManifestSchema } from './manifest';
-import type { Behaviour, JobSpec, JobType, World } from './model';
+import {
+  type Behaviour,
+  type JobSpec,
+  type JobType,
+  SESSION_TYPES,
+  type SessionType,
+  type World,
+} from './model';
 import { type Diagnostic, type PlistDict, readPlist, substitute } from './plist-file';
-import { associated, keepAlive, machServices, str, versions } from './plist-job';
+import { associated, keepAlive, machServices, str, unixSockets, versions } from './plist-job';
+import { ProfileError, readProvisioningProfile, unsatisfied } from './provisioning-profile';
 import { sysextInfo } from './sysext-info';
 import { validateWorld } from './validate';
 import { worldXcconfig } from './xcconfig';
@@ -65,6 +73,12 @@ function appsOf(root: string, top: string): string[] {
   if (root.endsWith('.app')) return [root];
   return [...list(join(top, 'Applications'), '.app'), ...list(top, '.app')];
 }
+
+/** XPC-MODEL §10.7: the host that maps a UI mechanism's plug-in (forum 776111). */
+const SECURITY_AGENT_HELPER =
+  '/System/Library/Frameworks/Security.framework/Versions/A/MachServices/SecurityAgent.bundle/Contents/XPCServices/SecurityAgentHelper-arm64.xpc/Contents/MacOS/SecurityAgentHelper-arm64';
+/** [I] The host's signing identifier; §10.7 says only that it is `com.apple.…`. */
+const SECURITY_AGENT_HELPER_ID = 'com.apple.SecurityAgentHelper';
 
 const MAX_WALK = 8;
 
@@ -366,7 +380,9 @@ class Loader {
         return {
           machServices: machServices(filled.MachServices),
           runAtLoad: filled.RunAtLoad === true,
-          keepAlive: keepAlive(filled.KeepAlive),
+          keepAlive: keepAlive(filled.KeepAlive, (key, message) =>
+            this.diagnostics.push({ severity: 'warning', file: job.path, key: `KeepAlive.${key}`, message }),
+          ),
           throttleIntervalS: typeof filled.ThrottleInterval === 'number' ? filled.ThrottleInterval : 10,
           exitTimeOutS: typeof filled.ExitTimeOut === 'number' ? filled.ExitTimeOut : 20,
           ...(filled.EnablePressuredExit === true ? { enablePressuredExit: true } : {}),
@@ -562,6 +578,100 @@ class Loader {
     });
   }
 
+  /**
+   * An authorization plug-in, `Library/Security/SecurityAgentPlugins/X.bundle` (XPC-MODEL §10.7): the
+   * authorization engine loads it into SecurityAgentHelper, an Apple platform binary, so the process that talks
+   * to the plug-in's daemon is the host, and the daemon sees the host's signature.
+   */
+  loadAuthorizationPlugin(path: string): void {
+    const read = this.readInfo(path);
+    const { id, base } = this.bundleIdentity(path, read);
+    const job = this.job(
+      {
+        label: id,
+        type: 'App',
+        domainKind: 'gui',
+        program: SECURITY_AGENT_HELPER,
+        path: this.rel(path),
+        bundleId: id,
+        host: { program: SECURITY_AGENT_HELPER, identifier: SECURITY_AGENT_HELPER_ID },
+        ...this.bundleVersions(read, base, id),
+      },
+      read.raw,
+      base,
+      path,
+    );
+    const team = job.signing.teamId;
+    this.diagnostics.push({
+      severity: 'info',
+      file: this.rel(path),
+      message: `${id}${team ? ` (team ${team})` : ''} runs inside SecurityAgentHelper, an Apple platform binary: a daemon checking its peer sees ${SECURITY_AGENT_HELPER_ID} (anchor apple, no team), never ${id}`,
+      consequence: `a peer requirement naming ${id}${team ? ` or team ${team}` : ''} fails with -67050; one for Apple's host (anchor apple and a com.apple. identifier) passes`,
+    });
+  }
+
+  /**
+   * XPC-MODEL §10.7: a daemon inside a bundle (an SMAppService daemon, or a program under `X.app/Contents/MacOS`)
+   * is checked by AMFI against the bundle's `Contents/embedded.provisionprofile`.
+   */
+  profileFor(program: string, appPath: string | undefined) {
+    const inBundle = /^(.*?\.(?:app|bundle|systemextension))\/Contents\//.exec(program)?.[1];
+    const bundle = appPath ?? (inBundle ? join(this.root, inBundle) : undefined);
+    const file = bundle ? join(bundle, 'Contents', 'embedded.provisionprofile') : undefined;
+    if (!file || !existsSync(file)) return undefined;
+    try {
+      return readProvisioningProfile(readFileSync(file));
+    } catch (error) {
+      if (!(error instanceof ProfileError)) throw error;
+      this.diagnostics.push({
+        severity: 'error',
+        file: this.rel(file),
+        message: `not a provisioning profile: ${error.message}`,
+        consequence: 'AMFI finds no matching profile (-413)',
+      });
+      return undefined;
+    }
+  }
+
+  /** XPC-MODEL §10.7: a daemon whose restricted entitlements no embedded profile grants is warned of in advance. */
+  warnUnsatisfiedEntitlements(): void {
+    for (const job of this.jobs) {
+      if (job.type !== 'LaunchDaemon' && job.type !== 'SMAppServiceDaemon') continue;
+      const { keys, why } = unsatisfied(
+        job.provisioningProfile,
+        job.entitlements,
+        job.signing.teamId,
+        Date.now(),
+      );
+      if (keys.length === 0) continue;
+      this.diagnostics.push({
+        severity: 'warning',
+        file: job.path,
+        key: keys[0],
+        message: `${job.label} claims ${keys.join(', ')} but ${why}`,
+        consequence:
+          'AMFI logs "Unsatisfied entitlements" and -413 "No matching profile found", and the daemon\'s listener fails with [1: Operation not permitted]',
+      });
+    }
+  }
+
+  /** LimitLoadToSessionType: a string or an array of launchd's session types (XPC-MODEL §4.1). */
+  sessionTypes(value: unknown, rel: string): SessionType[] | undefined {
+    if (value === undefined) return undefined;
+    const raw = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [value];
+    const known = raw.filter((v): v is SessionType => SESSION_TYPES.includes(v as SessionType));
+    for (const v of raw.filter((x) => !known.includes(x as SessionType))) {
+      this.diagnostics.push({
+        severity: 'warning',
+        file: rel,
+        key: 'LimitLoadToSessionType',
+        message: `${JSON.stringify(v)} is not a session type; expected ${SESSION_TYPES.join(', ')}`,
+        consequence: 'launchd ignores the entry',
+      });
+    }
+    return known;
+  }
+
   loadJob(path: string, type: JobType, appPath?: string, appLabel?: string): void {
     const rel = this.rel(path);
     // A plist launchd cannot parse is refused ("Bootstrap failed: 5"): the diagnostic says so, and there is no job.
@@ -600,12 +710,20 @@ class Loader {
       });
     }
     const daemon = type === 'LaunchDaemon' || type === 'SMAppServiceDaemon';
+    const program = stated ?? `/${rel}`;
+    const profile = daemon ? this.profileFor(program, appPath) : undefined;
+    const sessions = this.sessionTypes(filled.LimitLoadToSessionType, rel);
+    // XPC-MODEL §3.1, §10.3: an agent limited to Background sessions loads into the per-user domain, not gui/<uid>.
+    const background = !daemon && sessions && !sessions.includes('Aqua') && sessions.includes('Background');
     this.job(
       {
         label,
         type,
-        domainKind: daemon ? 'system' : 'gui',
-        program: stated ?? `/${rel}`,
+        domainKind: daemon ? 'system' : background ? 'user' : 'gui',
+        ...(sessions ? { limitLoadToSessionType: sessions } : {}),
+        ...(profile ? { provisioningProfile: profile } : {}),
+        ...unixSockets(filled.Sockets, rel, this.diagnostics),
+        program,
         path: rel,
         ...(appLabel ? { bundledIn: appLabel } : {}),
       },
@@ -663,10 +781,14 @@ export function loadWorld(root: string, options: LoadOptions = {}): LoadResult {
       loader.loadJob(plist, 'LaunchAgent');
   }
   for (const app of appsOf(root.replace(/[\\/]+$/, ''), top)) loader.loadApp(app);
+  if (!bundleRoot)
+    for (const plugin of list(join(top, 'Library', 'Security', 'SecurityAgentPlugins'), '.bundle'))
+      loader.loadAuthorizationPlugin(plugin);
   inheritVersions(loader.jobs);
   // Versions inherited from the app feed the templates too.
   loader.jobs.splice(0, loader.jobs.length, ...loader.jobs.map((job) => loader.derive(job)));
   loader.reportUnresolved();
+  loader.warnUnsatisfiedEntitlements();
   if (loader.jobs.length === 0) {
     loader.diagnostics.push({
       severity: 'warning',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ProcessSignature } from '../trace/schema';
 import { XpcDictionarySchema } from '../trace/xpc-value';
+import type { ProvisioningProfile } from './provisioning-profile';
 
 /**
  * The world as the broker sees it, after loading: jobs with their services,
@@ -134,10 +135,19 @@ export interface SysextSpec {
   defaultMachServiceName?: boolean;
 }
 
+/** launchd.plist(5) KeepAlive: `true`, or a dictionary of conditions ORed together (XPC-MODEL §4.1, §10.3). */
 export interface KeepAliveSpec {
   always: boolean;
   successfulExit?: boolean;
   crashed?: boolean;
+  /** PathState: path → true (keep alive while it exists) or false (while it does not). */
+  pathState?: Record<string, boolean>;
+  /** OtherJobEnabled: label → true (keep alive while that job is loaded) or false (while it is not). */
+  otherJobEnabled?: Record<string, boolean>;
+  /** NetworkState: true keeps the job alive while the network is up. */
+  networkState?: boolean;
+  /** AfterInitialDemand: the conditions apply only once the job has been launched on demand. */
+  afterInitialDemand?: boolean;
 }
 
 /** A job's plist with its `$(VAR)` templates intact, and the build settings world.plist gives it (XPC-MODEL §10.1). */
@@ -149,6 +159,9 @@ export interface BuildModel {
   /** world.plist's behaviours for the job, before substitution. */
   behaviours: Behaviour[];
 }
+
+export const SESSION_TYPES = ['Aqua', 'LoginWindow', 'Background', 'StandardIO', 'System'] as const;
+export type SessionType = (typeof SESSION_TYPES)[number];
 
 export interface JobSpec {
   label: string;
@@ -162,6 +175,8 @@ export interface JobSpec {
   machServices: MachServiceSpec[];
   runAtLoad: boolean;
   keepAlive: KeepAliveSpec;
+  /** LimitLoadToSessionType, a string or an array in the plist (XPC-MODEL §4.1, §10.3). */
+  limitLoadToSessionType?: SessionType[];
   throttleIntervalS: number;
   exitTimeOutS: number;
   /** EnablePressuredExit: launchd may reclaim the job when it is clean and idle (XPC-MODEL §4.1). */
@@ -177,6 +192,15 @@ export interface JobSpec {
   associatedBundleIds?: string[];
   /** For a system extension: what `systemextensionsctl list` shows (XPC-MODEL §5.2). */
   sysext?: SysextSpec;
+  /**
+   * For code loaded into an Apple host process (an authorization plug-in in SecurityAgentHelper): the host whose
+   * signature every peer sees (XPC-MODEL §10.7).
+   */
+  host?: { program: string; identifier: string };
+  /** launchd.plist Sockets with a SockPathName: Unix domain sockets launchd binds for the job (XPC-MODEL §10.7). */
+  sockets?: { path: string; mode: number }[];
+  /** The bundle's `Contents/embedded.provisionprofile`, read (XPC-MODEL §10.7); absent when it has none. */
+  provisioningProfile?: ProvisioningProfile;
   signing: z.infer<typeof SigningSchema>;
   /** Where the team ID came from (world.plist, the code signature, the entitlements, the build settings, the project). */
   teamSource?: string;
@@ -207,6 +231,10 @@ export const WorldStateSchema = z
     developerMode: z.boolean().default(false),
     /** [I] XPC-MODEL §5.4 "reboot fixes it sometimes": whether a reboot re-points a stale NE binding. */
     rebootRebindsNE: z.boolean().default(false),
+    /** Paths that exist on the Mac, for KeepAlive PathState (XPC-MODEL §10.3). */
+    paths: z.array(z.string()).optional(),
+    /** The network is up (the default), for KeepAlive NetworkState (XPC-MODEL §10.3). */
+    networkUp: z.boolean().optional(),
   })
   .strict();
 export type WorldState = z.infer<typeof WorldStateSchema>;

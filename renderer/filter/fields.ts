@@ -73,11 +73,14 @@ const clientOf = (w: ModelSnapshot, c: ConnectionView | undefined) =>
       : c.side === 'peer'
         ? label(w, c.peerPid)
         : undefined;
-/** The service a connection is to, from either end: a peer connection's own name is "<service>.peer[<pid>]" (XPC-MODEL §1.4). */
+/** The service a connection is to, from either end: a peer connection's own name is "<service>.peer[<pid>].0x<pointer>" (XPC-MODEL §1.4, §10.2). */
 const serviceOf = (w: ModelSnapshot, c: ConnectionView | undefined) => {
   if (!c) return undefined;
   if (c.side !== 'peer') return c.name;
-  return (c.peerConn ? w.connections[c.peerConn]?.name : undefined) ?? c.name.replace(/\.peer\[-?\d+\]$/, '');
+  return (
+    (c.peerConn ? w.connections[c.peerConn]?.name : undefined) ??
+    c.name.replace(/\.peer\[-?\d+\](?:\.0x[0-9a-f]+)?$/, '')
+  );
 };
 const pick = <K extends string>(e: TraceEvent, key: K): Scalar =>
   key in e ? ((e as unknown as Record<K, Scalar>)[key] ?? undefined) : undefined;

@@ -241,7 +241,9 @@ describe('interruption and invalidation (XPC-MODEL §1.2)', () => {
 
   it('the service-side peer gets INVALID, never INTERRUPTED, when the client process exits', () => {
     const { daemon, client, rec } = connected();
-    const peerPtr = ptrOf(rec, daemon.pid!, `com.example.daemon.peer[${client.pid}]`, 'peer');
+    const peer = rec.of('connection.state').find((e) => e.pid === daemon.pid && e.side === 'peer');
+    expect(peer?.name).toBe(`com.example.daemon.peer[${client.pid}].${peer?.conn}`);
+    const peerPtr = peer!.conn;
     client.exit({ code: 0, signal: null });
     expect(rec.states(peerPtr)).toEqual(['activating', 'connected', 'invalidated']);
     expect(rec.logs()).toContain(

@@ -19,9 +19,10 @@ export function setup(jobs: JobSpec[], worldState?: WorldState) {
 
 export type Setup = ReturnType<typeof setup>;
 
-/** The pointer the broker gave a connection, found by owner pid, name and side. */
+/** The pointer the broker gave a connection, found by owner pid, name (a peer's without its `.0x…` tail) and side. */
 export function ptrOf(rec: Recorder, pid: number, name: string, side = 'client'): string {
-  const e = rec.of('connection.state').find((s) => s.pid === pid && s.name === name && s.side === side);
+  const named = (n: string) => n === name || (side === 'peer' && n.startsWith(`${name}.0x`));
+  const e = rec.of('connection.state').find((s) => s.pid === pid && named(s.name) && s.side === side);
   if (!e) throw new Error(`no ${side} connection to ${name} from ${pid}`);
   return e.conn;
 }

@@ -28,10 +28,15 @@ async function run(scenario: Scenario) {
 describe('the XPC-MODEL §8 recipes, run with real helpers', () => {
   it('covers every recipe the issue names', () => {
     expect(files).toEqual([
+      'app-group-profile.yaml',
+      'auth-plugin-peer.yaml',
       'code-signing-67050.yaml',
       'endpoint-listener-dies.yaml',
       'keepalive-crash-loop.yaml',
+      'launch-conditions.yaml',
       'listener-eperm.yaml',
+      'log-text-launchd.yaml',
+      'log-text-sysextd.yaml',
       'ne-upgrade-developer-mode-same-version.yaml',
       'ne-upgrade-invalidates.yaml',
       'ne-upgrade-preinstall-on-demand.yaml',
@@ -42,11 +47,13 @@ describe('the XPC-MODEL §8 recipes, run with real helpers', () => {
       'ne-upgrade-remedy-reboot.yaml',
       'ne-upgrade-remedy-versioned-name.yaml',
       'on-demand-launch.yaml',
+      'reconnect-after-bootout.yaml',
       'sandbox-lookup-159.yaml',
       'smjobbless-to-smappservice.yaml',
       'stale-disabled-override.yaml',
       'sysext-to-agent.yaml',
       'transactions-idle-exit.yaml',
+      'unix-socket.yaml',
     ]);
   });
 

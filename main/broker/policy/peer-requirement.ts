@@ -11,6 +11,16 @@ import { certificateInfo } from './signature-identity';
  * and a chain is derived from the overriding values instead.
  */
 export function signingIdentity(job: JobSpec): SigningIdentity {
+  // XPC-MODEL §10.7: code loaded into an Apple host presents the host's signature: Apple, platform, no team.
+  if (job.host) {
+    return {
+      identifier: job.host.identifier,
+      anchor: 'apple',
+      notarized: false,
+      entitlements: { 'com.apple.private.security.clear-library-validation': true },
+      info: { CFBundleIdentifier: job.host.identifier },
+    };
+  }
   const signature = job.signature;
   const realChain =
     signature && !signature.overridden.includes('anchor') && !signature.overridden.includes('teamId');
