@@ -22,7 +22,7 @@ describe('xpc-lab help', { timeout: SPAWNS_TIMEOUT }, () => {
       expect(long.stdout).toMatch(/\nExamples?:\n {2}\$ xpc-lab /);
       expect(long.stdout).toContain(`$ xpc-lab ${name} `);
       // Every command that prints results documents its --json shape; serve prints an address and runs.
-      if (name !== 'serve') expect(long.stdout).toMatch(/--json\s+print[^]*\nWith --json it prints: \{/);
+      if (name !== 'serve') expect(long.stdout).toMatch(/--json\s+print[\s\S]*\nWith --json it prints: \{/);
     },
   );
 
