@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { asset, fixture, REDRAW, scratch, xpcLab, xpcLabOnTerminal } from './xpc-lab';
+import { asset, fixture, REDRAW, SPAWNS_TIMEOUT, scratch, xpcLab, xpcLabOnTerminal } from './xpc-lab';
 
 const LOG = fixture('logs', 'sandbox-159.compact.log');
 
@@ -11,7 +11,7 @@ interface Perfetto {
 
 const csvRows = (path: string) => readFileSync(path, 'utf8').trimEnd().split('\r\n');
 
-describe('xpc-lab export', () => {
+describe('xpc-lab export', { timeout: SPAWNS_TIMEOUT }, () => {
   it("reads a Mac's log through the importer: Perfetto and a CSV of its events", () => {
     const dir = scratch();
     const r = xpcLab(['export', LOG, '--perfetto', join(dir, 'p.json'), '--csv', join(dir, 'e.csv')]);

@@ -1,11 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixture, REDRAW, scratch, xpcLab, xpcLabOnTerminal } from './xpc-lab';
+import { fixture, REDRAW, SPAWNS_TIMEOUT, scratch, xpcLab, xpcLabOnTerminal } from './xpc-lab';
 
 const LOG = fixture('logs', 'sandbox-159.compact.log');
 
-describe('xpc-lab import', () => {
+describe('xpc-lab import', { timeout: SPAWNS_TIMEOUT }, () => {
   it('prints a human summary by default: style, lines used, and the XPC story in counts', () => {
     const r = xpcLab(['import', LOG]);
     expect(r.code, r.stderr).toBe(0);

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { asset, REDRAW, scratch, xpcLab, xpcLabOnTerminal } from './xpc-lab';
+import { asset, REDRAW, SPAWNS_TIMEOUT, scratch, xpcLab, xpcLabOnTerminal } from './xpc-lab';
 
 const ON_DEMAND = asset('worlds', 'on-demand');
 
@@ -14,7 +14,7 @@ function twoScenarios(): string {
   return dir;
 }
 
-describe('xpc-lab run', () => {
+describe('xpc-lab run', { timeout: SPAWNS_TIMEOUT }, () => {
   it('runs a folder of scenarios: a report each, a total, one JUnit suite each, exit 0', () => {
     const out = join(scratch(), 'results.xml');
     const r = xpcLab(['run', ON_DEMAND, '--scenario', twoScenarios(), '--junit', out]);

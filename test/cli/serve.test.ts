@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { xpcLab } from './xpc-lab';
+import { SPAWNS_TIMEOUT, xpcLab } from './xpc-lab';
 
 // A served world runs until stopped; its start-up output is tested in test/hosts/serve.test.ts.
-describe('xpc-lab serve', () => {
+describe('xpc-lab serve', { timeout: SPAWNS_TIMEOUT }, () => {
   it('exits 2 on a port that is not one, before starting anything', () => {
     const r = xpcLab(['serve', '--port', '70000', '--no-record']);
     expect(r.code).toBe(2);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { asset, scratch, xpcLab } from './xpc-lab';
+import { asset, SPAWNS_TIMEOUT, scratch, xpcLab } from './xpc-lab';
 
-describe('xpc-lab validate', () => {
+describe('xpc-lab validate', { timeout: SPAWNS_TIMEOUT }, () => {
   it('exits 0 on a world without errors and says so in a line', () => {
     const r = xpcLab(['validate', asset('worlds', 'acme-vpn')]);
     expect(r.code, r.stderr).toBe(0);

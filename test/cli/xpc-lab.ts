@@ -4,6 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
+/**
+ * Each test starts xpc-lab one or more times, each a fresh Node process that
+ * loads the whole bundle: seconds apiece on a loaded CI machine.
+ */
+export const SPAWNS_TIMEOUT = 180_000;
 const BIN = join(ROOT, 'bin', 'xpc-lab.mjs');
 
 export interface Ran {
@@ -18,7 +23,7 @@ export function xpcLab(args: string[], cwd = ROOT): Ran {
     cwd,
     encoding: 'utf8',
     env: { ...process.env, XPC_LAB_HOME: scratch() },
-    timeout: 60_000,
+    timeout: 120_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -33,7 +38,7 @@ export function xpcLabOnTerminal(args: string[]): Ran {
   const r = spawnSync('script', ['-qefc', `stty cols 250; ${line}`, '/dev/null'], {
     cwd: ROOT,
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 120_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
