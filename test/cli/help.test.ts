@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, SPAWNS_TIMEOUT, xpcLab } from './xpc-lab';
 
-const COMMANDS = ['serve', 'validate', 'run', 'import', 'export'];
+const COMMANDS = ['serve', 'validate', 'run', 'import', 'export', 'inspect', 'upgrade'];
 
 describe('xpc-lab help', { timeout: SPAWNS_TIMEOUT }, () => {
   it.each(COMMANDS)(
