@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { mergeSandbox, sandboxFromEntitlements } from './entitlements';
 import { type BundleSettings, type Manifest, ManifestSchema } from './manifest';
 import type { Behaviour, JobSpec, JobType, KeepAliveSpec, MachServiceSpec, World } from './model';
@@ -138,7 +138,7 @@ class Loader {
       signing: this.signing(id),
       entitlements,
       sandbox: mergeSandbox(sandboxFromEntitlements(entitlements), s.sandbox),
-      behaviours: (s.behaviours ?? this.defaultBehaviours(partial)).map((b) => this.resolveScript(b, id)),
+      behaviours: (s.behaviours ?? this.defaultBehaviours(partial)).flatMap((b) => this.resolveScript(b, id)),
     };
     this.jobs.push(job);
     return job;
@@ -165,20 +165,33 @@ class Loader {
     return { ...fromFile, ...this.settings(id).entitlements };
   }
 
-  /** A script behaviour's path is relative to the world; the helper needs it absolute. */
-  resolveScript(behaviour: Behaviour, id: string): Behaviour {
-    if (behaviour.kind !== 'script') return behaviour;
+  /**
+   * A script behaviour's path is relative to the world; the helper needs it
+   * absolute. A script must lie inside the world folder (links followed): one
+   * outside it is left out, with a diagnostic, and never runs.
+   */
+  resolveScript(behaviour: Behaviour, id: string): Behaviour[] {
+    if (behaviour.kind !== 'script') return [behaviour];
     const path = resolve(this.manifestRoot, behaviour.path);
+    const where = { severity: 'error' as const, file: 'world.plist', key: `bundles.${id}.behaviours` };
     if (!existsSync(path)) {
       this.diagnostics.push({
-        severity: 'error',
-        file: 'world.plist',
-        key: `bundles.${id}.behaviours`,
+        ...where,
         message: `the script ${behaviour.path} does not exist`,
         consequence: 'the helper would exit at launch, as a program that cannot load its code does',
       });
+      return [{ ...behaviour, path }];
     }
-    return { ...behaviour, path };
+    const rel = relative(realpathSync(this.manifestRoot), realpathSync(path));
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+      this.diagnostics.push({
+        ...where,
+        message: `the script ${behaviour.path} lies outside the world folder; a world runs only scripts inside it`,
+        consequence: 'the script is left out: the helper runs without it',
+      });
+      return [];
+    }
+    return [{ ...behaviour, path }];
   }
 
   loadApp(appPath: string): void {
