@@ -31,6 +31,13 @@ function linesWord(n: number): string {
   return n < SAMPLE_LINES ? `all ${n} non-empty lines match` : `the first ${n} non-empty lines match`;
 }
 
+/** What a line is, in words that say nothing of what it holds. */
+function lineKind(line: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what marks binary data
+  const binary = /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(line);
+  return `${binary ? 'binary data' : 'text'}, ${line.length} character${line.length === 1 ? '' : 's'} long`;
+}
+
 export class UnknownLogFormatError extends Error {
   /** The lines that were looked at. */
   readonly sample: readonly string[];
@@ -41,7 +48,8 @@ export class UnknownLogFormatError extends Error {
       sample.length === 0
         ? 'the log has no non-empty lines'
         : `${linesWord(sample.length)} none of: ${names}`;
-    const first = sample[0] === undefined ? '' : ` (first line: ${JSON.stringify(sample[0].slice(0, 80))})`;
+    // Described by its kind, never quoted: the file may be anyone's (a password file, an environment).
+    const first = sample[0] === undefined ? '' : ` (the first line is ${lineKind(sample[0])})`;
     super(`${source ? `${source}: ` : ''}${what}${first}`);
     this.name = 'UnknownLogFormatError';
     this.sample = sample;
