@@ -82,7 +82,12 @@ export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('recentWorlds') }),
   /** Stops what the host shows and opens the world in this folder; a folder that is not a world leaves it running. */
   /** Opens what a path names: a folder as a world, a file as a recorded trace or a Mac's log (by its content). */
-  z.object({ type: z.literal('open'), path: AbsolutePath }),
+  z.object({
+    type: z.literal('open'),
+    path: AbsolutePath,
+    /** A world whose helpers run scripts is refused, listing them, unless the user allowed them. */
+    allowScripts: z.boolean().optional(),
+  }),
   /** Sends a message as a running process would, over its own connection to the service (a resend from the console). */
   z.object({
     type: z.literal('send'),

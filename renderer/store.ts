@@ -341,6 +341,7 @@ export const actions = {
   /** Recent and demo worlds; the picker shows a failure itself, so this throws rather than notifies. */
   listWorlds: (): Promise<WorldList> => host().invoke({ type: 'recentWorlds' }),
   /** Opens a world folder, a trace or a log: on success the host swaps its source and the page starts over. */
-  open: (path: string): Promise<WorldEntry> => host().invoke({ type: 'open', path }),
+  open: (path: string, allowScripts = false): Promise<WorldEntry> =>
+    host().invoke({ type: 'open', path, ...(allowScripts ? { allowScripts } : {}) }),
   toggleExport: (open?: boolean) => useConsole.setState((s) => ({ exporting: open ?? !s.exporting })),
 };

@@ -243,9 +243,26 @@ export class Broker {
   private signal(pid: number, signal: NodeJS.Signals, why: 'crash' | 'kill'): boolean {
     const proc = this.findProc(pid);
     if (!proc) return false;
-    this.s.emit({ kind: 'action', action: why, target: `${proc.job.label}[${pid}]`, detail: signal });
+    const target = `${proc.job.label}[${pid}]`;
+    this.s.emit({ kind: 'action', action: why, target, detail: signal });
     proc.endingBecause = why;
-    return proc.handle.kill(signal);
+    const sent = proc.handle.kill(signal);
+    if (sent && signal === 'SIGTERM') {
+      // As launchd does (XPC-MODEL §4.2): a process still running ExitTimeOut seconds after SIGTERM gets SIGKILL.
+      const waitS = proc.job.exitTimeOutS;
+      proc.killTimer?.cancel();
+      proc.killTimer = this.s.clock.setTimeout(() => {
+        if (proc.state === 'exited') return;
+        this.s.emit({
+          kind: 'action',
+          action: why,
+          target,
+          detail: `SIGKILL: still running ${waitS} s after SIGTERM (its ExitTimeOut)`,
+        });
+        proc.handle.kill('SIGKILL');
+      }, waitS * 1000);
+    }
+    return sent;
   }
 
   cancelConnection(ptr: string): boolean {

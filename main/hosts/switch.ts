@@ -14,12 +14,24 @@ import type { Spawner } from '../broker/spawner';
 import type { Session } from '../session/session';
 import type { ConsoleSource } from '../session/source';
 import { checkLogFormat, recordingKind } from '../trace/sniff';
+import { loadWorld } from '../world/load';
 import { RecentStore } from './recent';
+import { isShippedWorld, ScriptsNeedConsentError, worldScripts } from './scripts-consent';
 import { type LiveSource, openLive, openRecording } from './sources';
 import { type StartupStep, type StartupWatch, startWithProgress } from './startup';
 import { checkWorldFolder, demoWorlds, NotAWorldError } from './worlds';
 
 export type SourceKind = 'world' | 'trace' | 'log';
+
+export interface OpenWorldOptions {
+  /**
+   * 'ask': a world (other than a shipped demo) whose helpers run scripts is
+   * refused with ScriptsNeedConsentError, listing them, until opened with
+   * 'allow'. The default, 'allow', is for a world the user named on the
+   * command line.
+   */
+  scripts?: 'allow' | 'ask';
+}
 
 function statOf(path: string): Stats | undefined {
   try {
@@ -112,11 +124,16 @@ export class SourceSwitch {
    * be loaded, is refused with its path and what is wrong, before anything is
    * stopped: what was shown keeps running.
    */
-  openWorld(folder: string): Promise<Shown> {
+  openWorld(folder: string, options: OpenWorldOptions = {}): Promise<Shown> {
     return this.serial(async () => {
       checkWorldFolder(folder);
       // One spelling per folder, so /a/b/ and /a/b are one recent entry.
       const dir = resolve(folder);
+      if (options.scripts === 'ask' && !isShippedWorld(dir)) {
+        // Scripts run as the user: a world that has any is opened only once the user has seen them.
+        const scripts = worldScripts(loadWorld(dir).world);
+        if (scripts.length > 0) throw new ScriptsNeedConsentError(dir, scripts);
+      }
       let live: LiveSource;
       try {
         live = openLive(dir, this.options.spawner, this.options.host, this.options.record);
@@ -185,12 +202,12 @@ export class SourceSwitch {
    * log, told apart by its content. A file that is neither is refused, naming
    * it, and what is shown keeps running.
    */
-  async open(path: string): Promise<Shown> {
+  async open(path: string, options: OpenWorldOptions = {}): Promise<Shown> {
     if (!isAbsolute(path))
       throw new NotAWorldError(`${path}: open a world, trace or log by its absolute path`);
     const stats = statOf(path);
     if (!stats) throw new NotAWorldError(`${path}: no such file or folder`);
-    if (stats.isDirectory()) return this.openWorld(path);
+    if (stats.isDirectory()) return this.openWorld(path, options);
     // Checked before a byte is read: reading a FIFO or a device would wait on whatever writes to it.
     if (!stats.isFile())
       throw new NotAWorldError(
@@ -257,7 +274,8 @@ export class SourceSwitch {
       case 'recentWorlds':
         return this.worlds();
       case 'open': {
-        const shown = await this.open(command.path);
+        // From a console: a world's scripts run only after the user allowed them (the console asks).
+        const shown = await this.open(command.path, { scripts: command.allowScripts ? 'allow' : 'ask' });
         return { kind: shown.kind, path: shown.path, name: shown.name };
       }
     }

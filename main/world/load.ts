@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { identityOfProgram } from '../signing/world-identity';
 import { isUnresolved, rederive, settingsFor } from './build-settings';
 import { processIdentity, type SignatureIdentity, teamFromEntitlements, teamFromSettings } from './identity';
@@ -266,20 +266,33 @@ class Loader {
     return { raw: readPlist(file, this.diagnostics, this.rel(file)) ?? {}, file };
   }
 
-  /** A script behaviour's path is relative to the world; the helper needs it absolute. */
-  resolveScript(behaviour: Behaviour, id: string): Behaviour {
-    if (behaviour.kind !== 'script') return behaviour;
+  /**
+   * A script behaviour's path is relative to the world; the helper needs it
+   * absolute. A script must lie inside the world folder (links followed): one
+   * outside it is left out, with a diagnostic, and never runs.
+   */
+  resolveScript(behaviour: Behaviour, id: string): Behaviour[] {
+    if (behaviour.kind !== 'script') return [behaviour];
     const path = resolve(this.manifestRoot, behaviour.path);
+    const where = { severity: 'error' as const, file: 'world.plist', key: `bundles.${id}.behaviours` };
     if (!existsSync(path)) {
       this.diagnostics.push({
-        severity: 'error',
-        file: 'world.plist',
-        key: `bundles.${id}.behaviours`,
+        ...where,
         message: `the script ${behaviour.path} does not exist`,
         consequence: 'the helper would exit at launch, as a program that cannot load its code does',
       });
+      return [{ ...behaviour, path }];
     }
-    return { ...behaviour, path };
+    const rel = relative(realpathSync(this.manifestRoot), realpathSync(path));
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+      this.diagnostics.push({
+        ...where,
+        message: `the script ${behaviour.path} lies outside the world folder; a world runs only scripts inside it`,
+        consequence: 'the script is left out: the helper runs without it',
+      });
+      return [];
+    }
+    return [{ ...behaviour, path }];
   }
 
   /**
@@ -353,7 +366,9 @@ class Loader {
       behaviours: [],
     };
     Object.assign(job, this.fromPlist(job, filled));
-    const rawBehaviours = (s.behaviours ?? this.defaultBehaviours(job)).map((b) => this.resolveScript(b, id));
+    const rawBehaviours = (s.behaviours ?? this.defaultBehaviours(job)).flatMap((b) =>
+      this.resolveScript(b, id),
+    );
     job.behaviours = substitute(rawBehaviours, settings, () => {}) as Behaviour[];
     job.build = { raw, base, behaviours: rawBehaviours };
     this.jobs.push(job);

@@ -59,6 +59,15 @@ export function readPlist(path: string, diagnostics: Diagnostic[], relative: str
     });
     return undefined;
   }
+  return readPlistBytes(bytes, diagnostics, relative);
+}
+
+/** The same, from bytes already read: `relative` names the file in every diagnostic. */
+export function readPlistBytes(
+  bytes: Buffer,
+  diagnostics: Diagnostic[],
+  relative: string,
+): PlistDict | undefined {
   const isBinary = bytes.subarray(0, 8).toString('latin1') === 'bplist00';
   const text = isBinary ? '' : bytes.toString('utf8');
   const isXml = !isBinary && formatOf(text) !== 'openstep';

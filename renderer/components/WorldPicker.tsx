@@ -4,6 +4,7 @@ import { actions, useConsole } from '../store';
 import { Dialog } from './Dialog';
 
 /** The host checks too; saying it here spares a round trip and words it for a person. */
+const SCRIPTS_ASKED = /: this world runs (a script|\d+ scripts) as you/;
 const ABSOLUTE = /^(\/|[A-Za-z]:[\\/]|\\\\)/;
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -61,7 +62,13 @@ function PickerForm() {
     setError(null);
     setOpening(wanted);
     try {
-      await actions.open(wanted);
+      try {
+        await actions.open(wanted);
+      } catch (e) {
+        // A world whose helpers run scripts: the host lists them, and the user decides.
+        if (!SCRIPTS_ASKED.test(message(e)) || !window.confirm(message(e))) throw e;
+        await actions.open(wanted, true);
+      }
       // The host swaps its source and this page starts over; until then the dialog says what it is opening.
     } catch (e) {
       const text = message(e);

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -194,5 +194,34 @@ describe.skipIf(!chromiumPresent)('opening worlds in Chromium', () => {
     expect(await files.getByRole('button').getAttribute('aria-current')).toBe('true');
     await shot('open-recent-files');
     await page.keyboard.press('Escape');
+  });
+
+  it("asks before opening a user's world that runs scripts, listing them; declining leaves what is shown", async () => {
+    const copy = join(mkdtempSync(join(tmpdir(), 'xpc-lab-e2e-scripts-')), 'pebble-notes');
+    cpSync(PEBBLE, copy, { recursive: true });
+    const before = await worldName();
+    const asked: string[] = [];
+    page.once('dialog', (d) => {
+      asked.push(d.message());
+      void d.dismiss();
+    });
+    await page.keyboard.press('Control+o');
+    await picker().getByLabel('Folder or file').fill(copy);
+    await picker().getByLabel('Folder or file').press('Enter');
+    await expect.poll(() => asked.length).toBe(1);
+    expect(asked[0]).toBe(
+      `${copy}: this world runs a script as you, with your files and network, when its helpers start:\n  scripts/pebble-sync.mjs (com.pebble.notes.sync)\nOpen it only if you trust these scripts.`,
+    );
+    await expect.poll(() => picker().getByRole('alert').textContent()).toContain('scripts/pebble-sync.mjs');
+    expect(await worldName()).toBe(before);
+
+    page.once('dialog', (d) => {
+      asked.push(d.message());
+      void d.accept();
+    });
+    await picker().getByRole('button', { name: 'Open', exact: true }).click();
+    await expect.poll(worldName, { timeout: 10_000 }).toBe('Pebble Notes');
+    expect(asked.length).toBe(2);
+    expect(host.session.broker.world.root).toBe(copy);
   });
 });

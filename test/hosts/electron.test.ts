@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -25,7 +25,15 @@ function fakeElectron() {
     appListeners: new Map<string, (...args: unknown[]) => void>(),
     menu: [] as MenuItem[],
     nextOpen: undefined as string | undefined,
-    errors: [] as { title?: string; detail?: string }[],
+    /** The button the next message box answers with (0, the first, unless set). */
+    nextResponse: 0,
+    errors: [] as { title?: string; detail?: string; buttons?: string[] }[],
+    privileged: [] as { scheme: string; privileges: Record<string, boolean> }[],
+    protocols: new Map<string, (request: { url: string; method?: string }) => Response>(),
+    permissionRequest: undefined as
+      | undefined
+      | ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void),
+    permissionCheck: undefined as undefined | ((contents: unknown, permission: string) => boolean),
     headerFilter: undefined as
       | undefined
       | ((
@@ -85,7 +93,17 @@ function fakeElectron() {
     session: {
       defaultSession: {
         webRequest: { onHeadersReceived: (fn: typeof calls.headerFilter) => (calls.headerFilter = fn) },
+        setPermissionRequestHandler: (fn: typeof calls.permissionRequest) => (calls.permissionRequest = fn),
+        setPermissionCheckHandler: (fn: typeof calls.permissionCheck) => (calls.permissionCheck = fn),
       },
+    },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: typeof calls.privileged) => {
+        // Electron refuses this after ready; the fake app is never ready before the host asks.
+        calls.privileged.push(...schemes);
+      },
+      handle: (scheme: string, fn: (request: { url: string; method?: string }) => Response) =>
+        calls.protocols.set(scheme, fn),
     },
     Menu: {
       buildFromTemplate: (template: MenuItem[]) => template,
@@ -97,9 +115,12 @@ function fakeElectron() {
         filePaths: calls.nextOpen ? [calls.nextOpen] : [],
       }),
       showSaveDialog: async () => ({ canceled: true }),
-      showMessageBox: async (_win: unknown, options: { title?: string; detail?: string }) => {
+      showMessageBox: async (
+        _win: unknown,
+        options: { title?: string; detail?: string; buttons?: string[] },
+      ) => {
         calls.errors.push(options);
-        return { response: 0 };
+        return { response: calls.nextResponse };
       },
     },
     shell: { showItemInFolder: () => {} },
@@ -149,7 +170,7 @@ describe('the Electron host, against a fake electron module', () => {
       webviewTag: false,
     });
     expect(prefs.preload).toBe(join(distDir, 'preload', 'index.cjs'));
-    expect(win.win.loaded).toBe(`file://${join(distDir, 'renderer', 'index.html')}`);
+    expect(win.win.loaded).toBe('app://console/index.html');
   });
 
   it('sets a Content-Security-Policy on every response', async () => {
@@ -167,10 +188,48 @@ describe('the Electron host, against a fake electron module', () => {
     };
     contents.setWindowOpenHandler = (fn) => (contents.openHandler = fn);
     calls.appListeners.get('web-contents-created')?.({}, contents);
-    let prevented = false;
-    contents.emit('will-navigate', { preventDefault: () => (prevented = true) });
-    expect(prevented).toBe(true);
+    for (const name of ['will-navigate', 'will-frame-navigate', 'will-redirect', 'will-attach-webview']) {
+      let prevented = false;
+      contents.emit(name, { preventDefault: () => (prevented = true) });
+      expect(prevented, name).toBe(true);
+    }
     expect(contents.openHandler?.()).toEqual({ action: 'deny' });
+  });
+
+  it('denies every permission a page asks for, and every permission check', async () => {
+    const { calls } = await started();
+    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
+      let granted: boolean | undefined;
+      calls.permissionRequest?.({}, permission, (g) => (granted = g));
+      expect(granted, permission).toBe(false);
+      expect(calls.permissionCheck?.({}, permission), permission).toBe(false);
+    }
+  });
+
+  it('serves the console from a privileged app:// scheme, only files inside dist/renderer', async () => {
+    const { calls, distDir } = await started();
+    expect(calls.privileged).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    ]);
+    mkdirSync(join(distDir, 'renderer'), { recursive: true });
+    writeFileSync(join(distDir, 'renderer', 'index.html'), '<!doctype html><title>XPC Lab</title>');
+    writeFileSync(join(distDir, 'secret.txt'), 'outside the renderer folder');
+    const serve = calls.protocols.get('app');
+    const page = serve?.({ url: 'app://console/index.html' });
+    expect(page?.status).toBe(200);
+    expect(await page?.text()).toContain('<title>XPC Lab</title>');
+    expect(page?.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    for (const url of [
+      'app://console/../secret.txt',
+      'app://console/%2e%2e/secret.txt',
+      'app://console/..%2fsecret.txt',
+      'app://console/%E0%A4%A',
+      'app://other/index.html',
+      'app://console/missing.js',
+    ]) {
+      expect(serve?.({ url })?.status, url).toBe(404);
+    }
+    expect(serve?.({ url: 'app://console/index.html', method: 'POST' })?.status).toBe(404);
   });
 
   it('answers commands only from its own window, and validates them', async () => {
@@ -277,6 +336,27 @@ describe('opening worlds in the Electron host', () => {
   const worldName = async (handler: (e: unknown, raw: unknown) => unknown, from: unknown) =>
     ((await handler(from, { type: 'hello' })) as { value: { world: { name: string } } }).value.world.name;
   const orbit = join(packageRoot(), 'assets', 'worlds', 'orbit-backup');
+
+  it('File › Open World… on a world that runs scripts lists them in a dialog, and opens it only when the user agrees', async () => {
+    const { calls, handler, fromWindow } = await started();
+    const copy = join(mkdtempSync(join(tmpdir(), 'xpc-lab-scripts-')), 'pebble-notes');
+    cpSync(join(packageRoot(), 'assets', 'worlds', 'pebble-notes'), copy, { recursive: true });
+    calls.nextOpen = copy;
+    calls.nextResponse = 0;
+    menuItem(calls, 'Open World…')?.click?.();
+    await expect.poll(() => calls.errors.length).toBe(1);
+    expect(calls.errors[0]).toMatchObject({
+      title: 'This world runs scripts',
+      buttons: ['Cancel', 'Open and Run Scripts'],
+      detail: expect.stringContaining('scripts/pebble-sync.mjs (com.pebble.notes.sync)'),
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await worldName(handler, fromWindow)).toBe('Acme VPN');
+    calls.nextResponse = 1;
+    menuItem(calls, 'Open World…')?.click?.();
+    await expect.poll(() => worldName(handler, fromWindow)).toBe('Pebble Notes');
+    expect(calls.errors.length).toBe(2);
+  });
 
   it('File › Open World… stops the shown world, opens the picked one, reloads the window and lists both as recent', async () => {
     const { calls, handler, fromWindow, win } = await started();

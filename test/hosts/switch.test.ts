@@ -313,3 +313,48 @@ describe('opening what is not a world, trace or log', () => {
     }
   });
 });
+
+describe('a world that runs scripts, opened from a console', () => {
+  it('is refused with the list of its scripts until the console says the user allowed them', async () => {
+    const copy = join(temp('scripts'), 'pebble-notes');
+    cpSync(join(worlds, 'pebble-notes'), copy, { recursive: true });
+    const { sources } = switchWith();
+    await sources.open(ACME);
+    const refused = await sources.handle({ type: 'open', path: copy });
+    expect(refused).toEqual({
+      ok: false,
+      error: `${copy}: this world runs a script as you, with your files and network, when its helpers start:\n  scripts/pebble-sync.mjs (com.pebble.notes.sync)\nOpen it only if you trust these scripts.`,
+    });
+    expect(sources.shown?.path).toBe(ACME);
+    const allowed = await sources.handle({ type: 'open', path: copy, allowScripts: true });
+    expect(allowed).toMatchObject({ ok: true, value: { kind: 'world', path: copy, name: 'Pebble Notes' } });
+    // The demo worlds shipped with XPC Lab run its own scripts, and open without asking.
+    expect(await sources.handle({ type: 'open', path: join(worlds, 'pebble-notes') })).toMatchObject({
+      ok: true,
+    });
+    await sources.close();
+  });
+
+  it('never runs a script that lies outside the world folder', () => {
+    const dir = temp('outside');
+    cpSync(join(worlds, 'pebble-notes'), join(dir, 'world'), { recursive: true });
+    writeFileSync(join(dir, 'elsewhere.mjs'), 'export default () => {};');
+    const manifest = join(dir, 'world', 'world.plist');
+    writeFileSync(
+      manifest,
+      readFileSync(manifest, 'utf8').replace(
+        '<string>scripts/pebble-sync.mjs</string>',
+        '<string>../elsewhere.mjs</string>',
+      ),
+    );
+    const { world, diagnostics } = loadWorld(join(dir, 'world'));
+    expect(diagnostics).toContainEqual(
+      expect.objectContaining({
+        severity: 'error',
+        message:
+          'the script ../elsewhere.mjs lies outside the world folder; a world runs only scripts inside it',
+      }),
+    );
+    expect(world.jobs.flatMap((j) => j.behaviours).filter((b) => b.kind === 'script')).toEqual([]);
+  });
+});

@@ -1,18 +1,27 @@
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type * as Electron from 'electron';
 import { CHANNELS } from '../../../preload/channels';
 import type { MenuAction } from '../../../preload/contract';
 import { CSP } from '../csp';
 import { demoWorldPath } from '../paths';
 import type { RecentStore } from '../recent';
+import { ScriptsNeedConsentError } from '../scripts-consent';
 import { SourceSwitch } from '../switch';
+import { APP_INDEX, APP_PRIVILEGES, APP_SCHEME, serveAppRequest } from './app-protocol';
 import { UtilityProcessSpawner } from './utility-spawner';
 
 /** The parts of the `electron` module the host uses; tests pass a fake that records each call. */
 export type ElectronApi = Pick<
   typeof Electron,
-  'app' | 'BrowserWindow' | 'ipcMain' | 'utilityProcess' | 'session' | 'Menu' | 'dialog' | 'shell'
+  | 'app'
+  | 'BrowserWindow'
+  | 'ipcMain'
+  | 'utilityProcess'
+  | 'session'
+  | 'Menu'
+  | 'dialog'
+  | 'shell'
+  | 'protocol'
 >;
 
 export interface ElectronHostOptions {
@@ -61,21 +70,36 @@ export async function runElectronHost(electron: ElectronApi, options: ElectronHo
     Menu,
     dialog,
     shell,
+    protocol,
   } = electron;
+  // Before ready, as Electron requires: the console's origin is app://console, not file://.
+  protocol.registerSchemesAsPrivileged([APP_PRIVILEGES]);
   const spawner = new UtilityProcessSpawner(utilityProcess, options.helperEntry);
   app.on('child-process-gone', (_event, details) => spawner.onChildProcessGone(details));
   app.on('web-contents-created', (_event, contents) => {
+    // The console never leaves its page: no navigation of any frame, no redirect, no new window, no webview.
     contents.on('will-navigate', (event) => event.preventDefault());
+    contents.on('will-frame-navigate', (event) => event.preventDefault());
+    contents.on('will-redirect', (event) => event.preventDefault());
+    contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
   await app.whenReady();
+
+  const rendererRoot = join(options.distDir, 'renderer');
+  protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererRoot, request));
+  // The console needs no camera, microphone, notifications, geolocation or the like: every request is denied.
+  electronSession.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) =>
+    callback(false),
+  );
+  electronSession.defaultSession.setPermissionCheckHandler(() => false);
 
   electronSession.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
 
   const win = new BrowserWindow(WINDOW_OPTIONS(join(options.distDir, 'preload', 'index.cjs')));
-  const indexUrl = pathToFileURL(join(options.distDir, 'renderer', 'index.html')).href;
+  const indexUrl = APP_INDEX;
   const sources = new SourceSwitch({
     host: 'electron',
     spawner,
@@ -100,11 +124,30 @@ export async function runElectronHost(electron: ElectronApi, options: ElectronHo
       message: title,
       detail: error instanceof Error ? error.message : String(error),
     });
-  const showWorld = (dir: string) =>
-    sources.openWorld(resolve(dir)).then(
-      () => undefined,
-      (error: unknown) => void complain('Cannot open this world', error),
-    );
+  /** A world whose helpers run scripts opens only after the user read the list and chose to run them. */
+  const allowScripts = async (error: ScriptsNeedConsentError): Promise<boolean> => {
+    const { response } = await dialog.showMessageBox(win, {
+      type: 'warning',
+      title: 'This world runs scripts',
+      message: `This world runs ${error.scripts.length === 1 ? 'a script' : `${error.scripts.length} scripts`} as you when its helpers start`,
+      detail: `${error.scripts.map((s) => `${s.path} (${s.label})`).join('\n')}\n\nThey run with your files and network. Open the world only if you trust them.`,
+      buttons: ['Cancel', 'Open and Run Scripts'],
+      defaultId: 0,
+      cancelId: 0,
+    });
+    return response === 1;
+  };
+  const showWorld = async (dir: string): Promise<void> => {
+    try {
+      await sources.openWorld(resolve(dir), { scripts: 'ask' });
+    } catch (error) {
+      if (!(error instanceof ScriptsNeedConsentError)) return void complain('Cannot open this world', error);
+      if (!(await allowScripts(error))) return;
+      await sources
+        .openWorld(resolve(dir), { scripts: 'allow' })
+        .catch((again: unknown) => void complain('Cannot open this world', again));
+    }
+  };
   const showRecording = (path: string, kind: 'trace' | 'log') =>
     sources.openRecording(resolve(path), kind).then(
       () => undefined,

@@ -230,6 +230,22 @@ function idOf(raw: unknown): number {
   return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : -1;
 }
 
+/** A console's frame: its id and command, or what is wrong with it (answered to its id when it has one). */
+export function readClientFrame(
+  text: string,
+): { id: number; command: unknown } | { id: number; error: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { id: -1, error: 'frame is not JSON' };
+  }
+  const id = idOf(raw);
+  const frame = ClientFrameSchema.safeParse(raw);
+  if (!frame.success || frame.data.command === undefined) return { id, error: 'frame must be {id, command}' };
+  return { id: frame.data.id, command: frame.data.command };
+}
+
 /**
  * One console over WebSocket: the same contract as the Electron preload. When
  * the host opens another source the console is told with a `switched` batch;
@@ -247,24 +263,17 @@ function connect(ws: WebSocket, endpoint: ConsoleEndpoint, onFault: (fault: Serv
     switched: () => send({ type: 'batch', batch: { events: [], dropped: 0, switched: true } }),
   });
   ws.on('close', detach);
-  ws.on('message', async (data, isBinary) => {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString());
-    } catch {
-      return send({ type: 'reply', id: -1, reply: { ok: false, error: 'frame is not JSON' } });
-    }
-    const id = idOf(raw);
-    const frame = ClientFrameSchema.safeParse(raw);
-    if (!frame.success || frame.data.command === undefined)
-      return send({ type: 'reply', id, reply: { ok: false, error: 'frame must be {id, command}' } });
+  ws.on('message', async (data) => {
+    const frame = readClientFrame(data.toString());
+    if ('error' in frame)
+      return send({ type: 'reply', id: frame.id, reply: { ok: false, error: frame.error } });
     let reply: Reply;
     try {
-      reply = await endpoint.handle(frame.data.command);
+      reply = await endpoint.handle(frame.command);
     } catch (error) {
       onFault({ where: 'socket', error });
       reply = { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
-    send({ type: 'reply', id: frame.data.id, reply });
+    send({ type: 'reply', id: frame.id, reply });
   });
 }

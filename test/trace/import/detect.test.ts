@@ -56,10 +56,18 @@ describe('detectLogFormat', () => {
     ]);
   });
 
-  it('with no line mentioning xpc or launchd, the refusal quotes the first lines', () => {
+  it('with no line mentioning xpc or launchd, the refusal describes the first line and never quotes it', () => {
     expect(() => importLog('just some words\n', { source: 'notes.txt' })).toThrow(
-      /^notes\.txt: its only line is not a libxpc or launchd line .*first lines:\n {2}"just some words"/s,
+      /^notes\.txt: its only line is not a libxpc or launchd line .*no line mentions xpc or launchd; the first line is text, 15 characters long$/s,
     );
+    let refusal = '';
+    try {
+      importLog('root:$6$secret:19000:0:99999:7:::\n');
+    } catch (error) {
+      refusal = (error as Error).message;
+    }
+    expect(refusal).toMatch(/not a libxpc or launchd line/);
+    expect(refusal).not.toContain('secret');
     expect(() => detectLogFormat('\n  \n')).toThrow('the log has no non-empty lines');
   });
 
