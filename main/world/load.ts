@@ -1,7 +1,13 @@
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { isUnresolved, rederive, settingsFor } from './build-settings';
-import { processIdentity, teamFromEntitlements, teamFromSettings } from './identity';
+import {
+  processIdentity,
+  type SignatureIdentity,
+  type SignatureReader,
+  teamFromEntitlements,
+  teamFromSettings,
+} from './identity';
 import { type BundleSettings, type Manifest, ManifestSchema } from './manifest';
 import type { Behaviour, JobSpec, JobType, World } from './model';
 import { type Diagnostic, type PlistDict, readPlist, substitute } from './plist-file';
@@ -123,8 +129,17 @@ class Loader {
   constructor(
     /** Paths are shown relative to this folder. */
     readonly root: string,
+    /** Reads the code signature of an executable in the world, when there is a reader. */
+    private readonly signatureOf?: SignatureReader,
   ) {
     this.manifestRoot = root;
+  }
+
+  /** The signature of a job's program, when the program is a file in this world and a reader is given. */
+  signature(program: string): SignatureIdentity | undefined {
+    if (!this.signatureOf || !program) return undefined;
+    const executable = join(this.root, program);
+    return existsSync(executable) && !isDir(executable) ? this.signatureOf(executable) : undefined;
   }
 
   rel(path: string): string {
@@ -293,9 +308,11 @@ class Loader {
     const id = partial.label;
     const s = this.settings(id);
     const ent = this.entitlementsFile(beside);
+    const signature = this.signature(partial.program);
     const first = processIdentity({
       id,
       manifest: s,
+      ...(signature ? { signature } : {}),
       entitlementsFile: ent.raw,
       buildSettings: base,
       ...(this.projectTeam ? { projectTeam: this.projectTeam } : {}),
@@ -306,6 +323,7 @@ class Loader {
     const identity = processIdentity({
       id,
       manifest: s,
+      ...(signature ? { signature } : {}),
       entitlementsFile,
       buildSettings: base,
       ...(this.projectTeam ? { projectTeam: this.projectTeam } : {}),
@@ -627,6 +645,13 @@ export interface LoadOptions {
   manifestFrom?: string;
   /** Run the rules of main/world/validate.ts too (default true). */
   validate?: boolean;
+  /**
+   * Reads the code signature of each bundle's executable and each job's program
+   * found in the world: its team and entitlements become the process's identity,
+   * under world.plist's (main/world/identity.ts). Without one, identity comes from
+   * world.plist, the entitlements files and the build settings.
+   */
+  signatureOf?: SignatureReader;
 }
 
 /**
@@ -639,7 +664,7 @@ export function loadWorld(root: string, options: LoadOptions = {}): LoadResult {
     throw new WorldLoadError(`${root}: not a world folder (it does not exist or is not a directory)`);
   const bundleRoot = root.replace(/[\\/]+$/, '').endsWith('.app');
   const top = bundleRoot ? dirname(root) : root;
-  const loader = new Loader(top);
+  const loader = new Loader(top, options.signatureOf);
   if (!bundleRoot) loader.loadManifest(options.manifestFrom);
   loader.readXcconfigs(bundleRoot ? root : top);
   loader.findProjectTeam(bundleRoot ? root : top);
