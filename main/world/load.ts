@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
-import { isUnresolved, rederive, settingsFor } from './build-settings';
+import { cmakePlaceholders, isUnresolved, rederive, settingsFor } from './build-settings';
 import {
   processIdentity,
   type SignatureIdentity,
@@ -14,6 +14,7 @@ import { type Diagnostic, type PlistDict, readPlist, substitute } from './plist-
 import { associated, keepAlive, machServices, str, versions } from './plist-job';
 import { sysextInfo } from './sysext-info';
 import { validateWorld } from './validate';
+import { appsOf, entitlementFiles, frameworkXpcServices, isDir, list } from './world-files';
 import { worldXcconfig } from './xcconfig';
 import { derivedSettings, rfc1034Identifier } from './xcode-settings';
 
@@ -25,84 +26,6 @@ export interface LoadResult {
 }
 
 export class WorldLoadError extends Error {}
-
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function list(dir: string, suffix: string): string[] {
-  if (!isDir(dir)) return [];
-  return readdirSync(dir)
-    .filter((name) => name.endsWith(suffix))
-    .sort()
-    .map((name) => join(dir, name));
-}
-
-/** XPC services a framework inside the app carries (Sparkle's Downloader.xpc, Installer.xpc): `Contents/Frameworks/X.framework[/Versions/*]/XPCServices`. */
-function frameworkXpcServices(appPath: string): string[] {
-  const out = new Map<string, string>();
-  for (const framework of list(join(appPath, 'Contents', 'Frameworks'), '.framework')) {
-    const versions = join(framework, 'Versions');
-    const homes = [
-      framework,
-      ...(isDir(versions)
-        ? readdirSync(versions)
-            .sort()
-            .map((v) => join(versions, v))
-        : []),
-    ];
-    // Versions/Current and the framework's top-level XPCServices are symbolic links to one copy.
-    for (const home of homes)
-      for (const xpc of list(join(home, 'XPCServices'), '.xpc')) {
-        const real = realpathSync(xpc);
-        if (!out.has(real)) out.set(real, xpc);
-      }
-  }
-  return [...out.values()];
-}
-
-/** Where a world keeps its apps: `Applications/*.app`, an `.app` at its top (a build folder), or the world is itself an `.app`. */
-function appsOf(root: string, top: string): string[] {
-  if (root.endsWith('.app')) return [root];
-  return [...list(join(top, 'Applications'), '.app'), ...list(top, '.app')];
-}
-
-const MAX_WALK = 8;
-
-/** Every `.entitlements` file under the world, for the team the project names. */
-function entitlementFiles(dir: string, depth = 0, out: string[] = []): string[] {
-  if (depth > MAX_WALK || !isDir(dir)) return out;
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (name.endsWith('.entitlements')) out.push(path);
-    else if (isDir(path)) entitlementFiles(path, depth + 1, out);
-  }
-  return out;
-}
-
-const PLACEHOLDER = /@[A-Za-z_][A-Za-z0-9_]*@/g;
-
-/** Every string holding a CMake `@VAR@` placeholder, by key path. */
-function templatesOfPlaceholders(value: unknown, key = ''): Record<string, string[]> {
-  if (typeof value === 'string') {
-    const found = value.match(PLACEHOLDER);
-    return found ? { [key]: [...new Set(found)] } : {};
-  }
-  if (Array.isArray(value))
-    return Object.assign({}, ...value.map((v, i) => templatesOfPlaceholders(v, `${key}[${i}]`)));
-  if (typeof value !== 'object' || value === null || value instanceof Date || value instanceof Uint8Array)
-    return {};
-  return Object.assign(
-    {},
-    ...Object.entries(value as PlistDict).map(([k, v]) =>
-      templatesOfPlaceholders(v, key ? `${key}.${k}` : k),
-    ),
-  );
-}
 
 /** Keys whose value XPC Lab uses: unresolved, the simulation would be wrong. */
 const USED_KEYS =
@@ -193,7 +116,7 @@ class Loader {
 
   /** CMake's configure_file placeholders (`@lokinet_VERSION@`): filled before Xcode or launchd ever see the file. */
   notePlaceholders(raw: PlistDict, file: string): void {
-    for (const [key, value] of Object.entries(templatesOfPlaceholders(raw))) {
+    for (const [key, value] of Object.entries(cmakePlaceholders(raw))) {
       this.diagnostics.push({
         severity: 'info',
         file,
