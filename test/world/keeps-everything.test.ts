@@ -265,3 +265,17 @@ describe('identity from a code signature (main/world/identity.ts)', () => {
     });
   });
 });
+
+describe('OpenStep plists', () => {
+  it('a leading comment does not make an OpenStep plist XML', () => {
+    const dir = worldOf({
+      'Library/LaunchAgents/com.example.o.plist':
+        '// written by hand\n/* an OpenStep plist */\n{ Label = "com.example.o"; ProgramArguments = ("/usr/bin/o"); MachServices = { "com.example.o" = 1; }; }\n',
+    });
+    const { world, diagnostics } = loadWorld(dir);
+    expect(world.jobs.map((j) => [j.label, j.program, j.machServices.map((s) => s.name)])).toEqual([
+      ['com.example.o', '/usr/bin/o', ['com.example.o']],
+    ]);
+    expect(diagnostics).toEqual([]);
+  });
+});
