@@ -9,8 +9,8 @@ export class NotAWorldError extends Error {}
 
 /**
  * Checks that `dir` looks like a world before anything is stopped for it: a
- * folder laid out like a Mac's disk (Applications/ or Library/) or holding a
- * world.plist.
+ * folder laid out like a Mac's disk (Applications/ or Library/), holding a
+ * world.plist, a built `.app`, or a folder holding built apps.
  */
 export function checkWorldFolder(dir: string): void {
   if (!isAbsolute(dir)) throw new NotAWorldError(`${dir}: a world is opened by its absolute path`);
@@ -18,7 +18,10 @@ export function checkWorldFolder(dir: string): void {
   if (!statSync(dir).isDirectory())
     throw new NotAWorldError(`${dir}: not a folder (a world is a folder laid out like a Mac's disk)`);
   const has = (name: string) => existsSync(join(dir, name));
-  if (!has('Applications') && !has('Library') && !has('world.plist'))
+  // A built app, or a folder holding built apps, is a world without a world.plist (docs/worlds.md).
+  const builtApp = dir.replace(/[\\/]+$/, '').endsWith('.app') && has(join('Contents', 'Info.plist'));
+  const holdsApp = readdirSync(dir).some((name) => name.endsWith('.app'));
+  if (!has('Applications') && !has('Library') && !has('world.plist') && !builtApp && !holdsApp)
     throw new NotAWorldError(
       `${dir} is not a world: it has no Applications/ folder, no Library/ folder and no world.plist`,
     );
@@ -31,7 +34,7 @@ export function worldName(dir: string): string {
     const name = readPlist(manifest, [], 'world.plist')?.name;
     if (typeof name === 'string' && name.trim()) return name;
   }
-  return basename(dir);
+  return basename(dir.replace(/[\\/]+$/, ''), '.app');
 }
 
 export function demoWorldsDir(): string {

@@ -20,7 +20,8 @@ function unitFromFolder(session: Session, app: string, folder: string): JobSpec[
   const { world } = session.broker;
   const dir = isAbsolute(folder) ? folder : resolve(world.root, folder);
   // The folder may come from the (untrusted) console: read it only if it is laid out like a world.
-  if (!existsSync(join(dir, 'Applications')))
+  const builtApp = dir.endsWith('.app') && existsSync(join(dir, 'Contents', 'Info.plist'));
+  if (!existsSync(join(dir, 'Applications')) && !builtApp)
     throw new Error(`${folder} is not a world folder with an Applications folder in it`);
   const { world: next, diagnostics } = loadWorld(dir, { manifestFrom: world.root, validate: false });
   for (const d of diagnostics)

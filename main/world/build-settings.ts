@@ -28,6 +28,25 @@ export interface Versions {
 
 const UNRESOLVED = /\$[({][A-Za-z_]/;
 
+/** CMake's configure_file placeholders (`@lokinet_VERSION@`): filled before Xcode or launchd see the file. */
+const PLACEHOLDER = /@[A-Za-z_][A-Za-z0-9_]*@/g;
+
+/** Every string holding a CMake `@VAR@` placeholder, by key path. */
+export function cmakePlaceholders(value: unknown, key = ''): Record<string, string[]> {
+  if (typeof value === 'string') {
+    const found = value.match(PLACEHOLDER);
+    return found ? { [key]: [...new Set(found)] } : {};
+  }
+  if (Array.isArray(value))
+    return Object.assign({}, ...value.map((v, i) => cmakePlaceholders(v, `${key}[${i}]`)));
+  if (typeof value !== 'object' || value === null || value instanceof Date || value instanceof Uint8Array)
+    return {};
+  return Object.assign(
+    {},
+    ...Object.entries(value as PlistDict).map(([k, v]) => cmakePlaceholders(v, key ? `${key}.${k}` : k)),
+  );
+}
+
 /** True when a value still holds a `$(VAR)`: something is unknown, so the value is not judged further. */
 export function isUnresolved(value: string): boolean {
   return UNRESOLVED.test(value);

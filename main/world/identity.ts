@@ -16,6 +16,9 @@ export interface SignatureIdentity {
   entitlements?: Record<string, unknown>;
 }
 
+/** Reads an executable's code signature; undefined when it has none (or cannot be read). */
+export type SignatureReader = (executablePath: string) => SignatureIdentity | undefined;
+
 export interface IdentityInput {
   /** The bundle identifier or launchd label. */
   id: string;

@@ -1,8 +1,14 @@
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { identityOfProgram } from '../signing/world-identity';
-import { isUnresolved, rederive, settingsFor } from './build-settings';
-import { processIdentity, type SignatureIdentity, teamFromEntitlements, teamFromSettings } from './identity';
+import { cmakePlaceholders, isUnresolved, rederive, settingsFor } from './build-settings';
+import {
+  processIdentity,
+  type SignatureIdentity,
+  type SignatureReader,
+  teamFromEntitlements,
+  teamFromSettings,
+} from './identity';
 import { type BundleSettings, type Manifest, ManifestSchema } from './manifest';
 import {
   type Behaviour,
@@ -17,6 +23,7 @@ import { associated, keepAlive, machServices, str, unixSockets, versions } from 
 import { ProfileError, readProvisioningProfile, unsatisfied } from './provisioning-profile';
 import { sysextInfo } from './sysext-info';
 import { validateWorld } from './validate';
+import { appsOf, entitlementFiles, frameworkXpcServices, isDir, list } from './world-files';
 import { worldXcconfig } from './xcconfig';
 import { derivedSettings, rfc1034Identifier } from './xcode-settings';
 
@@ -29,89 +36,11 @@ export interface LoadResult {
 
 export class WorldLoadError extends Error {}
 
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function list(dir: string, suffix: string): string[] {
-  if (!isDir(dir)) return [];
-  return readdirSync(dir)
-    .filter((name) => name.endsWith(suffix))
-    .sort()
-    .map((name) => join(dir, name));
-}
-
-/** XPC services a framework inside the app carries (Sparkle's Downloader.xpc, Installer.xpc): `Contents/Frameworks/X.framework[/Versions/*]/XPCServices`. */
-function frameworkXpcServices(appPath: string): string[] {
-  const out = new Map<string, string>();
-  for (const framework of list(join(appPath, 'Contents', 'Frameworks'), '.framework')) {
-    const versions = join(framework, 'Versions');
-    const homes = [
-      framework,
-      ...(isDir(versions)
-        ? readdirSync(versions)
-            .sort()
-            .map((v) => join(versions, v))
-        : []),
-    ];
-    // Versions/Current and the framework's top-level XPCServices are symbolic links to one copy.
-    for (const home of homes)
-      for (const xpc of list(join(home, 'XPCServices'), '.xpc')) {
-        const real = realpathSync(xpc);
-        if (!out.has(real)) out.set(real, xpc);
-      }
-  }
-  return [...out.values()];
-}
-
-/** Where a world keeps its apps: `Applications/*.app`, an `.app` at its top (a build folder), or the world is itself an `.app`. */
-function appsOf(root: string, top: string): string[] {
-  if (root.endsWith('.app')) return [root];
-  return [...list(join(top, 'Applications'), '.app'), ...list(top, '.app')];
-}
-
 /** XPC-MODEL §10.7: the host that maps a UI mechanism's plug-in (forum 776111). */
 const SECURITY_AGENT_HELPER =
   '/System/Library/Frameworks/Security.framework/Versions/A/MachServices/SecurityAgent.bundle/Contents/XPCServices/SecurityAgentHelper-arm64.xpc/Contents/MacOS/SecurityAgentHelper-arm64';
 /** [I] The host's signing identifier; §10.7 says only that it is `com.apple.…`. */
 const SECURITY_AGENT_HELPER_ID = 'com.apple.SecurityAgentHelper';
-
-const MAX_WALK = 8;
-
-/** Every `.entitlements` file under the world, for the team the project names. */
-function entitlementFiles(dir: string, depth = 0, out: string[] = []): string[] {
-  if (depth > MAX_WALK || !isDir(dir)) return out;
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (name.endsWith('.entitlements')) out.push(path);
-    else if (isDir(path)) entitlementFiles(path, depth + 1, out);
-  }
-  return out;
-}
-
-const PLACEHOLDER = /@[A-Za-z_][A-Za-z0-9_]*@/g;
-
-/** Every string holding a CMake `@VAR@` placeholder, by key path. */
-function templatesOfPlaceholders(value: unknown, key = ''): Record<string, string[]> {
-  if (typeof value === 'string') {
-    const found = value.match(PLACEHOLDER);
-    return found ? { [key]: [...new Set(found)] } : {};
-  }
-  if (Array.isArray(value))
-    return Object.assign({}, ...value.map((v, i) => templatesOfPlaceholders(v, `${key}[${i}]`)));
-  if (typeof value !== 'object' || value === null || value instanceof Date || value instanceof Uint8Array)
-    return {};
-  return Object.assign(
-    {},
-    ...Object.entries(value as PlistDict).map(([k, v]) =>
-      templatesOfPlaceholders(v, key ? `${key}.${k}` : k),
-    ),
-  );
-}
 
 /** Keys whose value XPC Lab uses: unresolved, the simulation would be wrong. */
 const USED_KEYS =
@@ -138,8 +67,17 @@ class Loader {
   constructor(
     /** Paths are shown relative to this folder. */
     readonly root: string,
+    /** Reads the code signature of an executable in the world, when there is a reader. */
+    private readonly signatureOf?: SignatureReader,
   ) {
     this.manifestRoot = root;
+  }
+
+  /** The signature of a job's program, when the program is a file in this world and a reader is given. */
+  signature(program: string): SignatureIdentity | undefined {
+    if (!this.signatureOf || !program) return undefined;
+    const executable = join(this.root, program);
+    return existsSync(executable) && !isDir(executable) ? this.signatureOf(executable) : undefined;
   }
 
   rel(path: string): string {
@@ -193,7 +131,7 @@ class Loader {
 
   /** CMake's configure_file placeholders (`@lokinet_VERSION@`): filled before Xcode or launchd ever see the file. */
   notePlaceholders(raw: PlistDict, file: string): void {
-    for (const [key, value] of Object.entries(templatesOfPlaceholders(raw))) {
+    for (const [key, value] of Object.entries(cmakePlaceholders(raw))) {
       this.diagnostics.push({
         severity: 'info',
         file,
@@ -324,15 +262,19 @@ class Loader {
     // XPC-MODEL §10.5: a signed executable's identity sits under world.plist's overrides.
     const signed = identityOfProgram(this.root, partial.program, s);
     if (signed.diagnostic) this.diagnostics.push(signed.diagnostic);
-    const signature: SignatureIdentity = {
-      ...(signed.signing?.teamId ? { teamId: signed.signing.teamId } : {}),
-      ...(signed.signing ? { anchor: signed.signing.anchor } : {}),
-      ...(signed.entitlements ? { entitlements: signed.entitlements } : {}),
-    };
+    const signature: SignatureIdentity | undefined =
+      this.signature(partial.program) ??
+      (signed.signing
+        ? {
+            ...(signed.signing.teamId ? { teamId: signed.signing.teamId } : {}),
+            anchor: signed.signing.anchor,
+            ...(signed.entitlements ? { entitlements: signed.entitlements } : {}),
+          }
+        : undefined);
     const first = processIdentity({
       id,
       manifest: s,
-      signature,
+      ...(signature ? { signature } : {}),
       entitlementsFile: ent.raw,
       buildSettings: base,
       ...(this.projectTeam ? { projectTeam: this.projectTeam } : {}),
@@ -343,7 +285,7 @@ class Loader {
     const identity = processIdentity({
       id,
       manifest: s,
-      signature,
+      ...(signature ? { signature } : {}),
       entitlementsFile,
       buildSettings: base,
       ...(this.projectTeam ? { projectTeam: this.projectTeam } : {}),
@@ -772,6 +714,13 @@ export interface LoadOptions {
   manifestFrom?: string;
   /** Run the rules of main/world/validate.ts too (default true). */
   validate?: boolean;
+  /**
+   * Reads the code signature of each bundle's executable and each job's program
+   * found in the world: its team and entitlements become the process's identity,
+   * under world.plist's (main/world/identity.ts). Without one, identity comes from
+   * world.plist, the entitlements files and the build settings.
+   */
+  signatureOf?: SignatureReader;
 }
 
 /**
@@ -784,7 +733,7 @@ export function loadWorld(root: string, options: LoadOptions = {}): LoadResult {
     throw new WorldLoadError(`${root}: not a world folder (it does not exist or is not a directory)`);
   const bundleRoot = root.replace(/[\\/]+$/, '').endsWith('.app');
   const top = bundleRoot ? dirname(root) : root;
-  const loader = new Loader(top);
+  const loader = new Loader(top, options.signatureOf);
   if (!bundleRoot) loader.loadManifest(options.manifestFrom);
   loader.readXcconfigs(bundleRoot ? root : top);
   loader.findProjectTeam(bundleRoot ? root : top);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'plist';
+import { parse, parseOpenStep } from 'plist';
 import { binaryPlistProblem } from './plist-bounds';
 import { locateXmlProblem } from './plist-lines';
 import { leadingWhitespace, parseXmlPlist, type XmlNote, XmlPlistError } from './plist-xml';
@@ -42,7 +42,8 @@ function isDict(value: unknown): value is PlistDict {
 
 /** OpenStep starts with { or (; everything else that is not binary is read as XML. */
 function formatOf(text: string): 'openstep' | 'xml' {
-  const start = text.replace(/^\uFEFF/, '').trimStart();
+  // Comments may come first (`// !$*UTF8*$!` heads every project.pbxproj).
+  const start = text.replace(/^\uFEFF/, '').replace(/^(?:\s+|\/\/[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/, '');
   return start.startsWith('{') || start.startsWith('(') ? 'openstep' : 'xml';
 }
 
@@ -84,7 +85,11 @@ export function readPlistBytes(
   }
   const notes: XmlNote[] = [];
   try {
-    const value = isBinary ? parse(new Uint8Array(bytes)) : isXml ? parseXmlPlist(text, notes) : parse(text);
+    const value = isBinary
+      ? parse(new Uint8Array(bytes))
+      : isXml
+        ? parseXmlPlist(text, notes)
+        : parseOpenStep(text);
     for (const note of notes) diagnostics.push(noteDiagnostic(relative, note));
     if (isXml && leadingWhitespace(text).skippedLines > 0) {
       diagnostics.push({

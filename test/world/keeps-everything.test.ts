@@ -223,3 +223,59 @@ describe('what a plist parser says goes into diagnostics with its line', () => {
     ]);
   });
 });
+
+describe('identity from a code signature (main/world/identity.ts)', () => {
+  const files = () => ({
+    [`${APP}/Contents/Info.plist`]: plist(
+      '<key>CFBundleIdentifier</key><string>com.example.tunnel</string>\n<key>CFBundleExecutable</key><string>Tunnel</string>\n',
+    ),
+    [`${APP}/Contents/MacOS/Tunnel`]: 'not really a Mach-O',
+    [`${EXT}/Contents/Info.plist`]: extInfo('$(TeamIdentifierPrefix)com.example.tunnel.ext'),
+    [`${EXT}/Contents/MacOS/com.example.tunnel.ext`]: 'not really a Mach-O',
+  });
+  const reader = (path: string) =>
+    path.endsWith('/com.example.tunnel.ext')
+      ? {
+          teamId: 'SIGNED1234',
+          entitlements: { 'com.apple.security.application-groups': ['SIGNED1234.com.example.group'] },
+        }
+      : undefined;
+
+  it("the signature's team and entitlements make the identity, and the templates follow them", () => {
+    const { world, diagnostics } = loadWorld(worldOf(files()), { signatureOf: reader });
+    const ext = world.jobs.find((j) => j.type === 'SystemExtension');
+    expect(ext).toMatchObject({ signing: { teamId: 'SIGNED1234' }, teamSource: 'the code signature' });
+    expect(ext?.sandbox.appGroups).toEqual(['SIGNED1234.com.example.group']);
+    expect(ext?.machServices[0]?.name).toBe('SIGNED1234.com.example.tunnel.ext');
+    expect(diagnostics).toEqual([]);
+  });
+
+  it('world.plist still overrides it, to simulate a differently signed build', () => {
+    const dir = worldOf({
+      ...files(),
+      'world.plist': plist(
+        '<key>bundles</key><dict><key>com.example.tunnel.ext</key><dict><key>signing</key><dict><key>teamId</key><string>OTHER56789</string></dict></dict></dict>\n',
+      ),
+    });
+    const { world } = loadWorld(dir, { signatureOf: reader });
+    expect(world.jobs.find((j) => j.type === 'SystemExtension')).toMatchObject({
+      signing: { teamId: 'OTHER56789' },
+      teamSource: 'world.plist',
+      machServices: [expect.objectContaining({ name: 'OTHER56789.com.example.tunnel.ext' })],
+    });
+  });
+});
+
+describe('OpenStep plists', () => {
+  it('a leading comment does not make an OpenStep plist XML', () => {
+    const dir = worldOf({
+      'Library/LaunchAgents/com.example.o.plist':
+        '// written by hand\n/* an OpenStep plist */\n{ Label = "com.example.o"; ProgramArguments = ("/usr/bin/o"); MachServices = { "com.example.o" = 1; }; }\n',
+    });
+    const { world, diagnostics } = loadWorld(dir);
+    expect(world.jobs.map((j) => [j.label, j.program, j.machServices.map((s) => s.name)])).toEqual([
+      ['com.example.o', '/usr/bin/o', ['com.example.o']],
+    ]);
+    expect(diagnostics).toEqual([]);
+  });
+});

@@ -55,3 +55,13 @@ describe('a built .app is a world', () => {
     expect(out).toBe('Stats: 3 jobs, 0 diagnostics\n');
   });
 });
+
+describe('opening a built app from the console', () => {
+  it('a built .app and a folder holding one pass the world check; an empty folder still does not', async () => {
+    const { checkWorldFolder, worldName } = await import('../../main/hosts/worlds');
+    expect(() => checkWorldFolder(STATS)).not.toThrow();
+    expect(() => checkWorldFolder(BUILT)).not.toThrow();
+    expect(worldName(STATS)).toBe('Stats');
+    expect(() => checkWorldFolder(join(STATS, 'Contents', 'Library'))).toThrow(/is not a world/);
+  });
+});
