@@ -39,6 +39,7 @@ describe('the XPC-MODEL §8 recipes, run with real helpers', () => {
       'ne-upgrade-remedy-reboot.yaml',
       'ne-upgrade-remedy-versioned-name.yaml',
       'on-demand-launch.yaml',
+      'requirement-absent-and-pasted-designated.yaml',
       'sandbox-lookup-159.yaml',
       'smjobbless-to-smappservice.yaml',
       'stale-disabled-override.yaml',
