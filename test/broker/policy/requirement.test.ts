@@ -407,7 +407,10 @@ describe('checkRequirement', () => {
       '-67050 errSecCSReqFailed: the code failed the requirement: certificate leaf[subject.OU] = ABCDE12345 (the leaf\'s subject.OU is "ZZZZZ99999")',
     );
     expect(other.mismatches).toEqual([
-      { clause: 'certificate leaf[subject.OU] = ABCDE12345', actual: 'the leaf\'s subject.OU is "ZZZZZ99999"' },
+      {
+        clause: 'certificate leaf[subject.OU] = ABCDE12345',
+        actual: 'the leaf\'s subject.OU is "ZZZZZ99999"',
+      },
     ]);
   });
 
