@@ -62,7 +62,8 @@ export function formatInspect(
   const lines: string[] = [`Executable=${target.executable}`];
   const cd = slice.codeDirectory;
   if (!slice.signed || !cd) return `${lines[0]}\n${target.executable}: code object is not signed at all\n`;
-  const format = target.bundle ? `app bundle with ${report.format}` : report.format;
+  const kind = target.bundle?.replace(/\/+$/, '').endsWith('.app') ? 'app bundle' : 'bundle';
+  const format = target.bundle ? `${kind} with ${report.format}` : report.format;
   lines.push(`Identifier=${slice.identifier}`);
   lines.push(`Format=${format}`);
   const flags = `${hex(slice.flags ?? 0)}(${slice.flagNames?.length ? slice.flagNames.join(',') : 'none'})`;

@@ -65,7 +65,8 @@ export function readCms(file: string, where: string, der: Uint8Array): CmsSummar
   if (der.length === 0) return { certificates: [] };
   let signed: SignedData;
   try {
-    const info = AsnConvert.parse(der, ContentInfo);
+    // A copy of just these bytes: the parser otherwise works over the whole buffer the view sits in.
+    const info = AsnConvert.parse(der.slice(), ContentInfo);
     if (info.contentType !== id_signedData) {
       throw new Error(`content type ${info.contentType} is not signedData`);
     }

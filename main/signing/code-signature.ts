@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parse as parsePlist } from 'plist';
+import { locateXmlProblem } from '../world/plist-lines';
 import type { ByteSource } from './byte-source';
 import { readCms } from './cms';
 import { readDerEntitlements } from './der-entitlements';
@@ -176,18 +177,30 @@ function readRequirements(file: string, where: string, blob: Uint8Array): Requir
 }
 
 function parseXmlEntitlements(file: string, where: string, xml: string): Record<string, unknown> {
+  const fail = (why: string): never => {
+    throw new SignatureError(file, `${where}: entitlements XML is not a property list: ${why}`);
+  };
+  const located = locateXmlProblem(xml);
+  if (located) fail(`line ${located.line}: ${located.problem}`);
+  // The XML parser reports what it dislikes on the console; it becomes part of the error instead.
+  const noise: string[] = [];
+  const saved = { error: console.error, warn: console.warn };
+  console.error = (...args: unknown[]) => noise.push(args.map(String).join(' '));
+  console.warn = console.error;
+  let parsed: unknown;
   try {
-    const parsed = parsePlist(xml) as unknown;
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new Error('the top level is not a dictionary');
-    }
-    return parsed as Record<string, unknown>;
+    parsed = parsePlist(xml);
   } catch (error) {
-    throw new SignatureError(
-      file,
-      `${where}: entitlements XML is not a property list: ${(error as Error).message}`,
-    );
+    fail((error as Error).message);
+  } finally {
+    console.error = saved.error;
+    console.warn = saved.warn;
   }
+  const fatal = noise.find((line) => /fatalError|error/i.test(line));
+  if (fatal) fail(fatal.replace(/^\[xmldom \w+\]\s*/, '').trim());
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    fail('the top level is not a dictionary');
+  return parsed as Record<string, unknown>;
 }
 
 /** Reads one slice's embedded signature. */

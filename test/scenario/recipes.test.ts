@@ -48,6 +48,7 @@ describe('the XPC-MODEL §8 recipes, run with real helpers', () => {
       'ne-upgrade-remedy-versioned-name.yaml',
       'on-demand-launch.yaml',
       'reconnect-after-bootout.yaml',
+      'requirement-absent-and-pasted-designated.yaml',
       'sandbox-lookup-159.yaml',
       'smjobbless-to-smappservice.yaml',
       'stale-disabled-override.yaml',

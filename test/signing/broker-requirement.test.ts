@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DESIGNATED_HINT } from '../../main/broker/policy/requirement';
 import { hostArchitecture, readCodeSignatureSparse } from '../../main/signing';
 import { summarizeSignature } from '../../main/signing/executable';
 import type { JobSpec } from '../../main/world/model';
@@ -55,5 +56,22 @@ describe('peer requirements use the real signature (XPC-MODEL §1.5, §10.5)', (
       identifier: 'sentry_cli-ed605fe0983d3ac0',
       teamId: '97JCY7859U',
     });
+  });
+
+  it('a pasted designated => requirement is applied, with an info diagnostic saying the prefix was removed', () => {
+    const t = setup([signedClient(), job('com.example.daemon')]);
+    const client = t.spawner.running('io.sentry.cli');
+    client.say({
+      t: 'connect',
+      conn: 'c1',
+      name: 'com.example.daemon',
+      privileged: false,
+      requirement: 'designated => anchor apple',
+    });
+    client.say({ t: 'send', conn: 'c1', id: 1, body: { selector: 'status' }, expectsReply: true });
+    const notes = t.rec.of('diagnostic').filter((d) => d.message.includes('designated =>'));
+    expect(notes).toEqual([
+      expect.objectContaining({ severity: 'info', message: expect.stringContaining(DESIGNATED_HINT) }),
+    ]);
   });
 });

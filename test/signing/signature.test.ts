@@ -100,6 +100,39 @@ describe('a Developer ID-signed universal binary (@sentry/cli-darwin 3.8.0)', ()
   });
 });
 
+describe('a Developer ID binary with hardened-runtime entitlements (@oven/bun-darwin-aarch64 1.4.4)', () => {
+  const report = readCodeSignatureSparse(join(BINARIES, 'bun-darwin-aarch64-1.4.4.sparse'));
+  const bun = report.architectures[0]!;
+  const entitlements = {
+    'com.apple.security.cs.allow-jit': true,
+    'com.apple.security.cs.allow-unsigned-executable-memory': true,
+    'com.apple.security.cs.disable-executable-page-protection': true,
+    'com.apple.security.cs.allow-dyld-environment-variables': true,
+    'com.apple.security.cs.disable-library-validation': true,
+  };
+
+  it('reads identifier, team, flags and CDHash', () => {
+    expect(report.format).toBe('Mach-O thin (arm64)');
+    expect(bun.identifier).toBe('bun');
+    expect(bun.teamId).toBe('7FRXF46ZSN');
+    expect(bun.flagNames).toEqual(['runtime']);
+    expect(bun.codeDirectory?.pageSize).toBe(16384);
+    expect(bun.codeDirectory?.cdhash).toBe('acd8ead5007305eb581fc9e80d834f5c578a5332');
+  });
+
+  it('prints a bare identifier in the designated requirement, as the dumper does for a plain word', () => {
+    expect(bun.designatedRequirement).toBe(
+      'identifier bun and anchor apple generic and certificate 1[field.1.2.840.113635.100.6.2.6] /* exists */ and certificate leaf[field.1.2.840.113635.100.6.1.13] /* exists */ and certificate leaf[subject.OU] = "7FRXF46ZSN"',
+    );
+  });
+
+  it('reads the same entitlements from the XML and the DER blob', () => {
+    expect(bun.entitlements).toEqual(entitlements);
+    expect(bun.entitlementsDer).toEqual(entitlements);
+    expect(bun.certificates?.[0]?.subject.CN).toBe('Developer ID Application: Jarred Sumner (7FRXF46ZSN)');
+  });
+});
+
 function machO64(commands: Uint8Array[], extra = 0): Uint8Array {
   const sizeofcmds = commands.reduce((n, c) => n + c.length, 0);
   const out = new Uint8Array(32 + sizeofcmds + extra);
