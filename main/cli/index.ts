@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
-import { serveRecording, startHeadless } from '../hosts/headless';
+import { serveLiveLog, serveRecording, startHeadless } from '../hosts/headless';
 import { describeStartup, type StartupStep } from '../hosts/startup';
 import type { Shown } from '../hosts/switch';
+import { followFile } from '../trace/import/live';
 import { loadWorld } from '../world/load';
 import { run } from './run';
 import { exportCommand, importCommand } from './traces';
@@ -14,6 +15,10 @@ commands:
                                  recording the session into DIR (~/.xpc-lab/sessions)
   serve --trace <file.ndjson>    reopen a recorded session in the console
   serve --log <file>             open a Mac's log (log show output) in the console
+  serve --log - | --log <file> --follow
+                                 show a Mac's log as it is written: from standard
+                                 input (log stream … | xpc-lab serve --log -), or
+                                 a file that keeps growing
   import <file> [--trace out.ndjson] [--summary] [--date YYYY-MM-DD]
                                  turn a Mac's log into a trace; print counts
   export <trace.ndjson> [--perfetto out.json] [--csv out.csv] [--redact]
@@ -33,6 +38,7 @@ async function serve(args: string[]): Promise<number> {
       sessions: { type: 'string' },
       trace: { type: 'string' },
       log: { type: 'string' },
+      follow: { type: 'boolean' },
     },
     allowPositionals: true,
   });
@@ -43,6 +49,7 @@ async function serve(args: string[]): Promise<number> {
     );
     return 2;
   }
+  if (values.log === '-' || (values.log && values.follow)) return serveLive(values.log, port);
   const recording = values.trace ?? values.log;
   if (recording) return serveFile(recording, values.trace ? 'trace' : 'log', port);
   const host = await startHeadless({
@@ -103,6 +110,35 @@ async function serveFile(path: string, kind: 'trace' | 'log', port: number | und
     `XPC Lab: ${events} events from ${path}${problems ? `, ${problems} problems (shown in the console)` : ''}\n`,
   );
   return runUntilSignalled(host);
+}
+
+/** `--log -` (standard input) or `--log <file> --follow`: events are shown as the lines arrive. */
+async function serveLive(log: string, port: number | undefined): Promise<number> {
+  const stop = new AbortController();
+  const from = log === '-' ? 'standard input' : log;
+  const input = log === '-' ? process.stdin : followFile(log, { signal: stop.signal });
+  const host = await serveLiveLog(input, from, {
+    signal: stop.signal,
+    ...(port === undefined ? {} : { port }),
+  });
+  process.stdout.write(`XPC Lab console: ${host.server.url}\nXPC Lab: showing a live log from ${from}\n`);
+  host.loaded.then(
+    ({ events, problems }) =>
+      process.stdout.write(
+        `XPC Lab: ${from} ended: ${events} events${problems ? `, ${problems} problems (shown in the console)` : ''}\n`,
+      ),
+    async (error: unknown) => {
+      process.stderr.write(`xpc-lab serve: ${error instanceof Error ? error.message : String(error)}\n`);
+      await host.stop();
+      process.exit(1);
+    },
+  );
+  return runUntilSignalled({
+    stop: async () => {
+      stop.abort();
+      await host.stop();
+    },
+  });
 }
 
 function validate(args: string[]): number {
