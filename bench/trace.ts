@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReplaySession } from '../main/session/replay';
@@ -98,7 +107,8 @@ function logFile(megabytes: number): string {
  * RunningBoard), so the cheap word test passes them on to the exact one.
  */
 const MIX: readonly ((i: number, pid: number) => string)[] = [
-  (i) => `(CoreFoundation) [com.apple.defaults:User Defaults] found no value for key K${i} in CFPrefsPlistSource`,
+  (i) =>
+    `(CoreFoundation) [com.apple.defaults:User Defaults] found no value for key K${i} in CFPrefsPlistSource`,
   (i) =>
     `(Network) [com.apple.network:connection] nw_connection_report_state_with_handler_on_nw_queue [C${i % 900}] reporting state ready`,
   () => '(RunningBoardServices) [com.apple.runningboard:connection] Handshake succeeded',
@@ -106,8 +116,10 @@ const MIX: readonly ((i: number, pid: number) => string)[] = [
   (i) => `(CFNetwork) [com.apple.CFNetwork:Summary] Task <${i}>.<1> summary for task success`,
   (i) => `(TCC) [com.apple.TCC:access] AUTHREQ_RESULT: msgID=${i}, authValue=2, authReason=4`,
   (i) => `(libxpc.dylib) [com.apple.xpc:connection] ${message(i * 5)}`,
-  (i) => `(CoreAnalytics) [com.apple.CoreAnalytics:client] Dropping event ${i} as it isn't used in any transform`,
-  (i) => `(UIKitCore) [com.apple.UIKit:EventDispatch] Sending UIEvent type: 0; subtype: 0; to windows: ${i % 9}`,
+  (i) =>
+    `(CoreAnalytics) [com.apple.CoreAnalytics:client] Dropping event ${i} as it isn't used in any transform`,
+  (i) =>
+    `(UIKitCore) [com.apple.UIKit:EventDispatch] Sending UIEvent type: 0; subtype: 0; to windows: ${i % 9}`,
   (i) => `(kernel) Sandbox: App(${50_000 + (i % 40)}) deny(1) file-read-data /private/var/db/x${i % 100}`,
   (i) => `(IOKit) [com.apple.iokit:power] IOPMrootDomain ${i % 3 ? 'wake' : 'sleep'} reason ${i % 17}`,
   (i) => `(libxpc.dylib) [com.apple.xpc:connection] ${message(i * 5 + 1)}`,
@@ -363,7 +375,9 @@ if (process.argv[2] === '--measure') {
     out.push('import at sysdiagnose scale (generated in a temporary folder, deleted after)');
     for (const size of IMPORT_SIZES_MB) {
       const mix = mixLogFile(big, size);
-      out.push(...report('sysdiagnose mix (10% XPC)', mix, 'import', 'split', 'baseline: read + split lines'));
+      out.push(
+        ...report('sysdiagnose mix (10% XPC)', mix, 'import', 'split', 'baseline: read + split lines'),
+      );
       rmSync(mix);
       const all = allXpcLogFile(big, size);
       out.push(...report('all XPC lines', all, 'import', 'split', 'baseline: read + split lines'));
