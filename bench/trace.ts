@@ -1,5 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReplaySession } from '../main/session/replay';
 import { importLogFile } from '../main/trace/import/file';
@@ -19,6 +29,8 @@ import { streamTextFile } from '../main/trace/text-file';
  * both sizes is memory that does not grow with the file.
  */
 const SIZES_MB = (process.env.BENCH_SIZES ?? '32,128').split(',').map(Number);
+/** Import is measured at a sysdiagnose's scale: the files are generated in a temporary folder and deleted after. */
+const IMPORT_SIZES_MB = (process.env.BENCH_IMPORT_SIZES ?? '128,1024').split(',').map(Number);
 const dir = join('bench', 'out');
 const MB = 1024 * 1024;
 
@@ -85,6 +97,62 @@ function logFile(megabytes: number): string {
         ? '(libxpc.dylib) [com.apple.xpc:connection]'
         : '(CoreFoundation) [com.apple.defaults:User Defaults]';
     return `${stamp(i)} 0x115ddb   Default     0x0                  ${pid}  0    App${pid % 7}: ${decoration} ${message(i)}\n`;
+  });
+  return path;
+}
+
+/**
+ * A sysdiagnose-like mix in `log show`'s default style: most lines are not
+ * XPC lines, and many of those still say "connection" (networking,
+ * RunningBoard), so the cheap word test passes them on to the exact one.
+ */
+const MIX: readonly ((i: number, pid: number) => string)[] = [
+  (i) =>
+    `(CoreFoundation) [com.apple.defaults:User Defaults] found no value for key K${i} in CFPrefsPlistSource`,
+  (i) =>
+    `(Network) [com.apple.network:connection] nw_connection_report_state_with_handler_on_nw_queue [C${i % 900}] reporting state ready`,
+  () => '(RunningBoardServices) [com.apple.runningboard:connection] Handshake succeeded',
+  (i) => `(SkyLight) [com.apple.SkyLight:default] post notification 0x${(i % 4096).toString(16)}`,
+  (i) => `(CFNetwork) [com.apple.CFNetwork:Summary] Task <${i}>.<1> summary for task success`,
+  (i) => `(TCC) [com.apple.TCC:access] AUTHREQ_RESULT: msgID=${i}, authValue=2, authReason=4`,
+  (i) => `(libxpc.dylib) [com.apple.xpc:connection] ${message(i * 5)}`,
+  (i) =>
+    `(CoreAnalytics) [com.apple.CoreAnalytics:client] Dropping event ${i} as it isn't used in any transform`,
+  (i) =>
+    `(UIKitCore) [com.apple.UIKit:EventDispatch] Sending UIEvent type: 0; subtype: 0; to windows: ${i % 9}`,
+  (i) => `(kernel) Sandbox: App(${50_000 + (i % 40)}) deny(1) file-read-data /private/var/db/x${i % 100}`,
+  (i) => `(IOKit) [com.apple.iokit:power] IOPMrootDomain ${i % 3 ? 'wake' : 'sleep'} reason ${i % 17}`,
+  (i) => `(libxpc.dylib) [com.apple.xpc:connection] ${message(i * 5 + 1)}`,
+  (i) => `(CoreData) [com.apple.coredata:sql] fetch ${i} rows in 0.00${i % 9}s`,
+  (i) => `(Security) [com.apple.securityd:trust] SecTrustEvaluateIfNecessary ${i}`,
+  (i) => `(Foundation) [com.apple.Foundation:bookmarks] resolved bookmark ${i % 77} without mounting`,
+  (i) => `(BackBoardServices) [com.apple.BackBoard:HID] event ${i} delivered to 0 clients`,
+  (i) => `(AppKit) [com.apple.AppKit:Window] order window ${i % 500} op: 1 relative: 0`,
+  (i) => `(QuartzCore) [com.apple.coreanimation:default] commit ${i}`,
+  (i) => `(CoreLocation) [com.apple.locationd.Core:Client] client ${i % 11} authorization 3`,
+  (i) => `(WebKit) [com.apple.WebKit:Process] WebProcessProxy ${i % 50} state foreground`,
+];
+
+function mixLogFile(folder: string, megabytes: number): string {
+  const path = join(folder, `sysdiagnose-mix-${megabytes}.log`);
+  const header = 'Timestamp                       Thread     Type        Activity             PID    TTL  \n';
+  generate(path, megabytes, header, (i) => {
+    const pid = 50_000 + (i % 40);
+    const body = MIX[i % MIX.length]!(i, pid);
+    return `${stamp(i)} 0x115ddb   Default     0x0                  ${pid}  0    App${pid % 7}: ${body}\n`;
+  });
+  return path;
+}
+
+/** Every line a libxpc or launchd line. */
+function allXpcLogFile(folder: string, megabytes: number): string {
+  const path = join(folder, `all-xpc-${megabytes}.log`);
+  const header = 'Timestamp                       Thread     Type        Activity             PID    TTL  \n';
+  generate(path, megabytes, header, (i) => {
+    const pid = 50_000 + (i % 40);
+    if (i % 10 === 9)
+      return `${stamp(i)} 0x2f3      Default     0x0                  1      0    launchd: [gui/501/com.example.job${i % 30} [${pid}]:] service state: running\n`;
+    return `${stamp(i)} 0x115ddb   Default     0x0                  ${pid}  0    App${pid % 7}: (libxpc.dylib) [com.apple.xpc:connection] ${message(i % 2 === 0 ? i - (i % 5) : i - (i % 5) + 1)}\n`;
   });
   return path;
 }
@@ -295,9 +363,32 @@ if (process.argv[2] === '--measure') {
   process.stdout.write(JSON.stringify(result));
 } else {
   mkdirSync(dir, { recursive: true });
-  const out: string[] = ['import (log show default style, streamed)'];
-  for (const size of SIZES_MB) {
+  /** BENCH_ONLY=import measures only import at sysdiagnose scale. */
+  const onlyImport = process.env.BENCH_ONLY === 'import';
+  const out: string[] = [];
+  if (!onlyImport) out.push('import (log show default style, streamed)');
+  for (const size of onlyImport ? [] : SIZES_MB) {
     out.push(...report('default style', logFile(size), 'import', 'split', 'baseline: read + split lines'));
+  }
+  const big = mkdtempSync(join(tmpdir(), 'xpc-lab-bench-'));
+  try {
+    out.push('import at sysdiagnose scale (generated in a temporary folder, deleted after)');
+    for (const size of IMPORT_SIZES_MB) {
+      const mix = mixLogFile(big, size);
+      out.push(
+        ...report('sysdiagnose mix (10% XPC)', mix, 'import', 'split', 'baseline: read + split lines'),
+      );
+      rmSync(mix);
+      const all = allXpcLogFile(big, size);
+      out.push(...report('all XPC lines', all, 'import', 'split', 'baseline: read + split lines'));
+      rmSync(all);
+    }
+  } finally {
+    rmSync(big, { recursive: true, force: true });
+  }
+  if (onlyImport) {
+    process.stdout.write(`${out.join('\n')}\n`);
+    process.exit(0);
   }
   out.push('import (log show --style json, one array, streamed)');
   out.push(

@@ -162,7 +162,8 @@ export interface HelloResult {
   host: 'electron' | 'headless';
   /** 'live' runs a world; 'trace' replays a recorded trace or an imported log: actions are refused. */
   mode: 'live' | 'trace';
-  world: { name: string; root: string };
+  /** `live`: for a Mac's log read as it is written, where from ("standard input", or the file followed). */
+  world: { name: string; root: string; live?: string };
   /** Where this session is being recorded, and why recording stopped if it did. */
   recording: { path: string; error?: string } | null;
   snapshot: ModelSnapshot;

@@ -147,9 +147,15 @@ export function App() {
           </span>
         </button>
         <span className={`badge status-${status}`}>
-          {status === 'live' ? `${mode === 'trace' ? 'trace' : 'live'} · ${host}` : status}
+          {status === 'live'
+            ? `${mode === 'trace' ? (world?.live ? 'live log' : 'trace') : 'live'} · ${host}`
+            : status}
         </span>
-        {mode === 'trace' ? <span className="badge trace-badge">recorded trace</span> : null}
+        {mode === 'trace' ? (
+          <span className="badge trace-badge">
+            {world?.live ? `live log from ${world.live}` : 'recorded trace'}
+          </span>
+        ) : null}
         <TraceProgress />
         <Recording />
         <Summary />

@@ -3,6 +3,7 @@ import type { Spawner } from '../broker/spawner';
 import { ReplaySession } from '../session/replay';
 import { Session } from '../session/session';
 import { importLogFile } from '../trace/import/file';
+import { importLogStream } from '../trace/import/live';
 import { defaultSessionsDir, recordSource } from '../trace/live-recording';
 import { streamTrace } from '../trace/reader';
 import type { TraceRecorder } from '../trace/recorder';
@@ -94,4 +95,37 @@ async function loadLog(session: ReplaySession, path: string): Promise<{ events: 
   // A note about a line carries its time; one about the whole log sits at the log's start.
   for (const w of result.warnings) session.problem(w.line, w.message, w.t ?? first);
   return { events: result.eventCount, problems: result.warnings.length };
+}
+
+/**
+ * A Mac's log read as it is written (`log stream … | xpc-lab serve --log -`,
+ * or a file followed): its events are shown as they arrive. `loaded` resolves
+ * when the input ends or `signal` aborts.
+ */
+export function openLiveLog(
+  input: AsyncIterable<Uint8Array | string>,
+  from: string,
+  host: Host,
+  signal?: AbortSignal,
+): RecordingSource {
+  const session = new ReplaySession({
+    name: `live log · ${from}`,
+    path: from,
+    host,
+    kind: 'log',
+    live: from,
+  });
+  let first: number | undefined;
+  const loaded = importLogStream(
+    input,
+    (e) => {
+      first ??= e.t;
+      session.add(e);
+    },
+    { source: from, ...(signal ? { signal } : {}) },
+  ).then((result) => {
+    for (const w of result.warnings) session.problem(w.line, w.message, w.t ?? first);
+    return { events: result.eventCount, problems: result.warnings.length };
+  });
+  return { session, loaded };
 }

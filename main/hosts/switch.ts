@@ -17,7 +17,7 @@ import { checkLogFormat, recordingKind } from '../trace/sniff';
 import { loadWorld } from '../world/load';
 import { RecentStore } from './recent';
 import { isShippedWorld, ScriptsNeedConsentError, worldScripts } from './scripts-consent';
-import { type LiveSource, openLive, openRecording } from './sources';
+import { type LiveSource, openLive, openLiveLog, openRecording } from './sources';
 import { type StartupStep, type StartupWatch, startWithProgress } from './startup';
 import { checkWorldFolder, demoWorlds, NotAWorldError } from './worlds';
 
@@ -160,6 +160,23 @@ export class SourceSwitch {
           onStep: (step) => this.options.onStartup?.(step, shown),
         });
       });
+      return shown;
+    });
+  }
+
+  /** Shows a Mac's log as it is written: `from` says where from ("standard input", or the file followed). */
+  openLiveLog(input: AsyncIterable<Uint8Array | string>, from: string, signal?: AbortSignal): Promise<Shown> {
+    return this.serial(async () => {
+      const { session, loaded } = openLiveLog(input, from, this.options.host, signal);
+      const shown: Shown = {
+        kind: 'log',
+        path: from,
+        name: `live log · ${from}`,
+        source: session,
+        loaded,
+        stop: async () => session.dispose(),
+      };
+      await this.swap(shown);
       return shown;
     });
   }

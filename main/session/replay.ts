@@ -12,6 +12,8 @@ export interface ReplayOrigin {
   host: 'electron' | 'headless';
   /** A trace can be re-read from a byte offset when a scrub needs events the window dropped; a log cannot. */
   kind: 'trace' | 'log';
+  /** For a log read as it is written: where from ("standard input", or the file followed). */
+  live?: string;
 }
 
 /** Small reads for a scrub: it usually needs only the events up to the next checkpoint. */
@@ -166,7 +168,11 @@ export class ReplaySession extends ConsoleSource {
         return this.hello({
           host: this.origin.host,
           mode: 'trace',
-          world: { name: this.origin.name, root: this.origin.path },
+          world: {
+            name: this.origin.name,
+            root: this.origin.path,
+            ...(this.origin.live === undefined ? {} : { live: this.origin.live }),
+          },
           capturePayloads: true,
         });
       case 'timeline':

@@ -1,8 +1,9 @@
 import { describeEscape, installProcessGuard } from '../../hosts/guard';
-import { serveRecording, startHeadless } from '../../hosts/headless';
+import { serveLiveLog, serveRecording, startHeadless } from '../../hosts/headless';
 import type { ServerFault } from '../../hosts/headless/server';
 import { describeStartup, type StartupStep } from '../../hosts/startup';
 import type { Shown } from '../../hosts/switch';
+import { followFile } from '../../trace/import/live';
 import { type CliCommand, InputError } from '../command';
 
 interface ServeOptions {
@@ -11,6 +12,7 @@ interface ServeOptions {
   sessions?: string;
   trace?: string;
   log?: string;
+  follow?: boolean;
 }
 
 function parsePort(text: string | undefined): number | undefined {
@@ -82,6 +84,36 @@ async function serveFile(path: string, kind: 'trace' | 'log', port: number | und
   return runUntilSignalled(host);
 }
 
+/** `--log -` (standard input) or `--log <file> --follow`: events are shown as the lines arrive. */
+async function serveLive(log: string, port: number | undefined): Promise<number> {
+  const stop = new AbortController();
+  const from = log === '-' ? 'standard input' : log;
+  const input = log === '-' ? process.stdin : followFile(log, { signal: stop.signal });
+  const host = await serveLiveLog(input, from, {
+    signal: stop.signal,
+    onFault: printFault,
+    ...(port === undefined ? {} : { port }),
+  });
+  process.stdout.write(`XPC Lab console: ${host.server.url}\nXPC Lab: showing a live log from ${from}\n`);
+  host.loaded.then(
+    ({ events, problems }) =>
+      process.stdout.write(
+        `XPC Lab: ${from} ended: ${events} events${problems ? `, ${problems} problems (shown in the console)` : ''}\n`,
+      ),
+    async (error: unknown) => {
+      process.stderr.write(`xpc-lab serve: ${error instanceof Error ? error.message : String(error)}\n`);
+      await host.stop();
+      process.exit(2);
+    },
+  );
+  return runUntilSignalled({
+    stop: async () => {
+      stop.abort();
+      await host.stop();
+    },
+  });
+}
+
 /** `xpc-lab serve`: the headless host on 127.0.0.1 for a world, a recorded trace or a Mac's log. */
 export const serveCommand: CliCommand = {
   name: 'serve',
@@ -93,17 +125,24 @@ export const serveCommand: CliCommand = {
       .option('--no-record', 'do not record the session')
       .option('--sessions <dir>', 'where sessions are recorded (~/.xpc-lab/sessions)')
       .option('--trace <file>', 'reopen a recorded session (NDJSON trace) instead of running a world')
-      .option('--log <file>', "open a Mac's log (log show output) instead of running a world");
+      .option(
+        '--log <file>',
+        "open a Mac's log instead of running a world; - reads standard input as it arrives (log stream | xpc-lab serve --log -)",
+      )
+      .option('--follow', 'with --log <file>: keep reading the file as it grows, as tail -f does');
   },
   examples: [
     'xpc-lab serve assets/worlds/acme-vpn',
     'xpc-lab serve --trace ~/.xpc-lab/sessions/session-2026-11-23T14-46-24.ndjson',
     'xpc-lab serve --log customer-log.txt',
+    'log stream --style ndjson --predicate \'subsystem == "com.apple.xpc" OR process == "launchd"\' | xpc-lab serve --log -',
   ],
   async run(args, options) {
     const opts = options as unknown as ServeOptions;
     const port = parsePort(opts.port);
     if (opts.trace && opts.log) throw new InputError('give --trace or --log, not both');
+    if (opts.follow && !opts.log) throw new InputError('--follow needs --log <file>');
+    if (opts.log === '-' || (opts.log && opts.follow)) return serveLive(opts.log, port);
     const recording = opts.trace ?? opts.log;
     if (recording) return serveFile(recording, opts.trace ? 'trace' : 'log', port);
     const host = await startHeadless({

@@ -96,6 +96,30 @@ export interface ReplayHost {
   stop(): Promise<void>;
 }
 
+/** Serves a Mac's log as it is written (standard input, or a file followed), in the same views as a live session. */
+export async function serveLiveLog(
+  input: AsyncIterable<Uint8Array | string>,
+  from: string,
+  options: {
+    port?: number;
+    token?: string;
+    recent?: RecentStore;
+    signal?: AbortSignal;
+    onFault?: (fault: ServerFault) => void;
+  } = {},
+): Promise<ReplayHost> {
+  const { sources, stop } = switchFor(options);
+  const shown = await sources.openLiveLog(input, from, options.signal);
+  const server = await startHeadlessServer({ sources, ...serverOptions(options) });
+  return {
+    session: shown.source as ReplaySession,
+    server,
+    sources,
+    loaded: shown.loaded ?? Promise.resolve({ events: 0, problems: 0 }),
+    stop: () => stop(server),
+  };
+}
+
 /** Serves a recorded trace or an imported macOS log in the same views as a live session. */
 export async function serveRecording(
   path: string,

@@ -44,9 +44,9 @@ export function mentionsXpc(line: string): boolean {
   return /xpc|launchd/i.test(line);
 }
 
-/** libxpc bodies with their `[%p] ` pointer (XPC-MODEL §7.2). */
+/** libxpc bodies with their `[%p] ` pointer (XPC-MODEL §7.2), tried where a `[0x` is (sticky). */
 const POINTER_BODY =
-  /\[0x[0-9a-fA-F]+\] (?:activating connection|activated connection|failed to do a bootstrap look-up|invalidated |listener failed|Re-initialization successful|Connection returned listener port|Channel could not return listener port|failed to register a no-senders|Failed to verify check-in|Received message forbidden|Dropping check-in message|Reply message forbidden|Peer forbidden|Normal message received by listener|Bogus check-in attempt)/;
+  /\[0x[0-9a-fA-F]+\] (?:activating connection|activated connection|failed to do a bootstrap look-up|invalidated |listener failed|Re-initialization successful|Connection returned listener port|Channel could not return listener port|failed to register a no-senders|Failed to verify check-in|Received message forbidden|Dropping check-in message|Reply message forbidden|Peer forbidden|Normal message received by listener|Bogus check-in attempt)/y;
 
 /** libxpc bodies logged without a pointer. */
 const BARE_LIBXPC =
@@ -74,20 +74,59 @@ export interface BodyAt {
   launchd: boolean;
 }
 
-/** Where an XPC or launchd body starts in `line`, or null when it holds none. */
+function pointerBody(line: string): number {
+  for (let at = line.indexOf('[0x'); at !== -1; at = line.indexOf('[0x', at + 3)) {
+    POINTER_BODY.lastIndex = at;
+    if (POINTER_BODY.test(line)) return at;
+  }
+  return -1;
+}
+
+function anyOf(line: string, words: readonly string[]): boolean {
+  for (const word of words) if (line.includes(word)) return true;
+  return false;
+}
+
+/** Words one of which each launchd body names itself by (LAUNCHD_BODY): a cheap test before it. */
+const LAUNCHD_WORDS = [
+  'ervice',
+  'xited',
+  'spawn',
+  'lookup: ',
+  'Endpoint',
+  'Path not allowed',
+  'Unknown key',
+  'bootstrap path',
+  'internal event',
+];
+const BARE_WORDS = ['connection: mach=', 'look-up: ', 'Peer connection was', 'xpc_support', 'invalidated '];
+
+/**
+ * Where an XPC or launchd body starts in `line`, or null when it holds none.
+ * Each unanchored expression runs only on a line holding a word it needs.
+ */
 export function locateBody(line: string): BodyAt | null {
-  const pointer = POINTER_BODY.exec(line);
-  if (pointer) return { at: pointer.index, launchd: false };
+  const pointer = pointerBody(line);
+  if (pointer >= 0) return { at: pointer, launchd: false };
   const logLine = LAUNCHD_LOG_LINE.exec(line);
   if (logLine) return { at: logLine[0].length, launchd: true };
-  const writer = LAUNCHD_WRITER.exec(line);
-  if (writer) return { at: writer.index + writer[0].length, launchd: true };
-  const domain = DOMAIN_PREFIX.exec(line);
-  if (domain) return { at: domain.index, launchd: true };
-  const body = LAUNCHD_BODY.exec(line);
-  if (body) return { at: body.index, launchd: false };
-  const bare = BARE_LIBXPC.exec(line);
-  if (bare) return { at: bare.index, launchd: false };
+  const launchd = line.includes('launchd');
+  if (launchd) {
+    const writer = LAUNCHD_WRITER.exec(line);
+    if (writer) return { at: writer.index + writer[0].length, launchd: true };
+  }
+  if (launchd || line.includes('>:')) {
+    const domain = DOMAIN_PREFIX.exec(line);
+    if (domain) return { at: domain.index, launchd: true };
+  }
+  if (anyOf(line, LAUNCHD_WORDS)) {
+    const body = LAUNCHD_BODY.exec(line);
+    if (body) return { at: body.index, launchd: false };
+  }
+  if (anyOf(line, BARE_WORDS)) {
+    const bare = BARE_LIBXPC.exec(line);
+    if (bare) return { at: bare.index, launchd: false };
+  }
   return null;
 }
 

@@ -27,6 +27,7 @@ export interface LogReader {
 }
 
 const DAY = 86_400_000;
+const NON_BLANK = /\S/;
 /** How many lines that mention xpc or launchd a refusal quotes. */
 export const QUOTED_LINES = 5;
 
@@ -90,7 +91,7 @@ class TextReader implements LogReader {
       if (done) this.visit(this.placed(recordFromCsvRow(done.row, done.line)), done.line);
       return;
     }
-    if (line.trim() === '') return;
+    if (!NON_BLANK.test(line)) return;
     if (this.seen++ === 0 && isCsvHeader(line)) {
       this.csv = new CsvRows();
       this.visit(null, lineNo);
