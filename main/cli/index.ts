@@ -16,7 +16,7 @@ commands:
   serve --log <file>             open a Mac's log (log show output) in the console
   import <file> [--trace out.ndjson] [--summary] [--date YYYY-MM-DD]
                                  turn a Mac's log into a trace; print counts
-  export <trace.ndjson> [--perfetto out.json] [--csv out.csv] [--redact]
+  export <trace.ndjson> [--perfetto out.json] [--csv out.csv] [--redact] [--redact-keys] [--redact-paths]
                                  Perfetto/Chrome trace JSON, or the messages as CSV
   validate <world-dir> [--json]  list a world's diagnostics; exit 1 on errors
   run [world-dir] --scenario <file> [--trace out.ndjson] [--junit out.xml]

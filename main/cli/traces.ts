@@ -142,21 +142,32 @@ export async function importCommand(args: string[]): Promise<number> {
   }
 }
 
-/** `xpc-lab export <trace.ndjson> [--perfetto out.json] [--csv out.csv] [--redact]` */
+/** `xpc-lab export <trace.ndjson> [--perfetto out.json] [--csv out.csv] [--redact] [--redact-keys] [--redact-paths]` */
 export async function exportCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { perfetto: { type: 'string' }, csv: { type: 'string' }, redact: { type: 'boolean' } },
+    options: {
+      perfetto: { type: 'string' },
+      csv: { type: 'string' },
+      redact: { type: 'boolean' },
+      'redact-keys': { type: 'boolean' },
+      'redact-paths': { type: 'boolean' },
+    },
     allowPositionals: true,
   });
   const file = positionals[0];
   if (!file || (!values.perfetto && !values.csv)) {
-    say('xpc-lab export: usage: export <trace.ndjson> [--perfetto out.json] [--csv out.csv] [--redact]');
+    say(
+      'xpc-lab export: usage: export <trace.ndjson> [--perfetto out.json] [--csv out.csv] [--redact] [--redact-keys] [--redact-paths]',
+    );
     return 2;
   }
   const trace = await readTrace(file);
   for (const p of trace.problems.slice(0, 20)) say(`${file}: ${p.message}`);
-  const events = values.redact ? redactTrace(trace.events) : trace.events;
+  // Keys and paths are hidden only with the payloads: either flag implies --redact.
+  const more = { keys: values['redact-keys'] ?? false, paths: values['redact-paths'] ?? false };
+  const redact = (values.redact ?? false) || more.keys || more.paths;
+  const events = redact ? redactTrace(trace.events, more) : trace.events;
   if (values.perfetto) {
     writeFileSync(values.perfetto, JSON.stringify(toPerfetto(events)));
     say(
@@ -164,7 +175,7 @@ export async function exportCommand(args: string[]): Promise<number> {
     );
   }
   if (values.csv) {
-    writeFileSync(values.csv, messagesToCsv(events, { redact: values.redact ?? false }));
+    writeFileSync(values.csv, messagesToCsv(events, { redact }));
     say(`xpc-lab export: message list → ${values.csv}`);
   }
   return 0;
