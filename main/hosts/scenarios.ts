@@ -15,7 +15,11 @@ import { packageRoot } from './paths';
  * in the open world's own scenarios/ folder. The console names one by file
  * name; it can never name a path.
  */
-export function scenarioService(worldDir: string, spawner: () => Spawner): ScenarioService {
+export function scenarioService(
+  worldDir: string,
+  spawner: () => Spawner,
+  sessionsDir: string = defaultSessionsDir(),
+): ScenarioService {
   const folders = [join(packageRoot(), 'assets', 'scenarios'), join(worldDir, 'scenarios')].filter((d) =>
     existsSync(d),
   );
@@ -48,7 +52,7 @@ export function scenarioService(worldDir: string, spawner: () => Spawner): Scena
       if (!path) throw new Error(`no scenario named ${file}; choose one from the list`);
       const scenario = loadScenario(path);
       const { world, diagnostics } = loadWorld(scenario.world ?? worldDir);
-      const trace = defaultSessionPath(defaultSessionsDir(), new Date()).replace(
+      const trace = defaultSessionPath(sessionsDir, new Date()).replace(
         'session-',
         `scenario-${file.replace(/\.\w+$/, '')}-`,
       );

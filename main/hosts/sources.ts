@@ -31,7 +31,8 @@ export function openLive(
     spawner,
     host,
     diagnostics,
-    scenarios: scenarioService(worldDir, () => spawner),
+    // Scenario runs are recorded where the live session is (--sessions), else in the default folder.
+    scenarios: scenarioService(worldDir, () => spawner, typeof record === 'string' ? record : undefined),
   });
   const recorder =
     record === false

@@ -91,7 +91,8 @@ function markerFor(event: TraceEvent, state: ModelSnapshot): TimelineMarker | un
   switch (event.kind) {
     case 'connection.state': {
       // Both ends of a connection are invalidated together; the client's side tells the story once.
-      if (event.to !== 'invalidated' || event.from === 'invalidated' || event.side === 'peer')
+      // A connection that ended with its process carries no error (XPC-MODEL §10.2): the exit is the marker.
+      if (event.to !== 'invalidated' || event.from === 'invalidated' || event.side === 'peer' || !event.error)
         return undefined;
       const who = label(event.pid);
       return {

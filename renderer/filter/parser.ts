@@ -91,11 +91,14 @@ class Parser {
     this.next();
     let value = this.next();
     // `10 ms`, or `10 parsecs`: a word right after a number is read as its unit, so a wrong unit is named as such.
+    const after = this.tokens[this.i + 1]?.type;
     if (
       value.type === 'number' &&
       !value.unit &&
       this.peek.type === 'word' &&
-      /^[a-zµ]+$/i.test(this.peek.text)
+      /^[a-zµ]+$/i.test(this.peek.text) &&
+      after !== 'op' &&
+      after !== 'in'
     ) {
       const unit = this.next();
       value = { ...value, unit: unit.text, end: unit.end };

@@ -246,3 +246,22 @@ describe('the service of a message', () => {
     expect(f.connection?.(w)(w.connections['0x2'] as ConnectionView)).toBe(true);
   });
 });
+
+describe('free text and units in the filter', () => {
+  it('a bare word that names no field matches any text field, case-insensitively', () => {
+    expect(matches('tunnel', msg({}))).toBe(true);
+    expect(matches('TUNNELSTATUS', msg({}))).toBe(true);
+    expect(matches('helper', msg({}))).toBe(false);
+    expect(matches('"tunnelStatus" && dir == send', msg({}))).toBe(true);
+    expect(compiled('tunnel').fields).toEqual(['text']);
+  });
+
+  it('a word after a number is its unit: a wrong one is blamed by name, where it stands', () => {
+    const src = 'latency > 10 parsecs';
+    const e = errorOf(src);
+    expect(e.message).toMatch(/'parsecs' is not a unit of latency/);
+    expect(src.slice(e.pos)).toBe('parsecs');
+    expect(errorOf('latency > 10parsecs').pos).toBe('latency > 10'.length);
+    expect(matches('latency > 10 ms', msg({ dir: 'reply', latencyMs: 12 }))).toBe(true);
+  });
+});

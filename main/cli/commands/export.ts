@@ -15,6 +15,8 @@ interface ExportOptions {
   csv?: string;
   rows?: string;
   redact?: boolean;
+  redactKeys?: boolean;
+  redactPaths?: boolean;
   date?: string;
   json?: boolean;
 }
@@ -78,6 +80,8 @@ export const exportCommand: CliCommand = {
         'CSV rows: "messages" (the message list) or "events" (every event); messages for a trace, events for a log',
       )
       .option('--redact', 'replace message payload values with their types and sizes')
+      .option('--redact-keys', 'with the payloads, number message keys (selector names): <key 1>, <key 2>…')
+      .option('--redact-paths', 'with the payloads, cut absolute paths to their last part: <path>/name')
       .option('--date <YYYY-MM-DD>', 'for a log whose lines carry only a time: the day it was taken')
       .option('--json', 'print what was written as JSON');
   },
@@ -94,7 +98,10 @@ export const exportCommand: CliCommand = {
       throw new InputError(`--rows is "messages" or "events", not "${opts.rows}"`);
     const loaded = await load(file!, opts.date);
     for (const p of loaded.problems.slice(0, 20)) say(p);
-    const events = opts.redact ? redactTrace(loaded.events) : loaded.events;
+    // Keys and paths are hidden only with the payloads: either flag implies --redact.
+    const more = { keys: opts.redactKeys ?? false, paths: opts.redactPaths ?? false };
+    const redact = (opts.redact ?? false) || more.keys || more.paths;
+    const events = redact ? redactTrace(loaded.events, more) : loaded.events;
     const outputs: object[] = [];
     if (opts.perfetto) {
       const perfetto = toPerfetto(events);
@@ -108,10 +115,7 @@ export const exportCommand: CliCommand = {
     if (opts.csv) {
       const rows = (opts.rows ?? (loaded.kind === 'log' ? 'events' : 'messages')) as 'messages' | 'events';
       const count = rows === 'events' ? events.length : events.filter((e) => e.kind === 'message').length;
-      write(
-        opts.csv,
-        rows === 'events' ? eventsToCsv(events) : messagesToCsv(events, { redact: opts.redact ?? false }),
-      );
+      write(opts.csv, rows === 'events' ? eventsToCsv(events) : messagesToCsv(events, { redact }));
       outputs.push({ format: 'csv', path: opts.csv, rows, count });
       if (!opts.json)
         say(

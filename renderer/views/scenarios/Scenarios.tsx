@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import type { ScenarioInfo } from '../../../preload/contract';
-import { run as invoke, useConsole } from '../../store';
+import { actions, run as invoke, notify, useConsole } from '../../store';
 import { type ScenarioRun, type StepOutcome, useScenarios } from './state';
 
 async function loadList(): Promise<void> {
@@ -17,6 +17,15 @@ async function runScenario(file: string): Promise<void> {
       ? { run: { ...run, verdict: r ? { ok: r.ok, trace: r.trace } : { ok: false, message: 'did not run' } } }
       : {},
   );
+}
+
+/** Opens the run's trace in the console, as the world picker would (the page starts over on success). */
+async function openTrace(path: string): Promise<void> {
+  try {
+    await actions.open(path);
+  } catch (error) {
+    notify(`Could not open ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 function ScenarioList({ list, busy }: { list: ScenarioInfo[]; busy: boolean }) {
@@ -92,7 +101,11 @@ function Progress({ run }: { run: ScenarioRun }) {
       ) : null}
       {verdict?.trace ? (
         <p className="muted">
-          Trace: <span className="mono trace-path">{verdict.trace}</span> (open it with File › Open Trace)
+          Trace: <span className="mono trace-path">{verdict.trace}</span>{' '}
+          <button type="button" className="small" onClick={() => void openTrace(verdict.trace as string)}>
+            Open this trace
+          </button>{' '}
+          (or later: the world's name in the header, or Ctrl/⌘ O, and this path)
         </p>
       ) : null}
     </section>

@@ -139,3 +139,46 @@ describe('redactTrace', () => {
     expect(payload).toEqual(PAYLOAD);
   });
 });
+
+describe('CSV names and redaction of keys and paths', () => {
+  it('names each end by label, with the service, and rounds latency to the microsecond', () => {
+    const ev = eventMaker();
+    const rows = parseCsv(
+      messagesToCsv([
+        ev(spawn(100, 'com.acme.app'), 0),
+        ev(message({ id: 2, from: 100, to: 200, dir: 'reply', replyTo: 1, latencyMs: 16.895751953125 }), 1),
+      ]),
+    );
+    const at = (name: string) => MESSAGE_CSV_COLUMNS.indexOf(name as (typeof MESSAGE_CSV_COLUMNS)[number]);
+    expect(rows[1]![at('latencyMs')]).toBe('16.896');
+    expect(rows[1]![at('fromLabel')]).toBe('com.acme.app');
+    expect(rows[1]![at('toLabel')]).toBe('');
+  });
+
+  it('numbers message keys and cuts absolute paths only when asked', () => {
+    const ev = eventMaker();
+    const trace = [
+      ev(
+        {
+          ...spawn(100, 'com.acme.app'),
+          program: '/Users/jane/Applications/Acme VPN.app/Contents/MacOS/Acme',
+        },
+        0,
+      ),
+      ev(message({ id: 1, from: 100, to: 200, key: 'tunnelStatus' }), 1),
+      ev(message({ id: 2, from: 100, to: 200, key: 'tunnelStatus' }), 2),
+      ev(message({ id: 3, from: 100, to: 200, key: 'routeTable' }), 3),
+    ];
+    const plain = redactTrace(trace);
+    expect(JSON.stringify(plain)).toContain('tunnelStatus');
+    expect(JSON.stringify(plain)).toContain('/Users/jane');
+    const hidden = redactTrace(trace, { keys: true, paths: true });
+    expect(hidden.map((e) => (e.kind === 'message' ? e.key : undefined)).filter(Boolean)).toEqual([
+      '<key 1>',
+      '<key 1>',
+      '<key 2>',
+    ]);
+    expect(JSON.stringify(hidden)).not.toContain('/Users/jane');
+    expect(hidden[0]).toMatchObject({ program: '<path>/Acme' });
+  });
+});
