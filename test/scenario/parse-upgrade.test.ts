@@ -42,6 +42,8 @@ describe('upgrade and system extension steps', () => {
           replaceAction: 'replace',
           sameVersion: false,
           versionMachServiceName: false,
+          vpnOnDemand: false,
+          postinstallReconnects: false,
         },
       ],
       [
