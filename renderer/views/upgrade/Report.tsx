@@ -79,7 +79,7 @@ function Broken({ story }: { story: UpgradeStory | undefined }) {
         {groups.map((g) => (
           <li
             key={[g.process, g.name, g.side, g.became, g.error, g.reason].join('|')}
-            className={g.app ? 'broken-app' : undefined}
+            className={g.app ? 'broken-group broken-app' : 'broken-group'}
             data-app={g.app}
             data-count={g.count}
           >
@@ -221,9 +221,11 @@ function Outcome({ outcome }: { outcome: RemedyEvent | undefined }) {
   return (
     <div className={`remedy-outcome ${outcome.recovered ? 'recovered' : 'not-recovered'}`}>
       {outcome.recovered ? (
-        <b>✓ The app's connection recovered after {duration(outcome.afterMs ?? 0)}.</b>
+        <b className="outcome-line">
+          ✓ The app's connection recovered after {duration(outcome.afterMs ?? 0)}.
+        </b>
       ) : (
-        <b>
+        <b className="outcome-line">
           ✗ The app's connection has not recovered
           {outcome.afterMs ? ` (watched for ${duration(outcome.afterMs)})` : ''}.
         </b>
@@ -250,7 +252,12 @@ function Tried({ story }: { story: UpgradeStory | undefined }) {
       <h3>Remedies tried</h3>
       <ol className="remedies-tried">
         {rows.map(({ applied, outcome }) => (
-          <li key={applied.seq} data-remedy={applied.remedy} data-recovered={outcome?.recovered ?? 'pending'}>
+          <li
+            key={applied.seq}
+            className="remedy-tried"
+            data-remedy={applied.remedy}
+            data-recovered={outcome?.recovered ?? 'pending'}
+          >
             <b>{REMEDY_TITLES[applied.remedy]}</b> <span className="muted">at {clock(applied.t)}</span>
             <ul className="remedy-steps">
               {applied.steps.map((s) => (
