@@ -42,7 +42,7 @@ describe.skipIf(!chromiumPresent)('the upgrade report and its remedies', () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await open(page, host.server.url);
-  });
+  }, 60_000);
 
   afterAll(async () => {
     expect(errors).toEqual([]);
