@@ -12,8 +12,8 @@ import { Label, within } from './fields';
 /** The remedies an upgrade report lists (main/broker/upgrade-report.ts remediesFor, XPC-MODEL §5.4). */
 export const REMEDIES = [
   'restart-app',
-  'delete-extension',
   'deactivate-activate',
+  'delete-extension',
   'delete-app',
   'versioned-mach-service-name',
   'reboot',

@@ -31,6 +31,12 @@ function unitFromFolder(session: Session, app: string, folder: string): JobSpec[
   return appUnit(next, nextApp);
 }
 
+/**
+ * The one place every upgrade goes through: the console's form and its
+ * "Upgrade again with a versioned name" button, scenario steps and
+ * `xpc-lab upgrade`. The versioned-name option (XPC-MODEL §10.1) meets the
+ * world's naming mechanism here and nowhere else.
+ */
 export function upgradeApp(session: Session, command: UpgradeCommand): UpgradeReport {
   const { upgrades } = session.broker;
   const options = {

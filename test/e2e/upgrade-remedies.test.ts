@@ -42,13 +42,13 @@ describe.skipIf(!chromiumPresent)('the upgrade report and its remedies', () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await open(page, host.server.url);
-  });
+  }, 60_000);
 
   afterAll(async () => {
     expect(errors).toEqual([]);
     await browser?.close();
     await host?.stop();
-  });
+  }, 60_000);
 
   it('lists the app’s failing connection to the tunnel first, grouped with its count', async () => {
     const form = page.getByRole('form', { name: 'Upgrade' });
@@ -67,7 +67,7 @@ describe.skipIf(!chromiumPresent)('the upgrade report and its remedies', () => {
     expect(why).toMatch(/§5\.4/);
     expect(why).not.toMatch(/its clients got INTERRUPTED/);
     await shot(page, 'upgrade-report');
-  });
+  }, 60_000);
 
   it('survives a reload and shows in a second window', async () => {
     await page.reload();
@@ -81,7 +81,7 @@ describe.skipIf(!chromiumPresent)('the upgrade report and its remedies', () => {
     expect(await report(second).getByRole('button', { name: 'Deactivate then activate' }).count()).toBe(1);
     await shot(second, 'upgrade-report-1024');
     await second.close();
-  });
+  }, 60_000);
 
   it('`kind == upgrade` finds the report in Events', async () => {
     await page.getByRole('tab', { name: 'Events' }).click();
@@ -93,7 +93,7 @@ describe.skipIf(!chromiumPresent)('the upgrade report and its remedies', () => {
     await page.getByLabel('Filter', { exact: true }).fill('');
     await page.getByLabel('Filter', { exact: true }).press('Enter');
     await page.getByRole('tab', { name: 'Upgrade' }).click();
-  });
+  }, 60_000);
 
   it('restarting the app reports within 10 s that the app did not recover, and why', async () => {
     await report(page).getByRole('button', { name: 'Restart the app' }).click();
@@ -103,7 +103,7 @@ describe.skipIf(!chromiumPresent)('the upgrade report and its remedies', () => {
     const text = await tried(page, 'restart-app').textContent();
     expect(text).toMatch(/has not recovered/);
     expect(text).toContain(`${NE} is still bound to the replaced`);
-  });
+  }, 60_000);
 
   it('deactivate + activate turns the VPN off and waits for the user’s Allow; Allow brings the app back', async () => {
     await report(page).getByRole('button', { name: 'Deactivate then activate' }).click();
@@ -116,8 +116,14 @@ describe.skipIf(!chromiumPresent)('the upgrade report and its remedies', () => {
     expect(text).toMatch(/allow AcmeTunnel in System Settings \(Allow\)/);
     const approval = report(page).getByRole('region', { name: 'Approval' });
     await expect.poll(() => approval.textContent()).toMatch(/would like to add a network extension/);
-    await tried(page, 'deactivate-activate').scrollIntoViewIfNeeded();
-    await shot(page, 'upgrade-approval');
+    await report(page)
+      .getByRole('region', { name: 'Approval' })
+      .screenshot({
+        path: join(SCREENSHOTS, 'upgrade-approval.png'),
+      });
+    await report(page)
+      .getByRole('region', { name: 'Remedies tried' })
+      .screenshot({ path: join(SCREENSHOTS, 'upgrade-remedies-tried.png') });
 
     const clicked = Date.now();
     await approval.getByRole('button', { name: 'Allow' }).click();
@@ -127,9 +133,12 @@ describe.skipIf(!chromiumPresent)('the upgrade report and its remedies', () => {
     expect(Date.now() - clicked).toBeLessThan(OUTCOME_MS);
     expect(await tried(page, 'allow').textContent()).toMatch(/recovered after \d/);
     expect(await report(page).getByRole('region', { name: 'Approval' }).count()).toBe(0);
-    await tried(page, 'allow').scrollIntoViewIfNeeded();
-    await shot(page, 'upgrade-allowed');
-  });
+    await report(page)
+      .getByRole('region', { name: 'Remedies tried' })
+      .screenshot({ path: join(SCREENSHOTS, 'upgrade-allowed.png') });
+    const latest = report(page).locator('.remedies li[data-remedy="deactivate-activate"] .latest-outcome');
+    expect(await latest.textContent()).toMatch(/has not recovered; still needed: the user has to allow/);
+  }, 60_000);
 
   it('a reopened trace shows the same report and remedy outcomes', async () => {
     const path = host.recorder?.path;
@@ -150,5 +159,5 @@ describe.skipIf(!chromiumPresent)('the upgrade report and its remedies', () => {
       await reopened.close();
       await replay?.stop();
     }
-  });
+  }, 60_000);
 });

@@ -25,7 +25,7 @@ describe.skipIf(!chromiumPresent)('the upgrade and scenarios panels', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(host.server.url);
     await page.waitForSelector('.status-live');
-  });
+  }, 60_000);
 
   afterAll(async () => {
     expect(errors).toEqual([]);

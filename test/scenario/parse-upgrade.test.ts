@@ -41,6 +41,9 @@ describe('upgrade and system extension steps', () => {
           firstLaunch: true,
           replaceAction: 'replace',
           sameVersion: false,
+          versionedName: false,
+          vpnOnDemand: false,
+          postinstallReconnects: false,
         },
       ],
       [

@@ -30,7 +30,7 @@ describe('upgrade and system extension steps in the runner', () => {
     expect(result.steps.map((s) => [s.description, s.message])).toEqual([
       [
         'upgrade com.acme.vpn (bump, pkg)',
-        '2.4.0 (240) → 2.4.1 (241) (pkg, VPN connected); replaced com.acme.vpn, com.acme.vpn.tunnel; 0 connection(s) broken; stale: ABCDE12345.com.acme.vpn.tunnel',
+        '2.4.0 (240) → 2.4.1 (241) (pkg, VPN connected); replaced com.acme.vpn, com.acme.vpn.tunnel; 0 connection(s) broken; stale: ABCDE12345.com.acme.vpn.tunnel; sequence: preinstall (VPN on) → replace (VPN on) → postinstall (VPN on) → first-launch (VPN on)',
       ],
       ['restartApp com.acme.vpn', 'activation requests: kept'],
       [
@@ -39,9 +39,9 @@ describe('upgrade and system extension steps in the runner', () => {
       ],
       [
         'activate com.acme.vpn.tunnel',
-        'installed; com.acme.vpn.tunnel (2.4.1/241) [activated enabled], com.acme.vpn.tunnel (2.4.1/241) [terminated waiting to uninstall on reboot], com.acme.vpn.tunnel (2.4.0/240) [terminated waiting to uninstall on reboot]; stale: none',
+        'installed; com.acme.vpn.tunnel (2.4.1/241) [activated waiting for user], com.acme.vpn.tunnel (2.4.1/241) [terminated waiting to uninstall on reboot], com.acme.vpn.tunnel (2.4.0/240) [terminated waiting to uninstall on reboot]; stale: none',
       ],
-      ['reboot', 'com.acme.vpn.tunnel (2.4.1/241) [activated enabled]; stale: none'],
+      ['reboot', 'com.acme.vpn.tunnel (2.4.1/241) [activated waiting for user]; stale: none'],
       ['deleteExtension com.acme.vpn.tunnel', 'no extensions; stale: none'],
       ['vpn connected', 'VPN connected'],
     ]);
@@ -96,5 +96,25 @@ describe('upgrade and system extension steps in the runner', () => {
   it('a log expectation `on` a connection the scenario never opened fails at once', async () => {
     const result = await run(["expect: { log: 'failed init', on: c9, within: 0 }"]);
     expect(result.steps[0]?.message).toBe('no connection c9 was opened by the scenario');
+  });
+
+  it("a remedy step prints its steps, what each did and its cost in run's output; its outcome is an expectation", async () => {
+    const result = await run([
+      'upgrade: { app: com.acme.vpn, mode: bump }',
+      'remedy: { app: com.acme.vpn, remedy: deactivate-activate }',
+      "expect: { outcome: deactivate-activate, recovered: false, needs: '\\(Allow\\)', within: 0 }",
+      'expect: { outcome: deactivate-activate, recovered: true, within: 0 }',
+    ]);
+    const text = textReport(result);
+    expect(text).toContain('  ✓ step 2: try deactivate-activate for com.acme.vpn');
+    expect(text).toContain(
+      '    deactivationRequest for com.acme.vpn.tunnel → 2.4.1 (241) [terminated waiting to uninstall on reboot]',
+    );
+    expect(text).toContain('    activationRequest for com.acme.vpn.tunnel → [activated waiting for user]');
+    expect(text).toMatch(/^ {4}cost: the VPN configuration is deleted/m);
+    expect(result.steps[2]?.ok).toBe(true);
+    expect(result.steps[3]?.message).toMatch(
+      /^after deactivate-activate the app did not recover; needs: the user has to allow/,
+    );
   });
 });

@@ -79,7 +79,7 @@ function Broken({ story }: { story: UpgradeStory | undefined }) {
         {groups.map((g) => (
           <li
             key={[g.process, g.name, g.side, g.became, g.error, g.reason].join('|')}
-            className={g.app ? 'broken-app' : undefined}
+            className={g.app ? 'broken-group broken-app' : 'broken-group'}
             data-app={g.app}
             data-count={g.count}
           >
@@ -150,7 +150,22 @@ function RemedyButton({ remedy, report }: { remedy: string; report: UpgradeEvent
   );
 }
 
-function Remedies({ report }: { report: UpgradeEvent }) {
+/** The latest time this remedy was tried, in one line, beside its button. */
+function Latest({ story, remedy }: { story: UpgradeStory | undefined; remedy: string }) {
+  const row = pairRemedies(story?.remedies ?? [])
+    .filter((r) => r.applied.remedy === remedy)
+    .at(-1);
+  if (!row) return null;
+  const o = row.outcome;
+  const text = !o
+    ? 'tried: watching the app’s connection…'
+    : o.recovered
+      ? `tried: the app recovered after ${duration(o.afterMs ?? 0)}`
+      : `tried: the app has not recovered; still needed: ${o.needs[0] ?? 'nothing known'}`;
+  return <div className={`latest-outcome ${o?.recovered ? 'recovered' : 'not-recovered'}`}>{text}</div>;
+}
+
+function Remedies({ report, story }: { report: UpgradeEvent; story: UpgradeStory | undefined }) {
   if (report.remedies.length === 0) return null;
   return (
     <section aria-label="Remedies">
@@ -162,6 +177,7 @@ function Remedies({ report }: { report: UpgradeEvent }) {
             <span className="mono">{r.remedy}</span> <RemedyButton remedy={r.remedy} report={report} />
             <div className="muted">{r.why}</div>
             {r.costs?.length ? <div className="costs">Cost: {r.costs.join('; ')}</div> : null}
+            <Latest story={story} remedy={r.remedy} />
           </li>
         ))}
       </ul>
@@ -205,9 +221,11 @@ function Outcome({ outcome }: { outcome: RemedyEvent | undefined }) {
   return (
     <div className={`remedy-outcome ${outcome.recovered ? 'recovered' : 'not-recovered'}`}>
       {outcome.recovered ? (
-        <b>✓ The app's connection recovered after {duration(outcome.afterMs ?? 0)}.</b>
+        <b className="outcome-line">
+          ✓ The app's connection recovered after {duration(outcome.afterMs ?? 0)}.
+        </b>
       ) : (
-        <b>
+        <b className="outcome-line">
           ✗ The app's connection has not recovered
           {outcome.afterMs ? ` (watched for ${duration(outcome.afterMs)})` : ''}.
         </b>
@@ -234,7 +252,12 @@ function Tried({ story }: { story: UpgradeStory | undefined }) {
       <h3>Remedies tried</h3>
       <ol className="remedies-tried">
         {rows.map(({ applied, outcome }) => (
-          <li key={applied.seq} data-remedy={applied.remedy} data-recovered={outcome?.recovered ?? 'pending'}>
+          <li
+            key={applied.seq}
+            className="remedy-tried"
+            data-remedy={applied.remedy}
+            data-recovered={outcome?.recovered ?? 'pending'}
+          >
             <b>{REMEDY_TITLES[applied.remedy]}</b> <span className="muted">at {clock(applied.t)}</span>
             <ul className="remedy-steps">
               {applied.steps.map((s) => (
@@ -283,6 +306,7 @@ export function Report({ report, story }: { report: UpgradeEvent; story: Upgrade
       </p>
       <Broken story={story} />
       <Approval report={report} />
+      <Tried story={story} />
       <section aria-label="Why">
         <h3>Why</h3>
         <ul>
@@ -291,8 +315,7 @@ export function Report({ report, story }: { report: UpgradeEvent; story: Upgrade
           ))}
         </ul>
       </section>
-      <Remedies report={report} />
-      <Tried story={story} />
+      <Remedies report={report} story={story} />
       <Sequence report={report} />
       <Replaced report={report} />
       <section aria-label="Changes">
