@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { asset, fixture, REDRAW, SPAWNS_TIMEOUT, scratch, xpcLab, xpcLabOnTerminal } from './xpc-lab';
 
-const LOG = fixture('logs', 'sandbox-159.compact.log');
+const LOG = fixture('logs', 'written', 'sandbox-159.compact.log');
 
 interface Perfetto {
   traceEvents: { name: string; ph: string; pid: number; args?: { name?: string } }[];
@@ -21,8 +21,12 @@ describe('xpc-lab export', { timeout: SPAWNS_TIMEOUT }, () => {
     const rows = csvRows(join(dir, 'e.csv'));
     expect(rows[0]).toBe('time,seq,kind,pid,conn,event');
     expect(rows).toHaveLength(1 + 13);
-    expect(rows[1]).toBe(
-      '2026-10-06T00:30:17.050Z,0,lookup,53926,0x600002a6c000@53926,lookup com.apple.pasteboard.1 by pid 53926: error 159 (Sandbox restriction)',
+    // Each log line comes before the event it caused: launchd's denial, then the look-up it denied.
+    expect(rows[1]).toMatch(
+      /^2026-10-06T00:30:17\.050Z,0,log,1,,.*denied lookup: name = com\.apple\.pasteboard\.1/,
+    );
+    expect(rows[2]).toBe(
+      '2026-10-06T00:30:17.050Z,1,lookup,53926,0x600002a6c000@53926,lookup com.apple.pasteboard.1 by pid 53926: error 159 (Sandbox restriction)',
     );
     expect(rows.filter((row) => row.includes(',lookup,'))).toHaveLength(5);
     const perfetto = JSON.parse(readFileSync(join(dir, 'p.json'), 'utf8')) as Perfetto;
@@ -64,7 +68,9 @@ describe('xpc-lab export', { timeout: SPAWNS_TIMEOUT }, () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     const rows = csvRows(join(dir, 'm.csv'));
-    expect(rows[0]).toBe('time,dir,conn,from,to,key,size,expectsReply,replyTo,latencyMs,payload');
+    expect(rows[0]).toBe(
+      'time,dir,conn,from,to,key,size,expectsReply,replyTo,latencyMs,payload,fromLabel,toLabel,service',
+    );
     expect(rows.length).toBeGreaterThan(1);
     const doc = JSON.parse(r.stdout) as { events: number; outputs: unknown[] };
     expect(doc).toMatchObject({ source: trace, kind: 'trace', problems: 0 });
@@ -85,7 +91,9 @@ describe('xpc-lab export', { timeout: SPAWNS_TIMEOUT }, () => {
     const neither = xpcLab(['export', notes, '--csv', join(dir, 'x.csv')]);
     expect(neither.code).toBe(2);
     expect(neither.stderr).toMatch(
-      new RegExp(`^xpc-lab export: ${notes}: all 2 non-empty lines match none of: `),
+      new RegExp(
+        `^xpc-lab export: ${notes}: none of its 2 lines is a libxpc or launchd line .*; no line mentions xpc or launchd; the first line is text, 13 characters long\n$`,
+      ),
     );
     const rows = xpcLab(['export', LOG, '--csv', join(dir, 'x.csv'), '--rows', 'lines']);
     expect(rows.code).toBe(2);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, REDRAW, SPAWNS_TIMEOUT, scratch, xpcLab, xpcLabOnTerminal } from './xpc-lab';
 
-const LOG = fixture('logs', 'sandbox-159.compact.log');
+const LOG = fixture('logs', 'written', 'sandbox-159.compact.log');
 
 describe('xpc-lab import', { timeout: SPAWNS_TIMEOUT }, () => {
   it('prints a human summary by default: style, lines used, and the XPC story in counts', () => {
@@ -58,7 +58,11 @@ describe('xpc-lab import', { timeout: SPAWNS_TIMEOUT }, () => {
     const r = xpcLab(['import', notes]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(new RegExp(`^xpc-lab import: ${notes}: all 2 non-empty lines match none of: `));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^xpc-lab import: ${notes}: none of its 2 lines is a libxpc or launchd line .*; no line mentions xpc or launchd; the first line is text, 13 characters long\n$`,
+      ),
+    );
   });
 
   it('exits 2 on a file that does not exist, and when no file is named', () => {
