@@ -5,6 +5,11 @@ import { knownValues } from './known';
 
 const APPLY_AFTER_MS = 150;
 
+/** Whether the caret is inside a word the suggestions would complete (not an empty gap). */
+function typingWord(s: { from: number; to: number } | null): boolean {
+  return !!s && s.to > s.from;
+}
+
 /** The one filter: an expression over fields, applied live to every view and to everything captured. */
 export function FilterBar() {
   const applied = useConsole((s) => s.filterText);
@@ -61,8 +66,11 @@ export function FilterBar() {
     } else if (e.key === 'ArrowUp' && shown) {
       e.preventDefault();
       setActive((a) => (a <= 0 ? items.length - 1 : a - 1));
-    } else if ((e.key === 'Tab' || e.key === 'Enter') && shown && active >= 0) {
-      // Only a suggestion the user moved to is taken: Tab alone moves focus on and types nothing.
+    } else if (
+      shown &&
+      (active >= 0 ? e.key === 'Tab' || e.key === 'Enter' : e.key === 'Tab' && typingWord(suggestions))
+    ) {
+      // Tab completes a word being typed, or takes the suggestion moved to; past an empty word it moves focus on.
       e.preventDefault();
       const chosen = items[Math.max(0, active)];
       if (chosen) accept(chosen);

@@ -65,9 +65,12 @@ describe.skipIf(!chromiumPresent)('the upgrade and scenarios panels', () => {
 
   it('the app reconnects by itself, and each new connection to the stale name is invalidated', async () => {
     await view('Connections');
+    // One row per connection here: repeats are collapsed by default (test/e2e/repeats.test.ts covers that).
+    await page.getByLabel('collapse repeats').uncheck();
     await expect.poll(() => neRows('invalidated').count(), { timeout: 15_000 }).toBeGreaterThan(1);
     const before = await neRows('invalidated').count();
     await expect.poll(() => neRows('invalidated').count(), { timeout: 15_000 }).toBeGreaterThan(before);
+    await page.getByLabel('collapse repeats').check();
   });
 
   it('deactivating and activating the extension rebinds its name', async () => {
