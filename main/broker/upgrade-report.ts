@@ -84,6 +84,8 @@ export function brokenConnections(
   const broken: BrokenConnection[] = [];
   for (const e of events) {
     if (e.kind !== 'connection.state' || (e.to !== 'interrupted' && e.to !== 'invalidated')) continue;
+    // A connection that ended with its own process carries no error (XPC-MODEL §10.2): nothing broke it.
+    if (e.error === undefined) continue;
     broken.push({
       conn: e.conn,
       side: e.side,

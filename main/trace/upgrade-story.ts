@@ -107,6 +107,8 @@ export function storyConnection(
     return;
   }
   if (ev.to !== 'interrupted' && ev.to !== 'invalidated') return;
+  // A connection that ended with its own process carries no error (XPC-MODEL §10.2): nothing broke it.
+  if (ev.error === undefined) return;
   const process = label(ev.pid) ?? `pid ${ev.pid}`;
   const logLine = story.lastLog?.conn === ev.conn ? story.lastLog.text : undefined;
   delete story.lastLog;
