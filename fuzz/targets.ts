@@ -240,7 +240,7 @@ const filter: FuzzTarget<string> = {
 };
 
 const LOG_SEEDS = [
-  text('test/fixtures/logs/nextcloud-10479.default.log').slice(0, 3000),
+  text('test/fixtures/logs/written/nextcloud-10479.default.log').slice(0, 3000),
   text('test/fixtures/logs/sandbox-159.compact.log').slice(0, 3000),
   text('test/fixtures/logs/launchd-composite.syslog.log').slice(0, 3000),
   text('test/fixtures/logs/lookup-159.ndjson').slice(0, 3000),

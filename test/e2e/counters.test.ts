@@ -55,7 +55,9 @@ describe.skipIf(!chromiumPresent)('counters that agree and say what they count',
     await expect.poll(() => client.getAttribute('data-state')).toBe('invalidated');
     await page.getByLabel('show peers and listeners').check();
     const peer = page
-      .locator(`${connRows}[data-service="com.acme.vpn.logparser.peer[${appPid}]"][data-state="invalidated"]`)
+      .locator(
+        `${connRows}[data-service^="com.acme.vpn.logparser.peer[${appPid}]"][data-state="invalidated"]`,
+      )
       .first();
     await expect.poll(() => peer.count()).toBe(1);
     await peer.locator('td.col-since').click();

@@ -55,7 +55,7 @@ describe.skipIf(!chromiumPresent)('connection lifetimes follow their processes',
 
     // The tunnel's service-side peer of the agent got INVALID (XPC-MODEL §1.2 rule 2).
     const peer = page.locator(
-      `${connRows}[data-side="peer"][data-service="ABCDE12345.com.acme.vpn.tunnel.peer[${pid}]"]`,
+      `${connRows}[data-side="peer"][data-service^="ABCDE12345.com.acme.vpn.tunnel.peer[${pid}]"]`,
     );
     expect(await peer.getAttribute('data-state')).toBe('invalidated');
 

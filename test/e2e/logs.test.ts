@@ -48,12 +48,15 @@ describe.skipIf(!chromiumPresent)('a real Mac log in Chromium', () => {
 
   it('the connections view lists them by pointer, with their states and invalidation reasons', async () => {
     await page.getByRole('tab', { name: 'Connections' }).click();
+    // One row per connection: the log cancels two connections the same way, which the view groups by default.
+    await page.getByLabel('collapse repeats').uncheck();
     const cancelled = page.locator('table[aria-label="Connections"] tbody tr[data-conn="0x111319c60@Xcode"]');
     await expect.poll(() => cancelled.getAttribute('data-state')).toBe('invalidated');
   });
 
   it('each event carries its own line', async () => {
     await page.getByRole('tab', { name: 'Events' }).click();
+    await page.getByLabel('collapse repeats').uncheck();
     const invalidated = page.locator('.event[data-kind="connection.state"]').first();
     await expect
       .poll(() => invalidated.locator('.event-log').allTextContents())

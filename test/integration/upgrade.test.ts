@@ -328,7 +328,7 @@ describe('xpc-lab upgrade, headless with real helpers', () => {
     expect(code, out.join('') + err.join('')).toBe(0);
     const result = JSON.parse(out.join('')) as { ok: boolean; reach: { name: string; recovered: boolean }[] };
     expect(result.ok).toBe(true);
-    expect(result.reach).toContainEqual(expect.objectContaining({ name: `${NE}.v241`, recovered: true }));
+    expect(result.reach).toContainEqual(expect.objectContaining({ name: `${NE}.241`, recovered: true }));
     expect(readFileSync(junit, 'utf8')).toMatch(/<testsuites tests="\d+" failures="0">/);
   }, 90_000);
 
@@ -347,14 +347,14 @@ describe('xpc-lab upgrade, headless with real helpers', () => {
 
   it('exits 2 on usage and input errors, naming what is wrong', async () => {
     const cases: [string[], RegExp][] = [
-      [['upgrade'], /name the old app or world/],
+      [['upgrade'], /missing required argument 'old-app-or-world'/],
       [['upgrade', DEMO], /name the new app or world, or give --bump/],
       [['upgrade', DEMO, '--bump', '--vpn', 'maybe'], /--vpn must be on or off, got "maybe"/],
       [['upgrade', DEMO, '--bump', '--installer', 'dmg'], /--installer must be pkg, pkg-preinstall or drag/],
       [['upgrade', '/no/such/world', '--bump'], /old \/no\/such\/world: no such file or folder/],
       [['upgrade', ASSETS, '--bump'], /neither an \.app nor a world folder/],
       [['upgrade', DEMO, '--bump', '--app', 'com.nope'], /--app com\.nope: the world holds com\.acme\.vpn/],
-      [['upgrade', DEMO, '--bump', '--frobnicate'], /Unknown option '--frobnicate'/],
+      [['upgrade', DEMO, '--bump', '--frobnicate'], /unknown option '--frobnicate'/],
     ];
     for (const [args, message] of cases) {
       capture();
