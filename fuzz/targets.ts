@@ -241,9 +241,11 @@ const filter: FuzzTarget<string> = {
 
 const LOG_SEEDS = [
   text('test/fixtures/logs/written/nextcloud-10479.default.log').slice(0, 3000),
-  text('test/fixtures/logs/sandbox-159.compact.log').slice(0, 3000),
-  text('test/fixtures/logs/launchd-composite.syslog.log').slice(0, 3000),
-  text('test/fixtures/logs/lookup-159.ndjson').slice(0, 3000),
+  text('test/fixtures/logs/written/sandbox-159.compact.log').slice(0, 3000),
+  text('test/fixtures/logs/written/launchd-composite.syslog.log').slice(0, 3000),
+  text('test/fixtures/logs/written/lookup-159.ndjson').slice(0, 3000),
+  text('test/fixtures/real/logs/multipass-5072.console-subsystem-first.txt').slice(0, 3000),
+  text('test/fixtures/real/logs/nix-5698.launchd.log').slice(0, 3000),
 ];
 const log: FuzzTarget<string> = {
   name: 'log importer',
