@@ -22,7 +22,7 @@ describe('a binary plist is bounded before it is expanded', () => {
     expect(bomb.length).toBeLessThan(400);
     const started = performance.now();
     const { value, diagnostics } = read(bomb);
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(performance.now() - started).toBeLessThan(5000);
     expect(value).toBeUndefined();
     expect(diagnostics).toEqual([
       expect.objectContaining({
@@ -93,7 +93,7 @@ describe('a binary plist is bounded before it is expanded', () => {
 });
 
 describe('finding the line of an XML plist problem is linear', () => {
-  it('finds the problem at the end of a 640 KB plist in well under a second', () => {
+  it('finds the problem at the end of a 640 KB plist in seconds at worst (a quadratic lookup took 38 s)', () => {
     const entries = Array.from(
       { length: 13_000 },
       (_, i) => `\t<key>Key${i}</key>\n\t<string>value ${i}</string>`,
@@ -102,7 +102,7 @@ describe('finding the line of an XML plist problem is linear', () => {
     expect(text.length).toBeGreaterThan(600_000);
     const started = performance.now();
     const problem = locateXmlProblem(text);
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(5000);
     expect(problem).toEqual({ line: 3 + 26_000 + 1, problem: '<key>Last</key> has no value' });
   });
 
@@ -116,7 +116,7 @@ describe('finding the line of an XML plist problem is linear', () => {
     ]) {
       const started = performance.now();
       locateXmlProblem(text);
-      expect(performance.now() - started).toBeLessThan(1000);
+      expect(performance.now() - started).toBeLessThan(5000);
     }
     expect(locateXmlProblem(`<plist>\n${'<array>'.repeat(200)}`)).toEqual({
       line: 2,
