@@ -144,9 +144,17 @@ export function useModel(): WorldModel {
   return useConsole((s) => s.at)?.model ?? live.model;
 }
 
-/** The time the views measure durations to: the scrubbed instant, or now. */
+/** The latest event's time: a recording's "now", which ended when its last line was written. */
+let lastEventT = 0;
+
+/**
+ * The time the views measure durations to: the scrubbed instant; in a
+ * recording (a trace or a Mac's log), its last event; else now.
+ */
 export function modelNow(): number {
-  return useConsole.getState().at?.t ?? Date.now();
+  const { at, mode } = useConsole.getState();
+  if (at) return at.t;
+  return mode === 'trace' && lastEventT > 0 ? lastEventT : Date.now();
 }
 
 let bridge: Bridge | undefined;
@@ -162,6 +170,7 @@ function accept(event: TraceEvent): void {
   if (event.seq <= last) return;
   if (last >= 0 && event.seq > last + 1) live.lost += event.seq - last - 1;
   live.model.apply(event);
+  if (event.t > lastEventT) lastEventT = event.t;
   if (event.kind === 'message') {
     live.stats.add(event, live.model.state);
     live.messages.push(event);

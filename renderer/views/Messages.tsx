@@ -8,7 +8,7 @@ import { num } from '../format';
 import { useTick } from '../hooks';
 import { registerMover, step } from '../nav';
 import { isRecord, loadPref, savePref } from '../prefs';
-import { actions, applyFilter, live, useConsole, WINDOW_SIZES } from '../store';
+import { actions, applyFilter, live, modelNow, useConsole, WINDOW_SIZES } from '../store';
 import {
   type Cell,
   MESSAGE_COLUMNS,
@@ -231,7 +231,7 @@ const MessageRow = memo(function MessageRow({
         <span key={c.id} role="gridcell" tabIndex={-1} className={c.className}>
           {c.render(cell)}
           {c.id === 'key' && repeat ? (
-            <span className="repeat-badge" title={repeatText(repeat, Date.now())}>
+            <span className="repeat-badge" title={repeatText(repeat, modelNow())}>
               {' '}
               ×{repeat.count}
             </span>
