@@ -91,6 +91,7 @@ export class BrokerState {
     this.spawner = spawner;
     this.quota = {
       ...DEFAULT_QUOTA,
+      ...world.quota,
       ...options.quota,
       ...(options.maxMessageBytes !== undefined ? { maxMessageBytes: options.maxMessageBytes } : {}),
     };
