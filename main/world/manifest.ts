@@ -23,11 +23,20 @@ export type BundleSettings = z.infer<typeof BundleSettingsSchema>;
 export const QuotaSettingsSchema = z
   .object({
     messagesPerSecond: z.number().positive().max(1_000_000).optional(),
-    bytesPerSecond: z.number().positive().max(1024 * 1024 * 1024).optional(),
+    bytesPerSecond: z
+      .number()
+      .positive()
+      .max(1024 * 1024 * 1024)
+      .optional(),
     burstSeconds: z.number().positive().max(60).optional(),
     graceMs: z.number().int().nonnegative().max(600_000).optional(),
     maxQueued: z.number().int().positive().max(1_000_000).optional(),
-    maxMessageBytes: z.number().int().positive().max(64 * 1024 * 1024).optional(),
+    maxMessageBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(64 * 1024 * 1024)
+      .optional(),
   })
   .strict();
 export type QuotaSettings = z.infer<typeof QuotaSettingsSchema>;
