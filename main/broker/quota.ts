@@ -25,7 +25,7 @@ export interface QuotaLimits {
 export const DEFAULT_QUOTA: QuotaLimits = {
   messagesPerSecond: 2000,
   bytesPerSecond: 8 * 1024 * 1024,
-  burstSeconds: 1,
+  burstSeconds: 0.25,
   graceMs: 2000,
   maxQueued: 20_000,
   maxMessageBytes: 1024 * 1024,

@@ -11,7 +11,7 @@ function harness(limits: Partial<QuotaLimits> = {}) {
     relieved: [] as string[],
     cutOff: [] as string[],
   };
-  const quota = new HelperQuota({ ...DEFAULT_QUOTA, ...limits }, clock, {
+  const quota = new HelperQuota({ ...DEFAULT_QUOTA, burstSeconds: 1, ...limits }, clock, {
     deliver: (raw, at) => seen.delivered.push({ raw, at, when: clock.now() }),
     oversized: (_raw, bytes) => seen.oversized.push(bytes),
     throttled: (w) => seen.throttled.push(w),
