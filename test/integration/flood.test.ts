@@ -43,7 +43,7 @@ describe('a helper that floods the broker', () => {
   it('is throttled, then cut off, while the other helpers keep their round-trip times and the trace its cap', async () => {
     const { world, diagnostics } = loadWorld(WORLD);
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    expect(world.quota).toMatchObject({ messagesPerSecond: 1000, graceMs: 1500 });
+    expect(world.quota).toMatchObject({ messagesPerSecond: 500, graceMs: 1500 });
     live = new LiveSession(world);
     const s = live;
     const dir = mkdtempSync(join(tmpdir(), 'xpc-lab-flood-'));
