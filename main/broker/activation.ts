@@ -337,6 +337,8 @@ export class Activation {
     proc.state = 'exited';
     proc.idleTimer?.cancel();
     proc.killTimer?.cancel();
+    // Messages still held by its budget go with it, as those in its socket would.
+    proc.quota?.dispose();
     this.s.procs.delete(proc);
     const key = this.s.instanceKey(proc.job, proc.owner);
     if (this.s.instances.get(key) === proc) this.s.instances.delete(key);
