@@ -337,7 +337,7 @@ export class Activation {
     proc.state = 'exited';
     proc.idleTimer?.cancel();
     proc.killTimer?.cancel();
-    // Messages still held by its budget go with it, as those in its socket would.
+    // Messages its budget still holds are let go: the broker acts on no message from a process that has exited.
     proc.quota?.dispose();
     this.s.procs.delete(proc);
     const key = this.s.instanceKey(proc.job, proc.owner);
