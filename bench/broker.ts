@@ -71,6 +71,8 @@ function loadWorld(): World {
     name: 'bench',
     root: 'bench',
     uid: 501,
+    // The broker's own throughput, not the per-helper budget (docs/security.md, Quotas), which would throttle it.
+    quota: { messagesPerSecond: 1_000_000, bytesPerSecond: 1024 * 1024 * 1024 },
     jobs: [
       {
         ...base,

@@ -337,6 +337,8 @@ export class Activation {
     proc.state = 'exited';
     proc.idleTimer?.cancel();
     proc.killTimer?.cancel();
+    // Messages its budget still holds are let go: the broker acts on no message from a process that has exited.
+    proc.quota?.dispose();
     this.s.procs.delete(proc);
     const key = this.s.instanceKey(proc.job, proc.owner);
     if (this.s.instances.get(key) === proc) this.s.instances.delete(key);

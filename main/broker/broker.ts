@@ -6,6 +6,7 @@ import type { LaunchdPort } from './launchd-port';
 import type { Lifecycle } from './lifecycle';
 import type { LookupResult, Namespace } from './namespace';
 import type { Proc } from './process';
+import { HelperQuota } from './quota';
 import { isBundledService, SMAppServices } from './smappservice';
 import { type BrokerOptions, BrokerState } from './state';
 import { SystemExtensions } from './sysext';
@@ -131,17 +132,72 @@ export class Broker {
 
   // ── helper messages ───────────────────────────────────────────────────────
 
+  /**
+   * Every helper message enters here and passes its helper's budget first (main/broker/quota.ts): size before
+   * validation, then the rate; a helper over budget waits in its own queue, so no other helper is slowed.
+   */
   private onHelperMessage(proc: Proc, raw: unknown): void {
     if (proc.state === 'exited' || this.s.disposed) return;
+    this.quotaOf(proc).offer(raw);
+  }
+
+  private quotaOf(proc: Proc): HelperQuota {
+    if (proc.quota) return proc.quota;
+    const who = () => `${proc.job.label}[${proc.displayPid}]`;
+    const s = this.s;
+    proc.quota = new HelperQuota(s.quota, s.clock, {
+      deliver: (raw, at) => this.handleHelperMessage(proc, raw, at),
+      oversized: (raw, bytes) => {
+        const slim =
+          typeof raw === 'object' && raw !== null ? { conn: (raw as { conn?: unknown }).conn } : {};
+        s.connections.rejectMalformed(
+          proc,
+          slim,
+          `a message of more than ${s.quota.maxMessageBytes} bytes (${bytes} counted before it was refused) exceeds the ${s.quota.maxMessageBytes}-byte limit`,
+        );
+      },
+      throttled: (words) =>
+        s.emit({
+          kind: 'diagnostic',
+          severity: 'warning',
+          key: 'quota',
+          message: `${who()} is throttled: ${words}`,
+          consequence: 'its messages are delayed; other helpers are not',
+        }),
+      relieved: (words) =>
+        s.emit({ kind: 'diagnostic', severity: 'info', key: 'quota', message: `${who()} is ${words}` }),
+      cutOff: (cause) => {
+        const full = `${who()} ${cause}`;
+        s.emit({
+          kind: 'diagnostic',
+          severity: 'error',
+          key: 'quota',
+          message: full,
+          consequence:
+            'it loses its connections and its further messages are discarded; the process keeps running',
+        });
+        s.connections.cutOff(proc, full);
+      },
+    });
+    return proc.quota;
+  }
+
+  private handleHelperMessage(proc: Proc, raw: unknown, at: number): void {
+    if (proc.state === 'exited' || this.s.disposed) return;
     const parsed = HelperToBrokerSchema.safeParse(raw);
-    if (!parsed.success) {
-      this.s.connections.rejectMalformed(proc, raw, parsed.error.issues[0]?.message ?? 'invalid');
-      return;
+    this.s.senderTime = at;
+    try {
+      if (!parsed.success) {
+        this.s.connections.rejectMalformed(proc, raw, parsed.error.issues[0]?.message ?? 'invalid');
+        return;
+      }
+      proc.lastActivity = this.s.clock.now();
+      this.dispatch(proc, parsed.data);
+      this.s.lifecycle.touch(proc);
+      this.s.delivery.settleBarriers();
+    } finally {
+      this.s.senderTime = undefined;
     }
-    proc.lastActivity = this.s.clock.now();
-    this.dispatch(proc, parsed.data);
-    this.s.lifecycle.touch(proc);
-    this.s.delivery.settleBarriers();
   }
 
   private dispatch(proc: Proc, message: HelperToBroker): void {

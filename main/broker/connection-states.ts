@@ -119,6 +119,19 @@ export class ConnectionStates {
     this.s.emit({ kind: 'diagnostic', severity: 'warning', message: `${detail}; ignored` });
   }
 
+  /**
+   * A helper over its message budget past the grace period loses its own connections (docs/security.md, Quotas):
+   * each end it owns, and the end each was linked to, becomes INVALID with the quota as cause.
+   */
+  cutOff(proc: Proc, cause: string): void {
+    for (const conn of [...proc.connections.values()]) {
+      if (!conn.live) continue;
+      const other = conn.other;
+      this.invalidate(conn, { reason: 'over its message budget', cause });
+      if (other?.live) this.invalidate(other, { reason: 'the peer is over its message budget', cause });
+    }
+  }
+
   /** A process names each of its connections once; a second connection under a used id is malformed. */
   idInUse(proc: Proc, localId: string): boolean {
     if (!proc.connections.has(localId)) return false;

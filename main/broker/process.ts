@@ -1,5 +1,6 @@
 import type { JobSpec } from '../world/model';
 import type { Connection } from './connection';
+import type { HelperQuota } from './quota';
 import type { HelperProcess, TimerHandle } from './spawner';
 
 export type ProcState = 'spawning' | 'running' | 'exited';
@@ -26,6 +27,8 @@ export class Proc {
   fromTerminal = false;
   /** Why AMFI did not grant its restricted entitlements (XPC-MODEL §10.7); its listener then fails with EPERM. */
   amfiDenied: string | undefined;
+  /** Its message budget (main/broker/quota.ts); made on its first message. */
+  quota: HelperQuota | undefined;
 
   constructor(
     readonly job: JobSpec,

@@ -16,6 +16,7 @@ import { Namespace, type ServiceEntry } from './namespace';
 import { DisabledOverrides } from './overrides';
 import { PointerAllocator } from './pointer';
 import type { Proc } from './process';
+import { DEFAULT_QUOTA, type QuotaLimits } from './quota';
 import { Replies } from './reply';
 import { Requirements } from './requirements';
 import type { Clock, Spawner } from './spawner';
@@ -30,9 +31,9 @@ export interface BrokerOptions {
   maxMessageBytes?: number;
   /** Record payloads (capture on) or counts only. */
   capturePayloads?: boolean;
+  /** Per-helper budgets over DEFAULT_QUOTA (main/broker/quota.ts). */
+  quota?: Partial<QuotaLimits>;
 }
-
-const DEFAULT_MAX_MESSAGE = 1024 * 1024;
 
 /**
  * What the broker's parts share: the namespace, the processes and their
@@ -58,6 +59,12 @@ export class BrokerState {
   disposed = false;
   capturePayloads: boolean;
   readonly maxMessageBytes: number;
+  readonly quota: QuotaLimits;
+  /**
+   * While a helper's message is dispatched: the time it was sent (or arrived), which the events it causes carry,
+   * so that a message held by its quota keeps its own time.
+   */
+  senderTime: number | undefined;
   readonly world: World;
   readonly clock: Clock;
   readonly spawner: Spawner;
@@ -82,7 +89,13 @@ export class BrokerState {
     this.world = world;
     this.clock = clock;
     this.spawner = spawner;
-    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE;
+    this.quota = {
+      ...DEFAULT_QUOTA,
+      ...world.quota,
+      ...options.quota,
+      ...(options.maxMessageBytes !== undefined ? { maxMessageBytes: options.maxMessageBytes } : {}),
+    };
+    this.maxMessageBytes = this.quota.maxMessageBytes;
     this.capturePayloads = options.capturePayloads ?? true;
     this.overrides = new DisabledOverrides(world.state?.disabled);
     this.lifecycle = new Lifecycle({
@@ -107,7 +120,9 @@ export class BrokerState {
     this.sockets = new UnixSockets(this);
   }
 
-  emit(event: EventInput): void {
+  emit(input: EventInput): void {
+    const event =
+      input.t === undefined && this.senderTime !== undefined ? { ...input, t: this.senderTime } : input;
     this.options.emit(event);
     for (const observer of this.observers) observer(event);
   }

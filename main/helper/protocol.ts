@@ -16,8 +16,15 @@ const Body = z.unknown();
 /** xpc_connection_set_peer_code_signing_requirement (XPC-MODEL §1.5). */
 const Requirement = z.string().min(1).max(4096);
 
+/**
+ * When the helper sent the message (ms since the Unix epoch, its own clock). The events a message causes carry this
+ * time, clamped to the broker's clock, so a message held by its quota or a backlog keeps its own time.
+ */
+const Stamp = { at: z.number().finite().optional() };
+
 export const HelperToBrokerSchema = z.discriminatedUnion('t', [
   z.object({
+    ...Stamp,
     t: z.literal('connect'),
     conn: LocalId,
     name: z.string().min(1).max(512),
@@ -25,24 +32,32 @@ export const HelperToBrokerSchema = z.discriminatedUnion('t', [
     requirement: Requirement.optional(),
   }),
   z.object({
+    ...Stamp,
     t: z.literal('checkIn'),
     listener: LocalId,
     name: z.string().min(1).max(512),
     requirement: Requirement.optional(),
   }),
   /** xpc_connection_create(NULL, q): an anonymous listener; the broker answers with its endpoint (XPC-MODEL §1.1). */
-  z.object({ t: z.literal('listen'), listener: LocalId }),
+  z.object({ ...Stamp, t: z.literal('listen'), listener: LocalId }),
   /** xpc_connection_create_from_endpoint(endpoint), activated. */
-  z.object({ t: z.literal('connectEndpoint'), conn: LocalId, endpoint: z.string().min(1).max(64) }),
+  z.object({ ...Stamp, t: z.literal('connectEndpoint'), conn: LocalId, endpoint: z.string().min(1).max(64) }),
   /** xpc_connection_send_barrier (XPC-MODEL §1.3). */
-  z.object({ t: z.literal('barrier'), conn: LocalId, id: MsgId }),
-  z.object({ t: z.literal('send'), conn: LocalId, id: MsgId, body: Body, expectsReply: z.boolean() }),
-  z.object({ t: z.literal('reply'), conn: LocalId, to: MsgId, id: MsgId, body: Body }),
-  z.object({ t: z.literal('cancel'), conn: LocalId }),
+  z.object({ ...Stamp, t: z.literal('barrier'), conn: LocalId, id: MsgId }),
+  z.object({
+    ...Stamp,
+    t: z.literal('send'),
+    conn: LocalId,
+    id: MsgId,
+    body: Body,
+    expectsReply: z.boolean(),
+  }),
+  z.object({ ...Stamp, t: z.literal('reply'), conn: LocalId, to: MsgId, id: MsgId, body: Body }),
+  z.object({ ...Stamp, t: z.literal('cancel'), conn: LocalId }),
   /** connect(2) to a Unix domain socket by path: the second transport (XPC-MODEL §10.7). */
-  z.object({ t: z.literal('socketConnect'), conn: LocalId, path: z.string().min(1).max(4096) }),
-  z.object({ t: z.literal('transaction'), delta: z.union([z.literal(1), z.literal(-1)]) }),
-  z.object({ t: z.literal('log'), text: z.string().max(4096) }),
+  z.object({ ...Stamp, t: z.literal('socketConnect'), conn: LocalId, path: z.string().min(1).max(4096) }),
+  z.object({ ...Stamp, t: z.literal('transaction'), delta: z.union([z.literal(1), z.literal(-1)]) }),
+  z.object({ ...Stamp, t: z.literal('log'), text: z.string().max(4096) }),
 ]);
 export type HelperToBroker = z.infer<typeof HelperToBrokerSchema>;
 

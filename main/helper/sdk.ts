@@ -183,7 +183,7 @@ export class HelperSdk {
 
   /** @internal */
   post(message: HelperToBroker): void {
-    this.transport.send(message);
+    this.transport.send({ ...message, at: performance.timeOrigin + performance.now() });
   }
 
   onInit(handler: (init: HelperInit) => void): void {

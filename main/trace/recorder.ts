@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsErrorInfo } from './fs-error';
 import { TRACE_FORMAT } from './parse';
@@ -37,6 +37,27 @@ export interface RecorderOptions {
   overwrite?: boolean;
   onError?: (e: RecorderError) => void;
   openFile?: OpenRecorderFile;
+  /**
+   * The cap on one file, header included: a batch that would pass it goes to a new file, after the full one is
+   * renamed `<name>.1.ndjson` (and older parts move up one). Default 256 MiB.
+   */
+  maxFileBytes?: number;
+  /** Files kept, the current one included; the oldest part beyond is deleted and its events counted as dropped. */
+  maxFiles?: number;
+  /** Told after each rotation, with what it cost. */
+  onRotate?: (r: RecorderRotation) => void;
+}
+
+export interface RecorderRotation {
+  /** Where the full file went. */
+  rotatedTo: string;
+  /** The oldest part deleted to stay within `maxFiles`, if any, and the events it held. */
+  deleted?: string;
+  deletedEvents: number;
+  /** Every event dropped so far, by any cause. */
+  droppedEvents: number;
+  maxFileBytes: number;
+  maxFiles: number;
 }
 
 /**
@@ -49,6 +70,8 @@ export type RecorderState = 'recording' | 'retrying' | 'stopped' | 'closed';
 const DEFAULT_FLUSH_INTERVAL_MS = 100;
 const DEFAULT_MAX_BATCH_BYTES = 64 * 1024;
 const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_MAX_FILES = 4;
 const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 5000;
 
@@ -61,6 +84,11 @@ const PERMANENT_WRITE_CODES = new Set(['EBADF', 'EFBIG', 'EINVAL', 'EROFS', 'EAC
 const FILE_MODE = 0o600;
 
 const openNodeFile: OpenRecorderFile = (path, overwrite) => open(path, overwrite ? 'w' : 'wx', FILE_MODE);
+
+/** `<name>.ndjson` → `<name>.<n>.ndjson`: where part n of a rotated trace lives (1 is the most recent full one). */
+export function rotatedPath(path: string, n: number): string {
+  return /\.ndjson$/.test(path) ? path.replace(/\.ndjson$/, `.${n}.ndjson`) : `${path}.${n}`;
+}
 
 /** `<dir>/session-2026-11-23T12-01-02.ndjson`, in UTC like the header's `created`. */
 export function defaultSessionPath(dir: string, now: Date = new Date()): string {
@@ -83,12 +111,21 @@ export class TraceRecorder {
   private readonly overwrite: boolean;
   private readonly onError: ((e: RecorderError) => void) | undefined;
   private readonly openFile: OpenRecorderFile;
+  private readonly maxFileBytes: number;
+  private readonly maxFiles: number;
+  private readonly onRotate: ((r: RecorderRotation) => void) | undefined;
+  private readonly headerLine: string;
+  /** Events in the current file, and in each rotated part (index 0 is part 1). */
+  private eventsInFile = 0;
+  private partEvents: number[] = [];
 
   private file: RecorderFile | null = null;
   /** Confirmed end of the file: the next batch is written here, over any fragment a failed write left. */
   private offset = 0;
   private hasFragment = false;
   private chunks: string[] = [];
+  /** Events in each chunk: 0 for a header line, more for a batch put back after a failed write. */
+  private chunkEvents: number[] = [];
   private queuedChars = 0;
   private queuedEvents = 0;
   private inflightChars = 0;
@@ -115,13 +152,17 @@ export class TraceRecorder {
     this.overwrite = opts.overwrite ?? false;
     this.onError = opts.onError;
     this.openFile = opts.openFile ?? openNodeFile;
+    this.maxFileBytes = Math.max(64 * 1024, opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+    this.maxFiles = Math.max(1, Math.floor(opts.maxFiles ?? DEFAULT_MAX_FILES));
+    this.onRotate = opts.onRotate;
     const header: TraceHeader = {
       format: TRACE_FORMAT,
       v: SCHEMA_VERSION,
       created: new Date().toISOString(),
       ...opts.header,
     };
-    this.enqueueLine(`${JSON.stringify(header)}\n`, 0);
+    this.headerLine = `${JSON.stringify(header)}\n`;
+    this.enqueueLine(this.headerLine, 0);
     // Create the file now, so a bad path is reported when recording starts, not at the first event.
     void this.flush();
   }
@@ -200,6 +241,7 @@ export class TraceRecorder {
   // UTF-16 length stands in for bytes: the JSON is nearly all ASCII and this is only a memory bound.
   private enqueueLine(line: string, events: number): void {
     this.chunks.push(line);
+    this.chunkEvents.push(events);
     this.queuedChars += line.length;
     this.queuedEvents += events;
   }
@@ -231,11 +273,25 @@ export class TraceRecorder {
     if (this._state === 'stopped' || this._state === 'closed') return;
     if (!this.file && !(await this.openNow())) return;
     while (this.chunks.length > 0) {
-      const text = this.chunks.join('');
-      const events = this.queuedEvents;
-      this.chunks = [];
-      this.queuedChars = 0;
-      this.queuedEvents = 0;
+      // Take the lines that fit under the file cap; a file holding no event yet takes at least one line.
+      const room = this.maxFileBytes - this.offset;
+      let n = 0;
+      let size = 0;
+      let events = 0;
+      for (; n < this.chunks.length; n++) {
+        const bytes = Buffer.byteLength(this.chunks[n] as string);
+        if (size + bytes > room && (n > 0 || this.eventsInFile > 0)) break;
+        size += bytes;
+        events += this.chunkEvents[n] as number;
+      }
+      if (n === 0) {
+        if (!(await this.rotate())) return;
+        continue;
+      }
+      const text = this.chunks.splice(0, n).join('');
+      this.chunkEvents.splice(0, n);
+      this.queuedChars -= text.length;
+      this.queuedEvents -= events;
       this.inflightChars = text.length;
       const ok = await this.writeWhole(text, events);
       this.inflightChars = 0;
@@ -243,9 +299,63 @@ export class TraceRecorder {
     }
   }
 
-  private async openNow(): Promise<boolean> {
+  /**
+   * The current file is full: it becomes part 1, older parts move up one, the part beyond `maxFiles` is deleted
+   * (its events counted as dropped), and a new file starts with the header.
+   */
+  private async rotate(): Promise<boolean> {
+    await this.releaseFile();
+    let deleted: string | undefined;
+    let deletedEvents = 0;
     try {
-      this.file = await this.openFile(this.path, this.overwrite);
+      if (this.maxFiles === 1) {
+        deleted = this.path;
+        deletedEvents = this.eventsInFile;
+        await unlink(this.path);
+      } else {
+        const oldest = this.maxFiles - 1;
+        if (this.partEvents.length >= oldest) {
+          deleted = rotatedPath(this.path, oldest);
+          deletedEvents = this.partEvents[oldest - 1] ?? 0;
+          await unlink(deleted).catch((err: NodeJS.ErrnoException) => {
+            if (err.code !== 'ENOENT') throw err;
+          });
+        }
+        for (let k = Math.min(this.partEvents.length, oldest - 1); k >= 1; k--) {
+          await rename(rotatedPath(this.path, k), rotatedPath(this.path, k + 1));
+        }
+        await rename(this.path, rotatedPath(this.path, 1));
+        this.partEvents = [this.eventsInFile, ...this.partEvents].slice(0, oldest);
+      }
+    } catch (err) {
+      await this.stop(err, 'rotate');
+      return false;
+    }
+    this._droppedEvents += deletedEvents;
+    this.offset = 0;
+    this.eventsInFile = 0;
+    this.chunks.unshift(this.headerLine);
+    this.chunkEvents.unshift(0);
+    this.queuedChars += this.headerLine.length;
+    const rotation: RecorderRotation = {
+      rotatedTo: this.maxFiles === 1 ? this.path : rotatedPath(this.path, 1),
+      ...(deleted ? { deleted } : {}),
+      deletedEvents,
+      droppedEvents: this._droppedEvents,
+      maxFileBytes: this.maxFileBytes,
+      maxFiles: this.maxFiles,
+    };
+    try {
+      this.onRotate?.(rotation);
+    } catch {
+      // A throwing handler must not break recording.
+    }
+    return this.openNow(true);
+  }
+
+  private async openNow(afresh = false): Promise<boolean> {
+    try {
+      this.file = await this.openFile(this.path, this.overwrite && !afresh);
       return true;
     } catch (err) {
       const info = fsErrorInfo(err);
@@ -277,6 +387,7 @@ export class TraceRecorder {
     this.hasFragment = false;
     this._bytesWritten += bytes.length;
     this._eventsWritten += events;
+    this.eventsInFile += events;
     this.recovered();
     // Caught up: a later overflow is a new episode worth reporting.
     if (this.chunks.length === 0) this.overflowReported = false;
@@ -285,6 +396,7 @@ export class TraceRecorder {
 
   private requeueFront(text: string, events: number): void {
     this.chunks.unshift(text);
+    this.chunkEvents.unshift(events);
     this.queuedChars += text.length;
     this.queuedEvents += events;
   }
@@ -339,6 +451,7 @@ export class TraceRecorder {
   private dropBacklog(): void {
     this._droppedEvents += this.queuedEvents;
     this.chunks = [];
+    this.chunkEvents = [];
     this.queuedChars = 0;
     this.queuedEvents = 0;
   }

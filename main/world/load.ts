@@ -766,6 +766,7 @@ export function loadWorld(root: string, options: LoadOptions = {}): LoadResult {
     uid: loader.manifest.uid,
     jobs: loader.jobs,
     ...(loader.manifest.state ? { state: loader.manifest.state } : {}),
+    ...(loader.manifest.quota ? { quota: loader.manifest.quota } : {}),
   };
   const rules = options.validate === false ? [] : validateWorld(world);
   return { world, diagnostics: [...loader.diagnostics, ...rules] };

@@ -19,6 +19,28 @@ export const BundleSettingsSchema = z
   .strict();
 export type BundleSettings = z.infer<typeof BundleSettingsSchema>;
 
+/** Per-helper budgets over the defaults in main/broker/quota.ts (docs/security.md, Quotas). */
+export const QuotaSettingsSchema = z
+  .object({
+    messagesPerSecond: z.number().positive().max(1_000_000).optional(),
+    bytesPerSecond: z
+      .number()
+      .positive()
+      .max(1024 * 1024 * 1024)
+      .optional(),
+    burstSeconds: z.number().positive().max(60).optional(),
+    graceMs: z.number().int().nonnegative().max(600_000).optional(),
+    maxQueued: z.number().int().positive().max(1_000_000).optional(),
+    maxMessageBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(64 * 1024 * 1024)
+      .optional(),
+  })
+  .strict();
+export type QuotaSettings = z.infer<typeof QuotaSettingsSchema>;
+
 export const ManifestSchema = z
   .object({
     name: z.string().optional(),
@@ -29,6 +51,8 @@ export const ManifestSchema = z
     bundles: z.record(z.string(), BundleSettingsSchema).default({}),
     /** Overrides and approvals that outlive the plists (XPC-MODEL §4.5, §4.6). */
     state: WorldStateSchema.optional(),
+    /** Per-helper message budgets for this world. */
+    quota: QuotaSettingsSchema.optional(),
   })
   .strict();
 export type Manifest = z.infer<typeof ManifestSchema>;

@@ -246,4 +246,13 @@ export interface World {
   jobs: JobSpec[];
   /** Absent means a fresh Mac: no overrides, every bundled service registered. */
   state?: WorldState;
+  /** world.plist's `quota`: per-helper budgets over the defaults (main/broker/quota.ts). */
+  quota?: {
+    messagesPerSecond?: number;
+    bytesPerSecond?: number;
+    burstSeconds?: number;
+    graceMs?: number;
+    maxQueued?: number;
+    maxMessageBytes?: number;
+  };
 }
