@@ -49,11 +49,14 @@ describe.skipIf(!chromiumPresent)('counters that agree and say what they count',
 
   it("a cancelled connection's peer names the client's pid, never pid -1", async () => {
     await view('Connections');
-    const client = page.locator(`${connRows}[data-service="com.acme.vpn.logparser"]`);
+    const client = page.locator(`${connRows}[data-side="client"][data-service="com.acme.vpn.logparser"]`);
     const appPid = await client.getAttribute('data-pid');
+    await page.getByLabel('show peers and listeners').check();
+    // The service's side exists once the on-demand service has taken the connection: wait for it first.
+    const peers = page.locator(`${connRows}[data-service^="com.acme.vpn.logparser.peer[${appPid}]"]`);
+    await expect.poll(() => peers.count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await client.getByRole('button', { name: /^Cancel/ }).click();
     await expect.poll(() => client.getAttribute('data-state')).toBe('invalidated');
-    await page.getByLabel('show peers and listeners').check();
     const peer = page
       .locator(
         `${connRows}[data-service^="com.acme.vpn.logparser.peer[${appPid}]"][data-state="invalidated"]`,
