@@ -289,15 +289,16 @@ export class Activation {
     proc.state = 'running';
     const job = proc.job;
     this.checkEntitlements(proc);
+    const spawned = {
+      kind: 'process.spawn',
+      pid,
+      label: job.label,
+      domain: proc.domain,
+      program: job.program,
+      reason,
+    } as const;
     if (proc.fromTerminal) {
-      this.s.emit({
-        kind: 'process.spawn',
-        pid,
-        label: job.label,
-        domain: proc.domain,
-        program: job.program,
-        reason,
-      });
+      this.s.emit(spawned);
       return;
     }
     const prefix = launchdPrefix(proc.domain, job.label, pid);
@@ -312,12 +313,7 @@ export class Activation {
     ])
       this.s.log.launchd(`${prefix} <Notice>: ${line}`);
     this.s.emit({
-      kind: 'process.spawn',
-      pid,
-      label: job.label,
-      domain: proc.domain,
-      program: job.program,
-      reason,
+      ...spawned,
       ...(job.bundleVersion ? { bundleVersion: job.bundleVersion } : {}),
       ...(job.signature ? { signature: job.signature } : {}),
     });

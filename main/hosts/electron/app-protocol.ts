@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import { CSP } from '../csp';
+import { CONTENT_TYPES as TYPES } from '../mime';
 
 /** The console's own scheme: a privileged, standard, secure origin instead of file:// (Electron security checklist). */
 export const APP_SCHEME = 'app';
@@ -10,16 +11,6 @@ export const APP_INDEX = `${APP_SCHEME}://${APP_HOST}/index.html`;
 export const APP_PRIVILEGES = {
   scheme: APP_SCHEME,
   privileges: { standard: true, secure: true, supportFetchAPI: true },
-};
-
-const TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.map': 'application/json',
 };
 
 function notFound(): Response {

@@ -7,17 +7,8 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { ClientFrameSchema, MAX_CLIENT_FRAME, type Reply, type ServerFrame } from '../../../preload/contract';
 import type { ConsoleSource } from '../../session/source';
 import { CSP } from '../csp';
+import { CONTENT_TYPES as TYPES } from '../mime';
 import type { SwitchClient } from '../switch';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.map': 'application/json',
-};
 
 /** What every answer carries, a refusal as much as a file. */
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
