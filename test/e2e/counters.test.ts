@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HeadlessHost, startHeadless } from '../../main/hosts/headless';
-import { chromiumPresent, launchChromium, SCREENSHOTS } from '../support/browser';
+import { chromiumPresent, openConsole, SCREENSHOTS } from '../support/browser';
 
 /** The header's counts, Statistics' totals and the lines about exits and cancels say what they count. */
 describe.skipIf(!chromiumPresent)('counters that agree and say what they count', () => {
@@ -20,11 +20,7 @@ describe.skipIf(!chromiumPresent)('counters that agree and say what they count',
 
   beforeAll(async () => {
     host = await startHeadless();
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(host.server.url);
-    await page.waitForSelector('.status-live');
+    ({ browser, page } = await openConsole(host.server.url, errors));
     await view('Connections');
     await page.waitForFunction(
       (sel) => document.querySelectorAll(`${sel}[data-state="connected"]`).length >= 4,

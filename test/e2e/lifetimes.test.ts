@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HeadlessHost, startHeadless } from '../../main/hosts/headless';
-import { chromiumPresent, launchChromium, SCREENSHOTS } from '../support/browser';
+import { chromiumPresent, openConsole, SCREENSHOTS } from '../support/browser';
 
 /** XPC-MODEL §10.2: a process's own connections end with it, everywhere the console shows them. */
 describe.skipIf(!chromiumPresent)('connection lifetimes follow their processes', () => {
@@ -14,11 +14,7 @@ describe.skipIf(!chromiumPresent)('connection lifetimes follow their processes',
 
   beforeAll(async () => {
     host = await startHeadless();
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(host.server.url);
-    await page.waitForSelector('.status-live');
+    ({ browser, page } = await openConsole(host.server.url, errors));
     await page.getByRole('tab', { name: 'Connections' }).click();
     await page.getByLabel('show peers and listeners').check();
     await page.waitForFunction(

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../main/hosts/paths';
 import { parseStamp } from '../../main/trace/import/time';
-import { chromiumPresent, launchChromium, SCREENSHOTS } from '../support/browser';
+import { chromiumPresent, openConsole, SCREENSHOTS } from '../support/browser';
 
 /**
  * `log stream … | xpc-lab serve --log -`: a real recorded default-style stream
@@ -52,11 +52,7 @@ describe.skipIf(!chromiumPresent)('a live log piped into serve --log -', () => {
     while (!/showing a live log/.test(stdout) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 50));
     const url = /XPC Lab console: (http\S+)/.exec(stdout)![1]!;
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(url);
-    await page.waitForSelector('.status-live');
+    ({ browser, page } = await openConsole(url, errors));
     await page.getByRole('tab', { name: 'Connections' }).click();
   });
 

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReplayHost, serveRecording } from '../../main/hosts/headless';
 import { packageRoot } from '../../main/hosts/paths';
-import { chromiumPresent, launchChromium, SCREENSHOTS } from '../support/browser';
+import { chromiumPresent, openConsole, SCREENSHOTS } from '../support/browser';
 
 /** A real Console copy (github/CopilotForXcode#35) opened as a recording: a world built from what the log shows. */
 const LOG = join(packageRoot(), 'test/fixtures/real/logs/copilotforxcode-35-git.console.txt');
@@ -18,11 +18,7 @@ describe.skipIf(!chromiumPresent)('a real Mac log in Chromium', () => {
   beforeAll(async () => {
     replay = await serveRecording(LOG, { kind: 'log' });
     await replay.loaded;
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(replay.server.url);
-    await page.waitForSelector('.status-live');
+    ({ browser, page } = await openConsole(replay.server.url, errors));
   });
 
   afterAll(async () => {

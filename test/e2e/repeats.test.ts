@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HeadlessHost, startHeadless } from '../../main/hosts/headless';
-import { chromiumPresent, launchChromium, SCREENSHOTS } from '../support/browser';
+import { chromiumPresent, openConsole, SCREENSHOTS } from '../support/browser';
 
 const NE = 'ABCDE12345.com.acme.vpn.tunnel';
 const REPEAT = /×(\d+) since \d\d:\d\d:\d\d, last \d+ s ago/;
@@ -18,11 +18,7 @@ describe.skipIf(!chromiumPresent)('repeated failures are grouped, with advice fo
 
   beforeAll(async () => {
     host = await startHeadless();
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(host.server.url);
-    await page.waitForSelector('.status-live');
+    ({ browser, page } = await openConsole(host.server.url, errors));
     await page.waitForFunction(() => document.querySelectorAll('.proc.running').length >= 5, null, {
       timeout: 10_000,
     });

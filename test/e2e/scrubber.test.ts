@@ -7,7 +7,7 @@ import { type ReplayHost, serveRecording, startHeadless } from '../../main/hosts
 import type { ConnectionView } from '../../main/trace/model';
 import { readTrace } from '../../main/trace/reader';
 import type { TraceEvent } from '../../main/trace/schema';
-import { chromiumPresent, launchChromium, SCREENSHOTS } from '../support/browser';
+import { chromiumPresent, openConsole, SCREENSHOTS } from '../support/browser';
 
 const HELPER = 'com.acme.vpn.helper';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -68,11 +68,7 @@ describe.skipIf(!chromiumPresent)('the time scrubber of a reopened trace, in Chr
     invalidatedAt = states.find((e) => e.to === 'invalidated')!.t;
     replay = await serveRecording(recorded.path, { kind: 'trace' });
     await replay.loaded;
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(replay.server.url);
-    await page.waitForSelector('.status-live');
+    ({ browser, page } = await openConsole(replay.server.url, errors));
     await page.getByRole('tab', { name: 'Connections' }).click();
   });
 

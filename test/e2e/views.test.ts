@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type HeadlessHost, startHeadless } from '../../main/hosts/headless';
-import { chromiumPresent, launchChromium, SCREENSHOTS } from '../support/browser';
+import { chromiumPresent, openConsole, SCREENSHOTS } from '../support/browser';
 
 /** Each view of the console, driven in Chromium against the demo world. */
 describe.skipIf(!chromiumPresent)('the console views', () => {
@@ -22,11 +22,7 @@ describe.skipIf(!chromiumPresent)('the console views', () => {
 
   beforeAll(async () => {
     host = await startHeadless();
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(host.server.url);
-    await page.waitForSelector('.status-live');
+    ({ browser, page } = await openConsole(host.server.url, errors));
     await page.waitForFunction(
       () => document.querySelectorAll('[aria-label="Messages"] .msg-row').length > 20,
       null,

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { build } from 'plist';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HeadlessHost, startHeadless } from '../../main/hosts/headless';
-import { chromiumPresent, launchChromium, SCREENSHOTS } from '../support/browser';
+import { chromiumPresent, openConsole, SCREENSHOTS } from '../support/browser';
 import { materializeSparse } from './materialize';
 
 const BINARIES = join(__dirname, '..', 'fixtures', 'real', 'binaries');
@@ -37,11 +37,7 @@ describe.skipIf(!chromiumPresent)('the process inspector shows the signature (Ch
   beforeAll(async () => {
     world = signedWorld();
     host = await startHeadless({ worldDir: world, record: false });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(host.server.url);
-    await page.waitForSelector('.status-live');
+    ({ browser, page } = await openConsole(host.server.url, errors));
   });
 
   afterAll(async () => {

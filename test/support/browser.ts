@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.XPC_LAB_CHROMIUM ?? '/usr/bin/chromium';
 export const chromiumPresent = existsSync(CHROMIUM);
@@ -29,4 +29,21 @@ export async function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/**
+ * A console page in a fresh Chromium at a URL, with its page errors collected
+ * into `errors`, once the page says it is live (or shows its recording).
+ */
+export async function openConsole(
+  url: string,
+  errors: string[],
+  viewport = { width: 1440, height: 900 },
+): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.waitForSelector('.status-live');
+  return { browser, page };
 }

@@ -96,6 +96,23 @@ export interface ReplayHost {
   stop(): Promise<void>;
 }
 
+/** The server for a recording or a live log the switch now shows. */
+async function serveShown(
+  shown: Shown,
+  sources: SourceSwitch,
+  stop: (server?: HeadlessServer) => Promise<void>,
+  options: { port?: number; token?: string; onFault?: (fault: ServerFault) => void },
+): Promise<ReplayHost> {
+  const server = await startHeadlessServer({ sources, ...serverOptions(options) });
+  return {
+    session: shown.source as ReplaySession,
+    server,
+    sources,
+    loaded: shown.loaded ?? Promise.resolve({ events: 0, problems: 0 }),
+    stop: () => stop(server),
+  };
+}
+
 /** Serves a Mac's log as it is written (standard input, or a file followed), in the same views as a live session. */
 export async function serveLiveLog(
   input: AsyncIterable<Uint8Array | string>,
@@ -110,14 +127,7 @@ export async function serveLiveLog(
 ): Promise<ReplayHost> {
   const { sources, stop } = switchFor(options);
   const shown = await sources.openLiveLog(input, from, options.signal);
-  const server = await startHeadlessServer({ sources, ...serverOptions(options) });
-  return {
-    session: shown.source as ReplaySession,
-    server,
-    sources,
-    loaded: shown.loaded ?? Promise.resolve({ events: 0, problems: 0 }),
-    stop: () => stop(server),
-  };
+  return serveShown(shown, sources, stop, options);
 }
 
 /** Serves a recorded trace or an imported macOS log in the same views as a live session. */
@@ -139,12 +149,5 @@ export async function serveRecording(
     await stop();
     throw error;
   }
-  const server = await startHeadlessServer({ sources, ...serverOptions(options) });
-  return {
-    session: shown.source as ReplaySession,
-    server,
-    sources,
-    loaded: shown.loaded ?? Promise.resolve({ events: 0, problems: 0 }),
-    stop: () => stop(server),
-  };
+  return serveShown(shown, sources, stop, options);
 }
