@@ -1,5 +1,5 @@
 import type { EventInput } from '../trace/schema';
-import type { Proc } from './process';
+import type { Proc } from './launchd/process';
 
 /**
  * The lines of logs.ts as `log` events, each under the subsystem, category and

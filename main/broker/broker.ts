@@ -1,16 +1,16 @@
 import { type HelperToBroker, HelperToBrokerSchema } from '../helper/protocol';
 import { type JobSpec, type World, type WorldState, WorldStateSchema } from '../world/model';
-import type { Connection } from './connection';
-import { Launchctl } from './launchctl';
-import type { LaunchdPort } from './launchd-port';
-import type { Lifecycle } from './lifecycle';
-import type { LookupResult, Namespace } from './namespace';
-import type { Proc } from './process';
-import { HelperQuota } from './quota';
-import { isBundledService, SMAppServices } from './smappservice';
+import type { Connection } from './core/connection';
+import type { LookupResult, Namespace } from './core/namespace';
+import { HelperQuota } from './core/quota';
+import { SystemExtensions } from './installs/sysext';
+import { Upgrades } from './installs/upgrade';
+import { Launchctl } from './launchd/launchctl';
+import type { LaunchdPort } from './launchd/launchd-port';
+import type { Lifecycle } from './launchd/lifecycle';
+import type { Proc } from './launchd/process';
+import { isBundledService, SMAppServices } from './launchd/smappservice';
 import { type BrokerOptions, BrokerState } from './state';
-import { SystemExtensions } from './sysext';
-import { Upgrades } from './upgrade';
 
 export type { BrokerOptions } from './state';
 
@@ -35,8 +35,8 @@ export class Broker {
     this.namespace = s.namespace;
     this.lifecycle = s.lifecycle;
     const jobs = {
-      load: (job: JobSpec) => s.activation.load(job),
-      unload: (job: JobSpec, reason: string) => s.activation.unload(job, reason),
+      load: (job: JobSpec) => s.jobs.load(job),
+      unload: (job: JobSpec, reason: string) => s.jobs.unload(job, reason),
       isLoaded: (job: JobSpec) => s.slots.isLoaded(s.domainOf(job), job),
       action: (action: string, target: string, detail?: string) =>
         s.emit({ kind: 'action', action, target, ...(detail ? { detail } : {}) }),
@@ -68,20 +68,20 @@ export class Broker {
 
   /** Loads every job: registers MachServices at load time (XPC-MODEL §4.1) and launches RunAtLoad jobs and apps. */
   start(): void {
-    const { activation, slots } = this.s;
+    const { jobs: launcher, slots } = this.s;
     this.sysext.announce();
     // Jobs on disk load before SMAppService jobs, which their app registers later, so a legacy job keeps a
     // label both claim (XPC-MODEL §4.6).
-    const jobs = this.world.jobs.filter((j) => j.domainKind !== 'pid' && j.type !== 'App');
-    const ordered = [...jobs.filter((j) => !isBundledService(j)), ...jobs.filter(isBundledService)];
-    for (const job of ordered) if (this.smAppService.startsEnabled(job)) activation.load(job, false);
+    const onDisk = this.world.jobs.filter((j) => j.domainKind !== 'pid' && j.type !== 'App');
+    const ordered = [...onDisk.filter((j) => !isBundledService(j)), ...onDisk.filter(isBundledService)];
+    for (const job of ordered) if (this.smAppService.startsEnabled(job)) launcher.load(job, false);
     for (const job of this.world.jobs) {
       if (job.type !== 'App') continue;
-      activation.registerServices(job, this.domainOf(job));
-      activation.spawn(job, 'app launch');
+      launcher.registerServices(job, this.domainOf(job));
+      launcher.spawn(job, 'app launch');
     }
     for (const job of ordered) {
-      if (slots.isLoaded(this.domainOf(job), job)) activation.startIfKeptAlive(job);
+      if (slots.isLoaded(this.domainOf(job), job)) launcher.startIfKeptAlive(job);
     }
   }
 
@@ -96,7 +96,7 @@ export class Broker {
     else paths.delete(path);
     state.paths = [...paths];
     this.s.emit({ kind: 'action', action: exists ? 'create path' : 'remove path', target: path });
-    this.s.activation.reevaluate();
+    this.s.jobs.reevaluate();
   }
 
   /**
@@ -107,14 +107,14 @@ export class Broker {
     const job = this.world.jobs.find((j) => j.label === label && j.type !== 'App');
     if (!job) return undefined;
     this.s.emit({ kind: 'action', action: 'run from Terminal', target: job.program });
-    return this.s.activation.spawn(job, 'terminal');
+    return this.s.jobs.spawn(job, 'terminal');
   }
 
   /** The network comes up or goes down: KeepAlive NetworkState (XPC-MODEL §10.3). */
   setNetwork(up: boolean): void {
     this.stateForChange().networkUp = up;
     this.s.emit({ kind: 'action', action: up ? 'network up' : 'network down' });
-    this.s.activation.reevaluate();
+    this.s.jobs.reevaluate();
   }
 
   private stateForChange(): WorldState {
@@ -133,7 +133,7 @@ export class Broker {
   // ── helper messages ───────────────────────────────────────────────────────
 
   /**
-   * Every helper message enters here and passes its helper's budget first (main/broker/quota.ts): size before
+   * Every helper message enters here and passes its helper's budget first (main/broker/core/quota.ts): size before
    * validation, then the rate; a helper over budget waits in its own queue, so no other helper is slowed.
    */
   private onHelperMessage(proc: Proc, raw: unknown): void {
@@ -329,7 +329,7 @@ export class Broker {
     return true;
   }
 
-  /** The launchd operations upgrades and sysextd drive (main/broker/launchd-port.ts). */
+  /** The launchd operations upgrades and sysextd drive (main/broker/launchd/launchd-port.ts). */
   get launchd(): LaunchdPort {
     const s = this.s;
     return {
@@ -343,11 +343,11 @@ export class Broker {
       },
       processes: () => this.processes(),
       instanceOf: (job) => s.instances.get(s.instanceKey(job)),
-      end: (proc, detail) => s.activation.endNow(proc, detail),
+      end: (proc, detail) => s.jobs.endNow(proc, detail),
       register: (job) => {
-        s.activation.load(job, false);
+        s.jobs.load(job, false);
       },
-      unregister: (job, reason) => s.activation.unload(job, reason),
+      unregister: (job, reason) => s.jobs.unload(job, reason),
       repoint: (old, next) => {
         const domain = s.domainOf(old);
         if (s.slots.isLoaded(domain, old)) {
@@ -356,10 +356,10 @@ export class Broker {
         }
         for (const entry of s.namespace.entries()) if (entry.job === old) entry.job = next;
       },
-      launch: (job, reason) => s.activation.spawn(job, reason),
+      launch: (job, reason) => s.jobs.spawn(job, reason),
       launchAtBoot: (job) => {
-        if (job.type === 'App') s.activation.spawn(job, 'app launch');
-        else if (s.slots.isLoaded(s.domainOf(job), job)) s.activation.startIfKeptAlive(job);
+        if (job.type === 'App') s.jobs.spawn(job, 'app launch');
+        else if (s.slots.isLoaded(s.domainOf(job), job)) s.jobs.startIfKeptAlive(job);
       },
     };
   }

@@ -1,26 +1,26 @@
 import type { BrokerToHelper } from '../helper/protocol';
 import type { EventInput } from '../trace/schema';
 import type { JobSpec, World } from '../world/model';
-import { Activation } from './activation';
-import { AnonymousListeners } from './anonymous';
-import { Barriers } from './barrier';
 import { BrokerLog } from './broker-log';
-import type { QueuedMessage } from './connection';
-import { ConnectionStates } from './connection-states';
-import { Delivery } from './delivery';
-import { KeepAlive, standingHolds } from './keepalive';
-import { LabelSlots } from './label-slots';
-import { Lifecycle } from './lifecycle';
-import { Lookup } from './lookup';
-import { Namespace, type ServiceEntry } from './namespace';
-import { DisabledOverrides } from './overrides';
-import { PointerAllocator } from './pointer';
-import type { Proc } from './process';
-import { DEFAULT_QUOTA, type QuotaLimits } from './quota';
-import { Replies } from './reply';
-import { Requirements } from './requirements';
+import { AnonymousListeners } from './core/anonymous';
+import { Barriers } from './core/barrier';
+import type { QueuedMessage } from './core/connection';
+import { ConnectionStates } from './core/connection-states';
+import { Delivery } from './core/delivery';
+import { Lookup } from './core/lookup';
+import { Namespace, type ServiceEntry } from './core/namespace';
+import { PointerAllocator } from './core/pointer';
+import { DEFAULT_QUOTA, type QuotaLimits } from './core/quota';
+import { Replies } from './core/reply';
+import { Requirements } from './core/requirements';
+import { UnixSockets } from './core/unix-sockets';
+import { Jobs } from './launchd/jobs';
+import { KeepAlive, standingHolds } from './launchd/keepalive';
+import { LabelSlots } from './launchd/label-slots';
+import { Lifecycle } from './launchd/lifecycle';
+import { DisabledOverrides } from './launchd/overrides';
+import type { Proc } from './launchd/process';
 import type { Clock, Spawner } from './spawner';
-import { UnixSockets } from './unix-sockets';
 
 export interface BrokerOptions {
   world: World;
@@ -31,7 +31,7 @@ export interface BrokerOptions {
   maxMessageBytes?: number;
   /** Record payloads (capture on) or counts only. */
   capturePayloads?: boolean;
-  /** Per-helper budgets over DEFAULT_QUOTA (main/broker/quota.ts). */
+  /** Per-helper budgets over DEFAULT_QUOTA (main/broker/core/quota.ts). */
   quota?: Partial<QuotaLimits>;
 }
 
@@ -72,7 +72,7 @@ export class BrokerState {
   readonly lifecycle: Lifecycle;
   readonly keepAlive: KeepAlive;
 
-  readonly activation: Activation;
+  readonly jobs: Jobs;
   readonly connections: ConnectionStates;
   readonly lookup: Lookup;
   readonly delivery: Delivery;
@@ -107,10 +107,10 @@ export class BrokerState {
     this.keepAlive = new KeepAlive({
       clock,
       launchdLog: (text) => this.log.launchd(text),
-      respawn: (job) => this.activation.respawn(job),
-      standing: (job) => standingHolds(job, this.activation.facts),
+      respawn: (job) => this.jobs.respawn(job),
+      standing: (job) => standingHolds(job, this.jobs.facts),
     });
-    this.activation = new Activation(this, onHelperMessage);
+    this.jobs = new Jobs(this, onHelperMessage);
     this.connections = new ConnectionStates(this);
     this.lookup = new Lookup(this);
     this.delivery = new Delivery(this);

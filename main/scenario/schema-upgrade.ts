@@ -9,7 +9,7 @@ import { Label, within } from './fields';
  * `broker.sysext.activate/deactivate/deleteExtension/setVpnConnected`.
  */
 
-/** The remedies an upgrade report lists (main/broker/upgrade-report.ts remediesFor, XPC-MODEL §5.4). */
+/** The remedies an upgrade report lists (main/broker/installs/upgrade-report.ts remediesFor, XPC-MODEL §5.4). */
 export const REMEDIES = [
   'restart-app',
   'deactivate-activate',

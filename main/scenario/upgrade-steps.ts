@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { SysextListResult } from '../../preload/contract';
-import type { UpgradeReport } from '../broker/upgrade-report';
+import type { UpgradeReport } from '../broker/installs/upgrade-report';
 import type { Session } from '../session/session';
 import { reboot, restartApp, setVpn, sysextAction, tryRemedy, upgradeApp } from '../session/upgrade-commands';
 import { listRows } from './expect-upgrade';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { RemedyCommand, SysextCommand, SysextListResult, UpgradeCommand } from '../../preload/contract';
-import type { UpgradeReport } from '../broker/upgrade-report';
+import type { UpgradeReport } from '../broker/installs/upgrade-report';
 import { loadWorld } from '../world/load';
 import type { JobSpec } from '../world/model';
 import { appUnit, findApp } from '../world/unit';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { anchorOf } from '../broker/policy/signature-identity';
+import { anchorOf } from '../broker/core/policy/signature-identity';
 import type { ProcessSignature } from '../trace/schema';
 import type { JobSpec } from '../world/model';
 import type { Diagnostic } from '../world/plist-file';

@@ -19,7 +19,7 @@ export const BundleSettingsSchema = z
   .strict();
 export type BundleSettings = z.infer<typeof BundleSettingsSchema>;
 
-/** Per-helper budgets over the defaults in main/broker/quota.ts (docs/security.md, Quotas). */
+/** Per-helper budgets over the defaults in main/broker/core/quota.ts (docs/security.md, Quotas). */
 export const QuotaSettingsSchema = z
   .object({
     messagesPerSecond: z.number().positive().max(1_000_000).optional(),

@@ -246,7 +246,7 @@ export interface World {
   jobs: JobSpec[];
   /** Absent means a fresh Mac: no overrides, every bundled service registered. */
   state?: WorldState;
-  /** world.plist's `quota`: per-helper budgets over the defaults (main/broker/quota.ts). */
+  /** world.plist's `quota`: per-helper budgets over the defaults (main/broker/core/quota.ts). */
   quota?: {
     messagesPerSecond?: number;
     bytesPerSecond?: number;

@@ -1,5 +1,5 @@
-import { type Looker, Namespace } from '../broker/namespace';
-import { sandboxAllowsLookup } from '../broker/policy/sandbox';
+import { type Looker, Namespace } from '../broker/core/namespace';
+import { sandboxAllowsLookup } from '../broker/core/policy/sandbox';
 import type { JobSpec, World } from './model';
 import type { Diagnostic } from './plist-file';
 
@@ -63,7 +63,7 @@ function where(t: Target): Pick<Diagnostic, 'file' | 'key'> {
 
 /**
  * Every poll, subscribe and load target checked against the lookup matrix of
- * XPC-MODEL §3.2 (main/broker/namespace.ts) and the sandbox (§3.4), as the
+ * XPC-MODEL §3.2 (main/broker/core/namespace.ts) and the sandbox (§3.4), as the
  * broker will check it at run time.
  */
 export function unreachableTargets(world: World): Diagnostic[] {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkPeer, signingIdentity } from '../../main/broker/policy/peer-requirement';
+import { checkPeer, signingIdentity } from '../../main/broker/core/policy/peer-requirement';
 import { loadWorld } from '../../main/world/load';
 
 const WORLD = join(__dirname, '..', '..', 'assets', 'worlds', 'auth-plugin');

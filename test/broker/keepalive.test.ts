@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keepsAlive, throttle } from '../../main/broker/keepalive';
+import { keepsAlive, throttle } from '../../main/broker/launchd/keepalive';
 import { answer, app, checkIn, connected, job, setup } from './harness';
 
 const facts = (cause: 'exit' | 'crash' | 'killed' | 'idle-exit', code: number | null = null) => ({

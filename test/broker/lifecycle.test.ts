@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { XPC_SERVICE_IDLE_MS } from '../../main/broker/lifecycle';
+import { XPC_SERVICE_IDLE_MS } from '../../main/broker/launchd/lifecycle';
 import { answer, app, checkIn, connected, job, ptrOf, setup } from './harness';
 
 const worker = () =>

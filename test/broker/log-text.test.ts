@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { extensionObject, sysextd } from '../../main/broker/sysext-text';
+import { extensionObject, sysextd } from '../../main/broker/installs/sysext-text';
 import { recognise } from '../../main/trace/import/recognise';
 import { app, checkIn, connected, job, ptrOf, setup } from './harness';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DisabledOverrides, parseServiceTarget } from '../../main/broker/overrides';
+import { DisabledOverrides, parseServiceTarget } from '../../main/broker/launchd/overrides';
 import { answer, app, checkIn, job, setup, state } from './harness';
 
 const agent = (over = {}) =>

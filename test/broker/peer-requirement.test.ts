@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPeer } from '../../main/broker/policy/peer-requirement';
+import { checkPeer } from '../../main/broker/core/policy/peer-requirement';
 import { answer, app, checkIn, job, ptrOf, setup } from './harness';
 
 const daemon = () => job('com.example.daemon');

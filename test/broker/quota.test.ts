@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_QUOTA, HelperQuota, messageSize, type QuotaLimits } from '../../main/broker/quota';
+import { DEFAULT_QUOTA, HelperQuota, messageSize, type QuotaLimits } from '../../main/broker/core/quota';
 import { FakeClock } from '../support/fakes';
 
 function harness(limits: Partial<QuotaLimits> = {}) {

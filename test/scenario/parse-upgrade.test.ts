@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ServiceEntry } from '../../main/broker/namespace';
-import { remediesFor } from '../../main/broker/upgrade-report';
+import type { ServiceEntry } from '../../main/broker/core/namespace';
+import { remediesFor } from '../../main/broker/installs/upgrade-report';
 import { parseScenario, ScenarioError } from '../../main/scenario/parse';
 import { REMEDIES } from '../../main/scenario/schema-upgrade';
 import { job } from '../support/fakes';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DESIGNATED_HINT } from '../../main/broker/policy/requirement';
+import { DESIGNATED_HINT } from '../../main/broker/core/policy/requirement';
 import { hostArchitecture, readCodeSignatureSparse } from '../../main/signing';
 import { summarizeSignature } from '../../main/signing/executable';
 import type { JobSpec } from '../../main/world/model';

@@ -7,8 +7,8 @@ import {
   checkRequirement,
   DESIGNATED_HINT,
   type SigningIdentity,
-} from '../../main/broker/policy/requirement';
-import { identityFromSignature } from '../../main/broker/policy/signature-identity';
+} from '../../main/broker/core/policy/requirement';
+import { identityFromSignature } from '../../main/broker/core/policy/signature-identity';
 import { hostArchitecture, readCodeSignatureSparse } from '../../main/signing';
 
 const CORPUS = join(__dirname, '..', 'fixtures', 'real', 'requirements');

@@ -9,7 +9,7 @@ import {
   parseRequirement,
   RequirementSyntaxError,
   type SigningIdentity,
-} from '../../../main/broker/policy/requirement';
+} from '../../../main/broker/core/policy/requirement';
 
 const TEAM = 'ABCDE12345';
 

@@ -1,8 +1,8 @@
-import type { EventInput, RemedyName, UpgradeEvent } from '../trace/schema';
-import type { JobSpec } from '../world/model';
-import { versionText } from '../world/unit';
-import type { LaunchdPort } from './launchd-port';
-import type { ServiceEntry } from './namespace';
+import type { EventInput, RemedyName, UpgradeEvent } from '../../trace/schema';
+import type { JobSpec } from '../../world/model';
+import { versionText } from '../../world/unit';
+import type { ServiceEntry } from '../core/namespace';
+import type { LaunchdPort } from '../launchd/launchd-port';
 import type { SystemExtensions } from './sysext';
 import { REMEDY_COSTS } from './upgrade-remedies';
 

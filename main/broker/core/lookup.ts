@@ -1,11 +1,11 @@
-import { versionText } from '../world/unit';
+import { versionText } from '../../world/unit';
+import { launchdError, nsErrorInvalid } from '../errors';
+import type { Proc } from '../launchd/process';
+import { domainPrefix, invalidationReason, launchd, libxpc, unequalIdentities } from '../logs';
+import type { BrokerState } from '../state';
 import { Connection } from './connection';
-import { launchdError, nsErrorInvalid } from './errors';
-import { domainPrefix, invalidationReason, launchd, libxpc, unequalIdentities } from './logs';
 import type { LookupResult, ServiceEntry } from './namespace';
 import { mayCheckIn, sandboxAllowsLookup } from './policy/sandbox';
-import type { Proc } from './process';
-import type { BrokerState } from './state';
 
 /** The bootstrap namespace as a process sees it: look-ups by name and check-ins (XPC-MODEL §3). */
 export class Lookup {

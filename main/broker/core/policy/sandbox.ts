@@ -1,4 +1,4 @@
-import type { JobSpec } from '../../world/model';
+import type { JobSpec } from '../../../world/model';
 
 function matches(pattern: string, name: string): boolean {
   return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : pattern === name;

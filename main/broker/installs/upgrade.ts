@@ -1,9 +1,9 @@
-import type { EventInput } from '../trace/schema';
-import { rederive, renamedServices } from '../world/build-settings';
-import { type BumpOptions, bumpUnit } from '../world/bump';
-import type { JobSpec } from '../world/model';
-import { appUnit, findApp, versionText } from '../world/unit';
-import type { LaunchdPort } from './launchd-port';
+import type { EventInput } from '../../trace/schema';
+import { rederive, renamedServices } from '../../world/build-settings';
+import { type BumpOptions, bumpUnit } from '../../world/bump';
+import type { JobSpec } from '../../world/model';
+import { appUnit, findApp, versionText } from '../../world/unit';
+import type { LaunchdPort } from '../launchd/launchd-port';
 import type { ActivationResult, SystemExtensions } from './sysext';
 import { Remedies } from './upgrade-remedies';
 import {

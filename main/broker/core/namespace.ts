@@ -1,4 +1,4 @@
-import type { JobSpec } from '../world/model';
+import type { JobSpec } from '../../world/model';
 
 /** A name registered in a bootstrap namespace (XPC-MODEL §3.1, §4.1 MachServices). */
 export interface ServiceEntry {

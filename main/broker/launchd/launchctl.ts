@@ -1,6 +1,6 @@
-import type { JobSpec, World } from '../world/model';
-import { launchdError } from './errors';
-import { launchctl } from './logs';
+import type { JobSpec, World } from '../../world/model';
+import { launchdError } from '../errors';
+import { launchctl } from '../logs';
 import { type DisabledOverrides, parseServiceTarget } from './overrides';
 
 export type LaunchctlResult = { ok: true } | { ok: false; errno: number; message: string };

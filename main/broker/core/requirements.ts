@@ -1,11 +1,11 @@
+import { nsErrorCodeSigning } from '../errors';
+import type { Proc } from '../launchd/process';
+import { codeSigning, invalidationReason, libxpc } from '../logs';
+import type { BrokerState } from '../state';
 import type { Connection, PendingReply, QueuedMessage } from './connection';
-import { nsErrorCodeSigning } from './errors';
-import { codeSigning, invalidationReason, libxpc } from './logs';
 import type { ServiceEntry } from './namespace';
 import { checkPeer, requirementCompiles } from './policy/peer-requirement';
 import { prepareRequirement } from './policy/requirement';
-import type { Proc } from './process';
-import type { BrokerState } from './state';
 
 /** Peer code-signing requirements on connections and listeners, checked against every message (XPC-MODEL §1.5). */
 export class Requirements {

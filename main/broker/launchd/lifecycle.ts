@@ -1,7 +1,7 @@
-import type { JobSpec } from '../world/model';
-import type { Connection } from './connection';
+import type { JobSpec } from '../../world/model';
+import type { Connection } from '../core/connection';
+import type { Clock } from '../spawner';
 import type { Proc } from './process';
-import type { Clock } from './spawner';
 
 /** [I] XPC-MODEL §4.2: an xpc_main service idle-exits after "about 10–30 s" without activity; XPC Lab uses 20 s. */
 export const XPC_SERVICE_IDLE_MS = 20_000;

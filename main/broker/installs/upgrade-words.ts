@@ -1,5 +1,5 @@
-import type { JobSpec } from '../world/model';
-import { versionText } from '../world/unit';
+import type { JobSpec } from '../../world/model';
+import { versionText } from '../../world/unit';
 import type { ActivationResult } from './sysext';
 
 export interface ActivationWords {

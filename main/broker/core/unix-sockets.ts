@@ -1,9 +1,9 @@
-import type { JobSpec } from '../world/model';
+import type { JobSpec } from '../../world/model';
+import { formatErrno } from '../errors';
+import type { Proc } from '../launchd/process';
+import { launchdPrefix } from '../logs';
+import type { BrokerState } from '../state';
 import { Connection } from './connection';
-import { formatErrno } from './errors';
-import { launchdPrefix } from './logs';
-import type { Proc } from './process';
-import type { BrokerState } from './state';
 
 /** macOS's sun_path, terminating NUL included (sys/un.h; XPC-MODEL §10.7). */
 export const SUN_PATH_MAX = 104;

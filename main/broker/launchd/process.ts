@@ -1,7 +1,7 @@
-import type { JobSpec } from '../world/model';
-import type { Connection } from './connection';
-import type { HelperQuota } from './quota';
-import type { HelperProcess, TimerHandle } from './spawner';
+import type { JobSpec } from '../../world/model';
+import type { Connection } from '../core/connection';
+import type { HelperQuota } from '../core/quota';
+import type { HelperProcess, TimerHandle } from '../spawner';
 
 export type ProcState = 'spawning' | 'running' | 'exited';
 
@@ -27,7 +27,7 @@ export class Proc {
   fromTerminal = false;
   /** Why AMFI did not grant its restricted entitlements (XPC-MODEL §10.7); its listener then fails with EPERM. */
   amfiDenied: string | undefined;
-  /** Its message budget (main/broker/quota.ts); made on its first message. */
+  /** Its message budget (main/broker/core/quota.ts); made on its first message. */
   quota: HelperQuota | undefined;
 
   constructor(

@@ -1,7 +1,7 @@
-import type { EventInput, RemedyName } from '../trace/schema';
-import type { JobSpec } from '../world/model';
-import { findApp, versionText } from '../world/unit';
-import type { LaunchdPort } from './launchd-port';
+import type { EventInput, RemedyName } from '../../trace/schema';
+import type { JobSpec } from '../../world/model';
+import { findApp, versionText } from '../../world/unit';
+import type { LaunchdPort } from '../launchd/launchd-port';
 import type { SystemExtensions } from './sysext';
 import type { Upgrades } from './upgrade';
 

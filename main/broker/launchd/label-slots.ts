@@ -1,4 +1,4 @@
-import type { JobSpec } from '../world/model';
+import type { JobSpec } from '../../world/model';
 
 /**
  * Labels are unique within a domain (launchd.plist(5) Label). A legacy

@@ -1,9 +1,9 @@
-import type { HelperToBroker } from '../helper/protocol';
-import type { XpcError } from '../trace/schema';
+import type { HelperToBroker } from '../../helper/protocol';
+import type { XpcError } from '../../trace/schema';
+import type { Proc } from '../launchd/process';
+import type { BrokerState } from '../state';
 import type { Connection, PendingReply, QueuedMessage } from './connection';
 import { measureBody } from './message-body';
-import type { Proc } from './process';
-import type { BrokerState } from './state';
 
 /** Requests waiting for their replies, and the errors their reply handlers get instead (XPC-MODEL §1.3). */
 export class Replies {

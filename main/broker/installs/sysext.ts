@@ -1,8 +1,8 @@
-import type { SysextState } from '../trace/schema';
-import type { JobSpec, MachServiceSpec } from '../world/model';
-import { versionText } from '../world/unit';
-import type { LaunchdPort } from './launchd-port';
-import type { ServiceEntry } from './namespace';
+import type { SysextState } from '../../trace/schema';
+import type { JobSpec, MachServiceSpec } from '../../world/model';
+import { versionText } from '../../world/unit';
+import type { ServiceEntry } from '../core/namespace';
+import type { LaunchdPort } from '../launchd/launchd-port';
 import { sysextd, systemextensionsctlList } from './sysext-text';
 
 /** One installed copy of a system extension in sysextd's database (XPC-MODEL §5.1). */

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './spawner';
+import type { Clock, TimerHandle } from '../spawner';
 
 /**
  * Per-helper budgets, as dbus-broker keeps per peer (docs/security.md, Quotas). Every message a helper sends

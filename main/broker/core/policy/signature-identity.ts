@@ -1,4 +1,4 @@
-import type { ArchitectureSignature, CertificateSummary } from '../../signing/types';
+import type { ArchitectureSignature, CertificateSummary } from '../../../signing/types';
 import {
   OID_APPLE_DEVELOPMENT,
   OID_DEVELOPER_ID_APPLICATION,

@@ -1,4 +1,4 @@
-import { xpcSize, xpcValueProblem } from '../trace/xpc-value';
+import { xpcSize, xpcValueProblem } from '../../trace/xpc-value';
 
 export type MeasuredBody =
   | { ok: true; body: Record<string, unknown>; size: number }

@@ -1,5 +1,5 @@
-import type { JobSpec } from '../../world/model';
-import type { Proc } from '../process';
+import type { JobSpec } from '../../../world/model';
+import type { Proc } from '../../launchd/process';
 import { checkRequirement, type RequirementCheck, type SigningIdentity } from './requirement';
 import { certificateInfo } from './signature-identity';
 

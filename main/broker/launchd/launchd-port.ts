@@ -1,12 +1,12 @@
-import type { EventInput } from '../trace/schema';
-import type { JobSpec, World } from '../world/model';
-import type { Namespace } from './namespace';
+import type { EventInput } from '../../trace/schema';
+import type { JobSpec, World } from '../../world/model';
+import type { Namespace } from '../core/namespace';
+import type { Clock } from '../spawner';
 import type { Proc } from './process';
-import type { Clock } from './spawner';
 
 /**
  * The few launchd operations that upgrades and sysextd need from the broker
- * (main/broker/upgrade.ts, main/broker/sysext.ts). The broker implements it;
+ * (main/broker/installs/upgrade.ts, main/broker/installs/sysext.ts). The broker implements it;
  * everything else about a process or a connection stays inside the broker.
  */
 export interface LaunchdPort {

@@ -1,9 +1,9 @@
-import type { ConnectionState, NsError, XpcError } from '../trace/schema';
+import type { ConnectionState, NsError, XpcError } from '../../trace/schema';
+import { nsErrorInterrupted, nsErrorInvalid, nsErrorPeerInvalid } from '../errors';
+import type { Proc } from '../launchd/process';
+import { invalidationReason, libxpc } from '../logs';
+import type { BrokerState } from '../state';
 import type { Connection } from './connection';
-import { nsErrorInterrupted, nsErrorInvalid, nsErrorPeerInvalid } from './errors';
-import { invalidationReason, libxpc } from './logs';
-import type { Proc } from './process';
-import type { BrokerState } from './state';
 
 export interface Transition {
   error?: XpcError;

@@ -1,7 +1,7 @@
-import type { ExitCause } from '../trace/schema';
-import type { JobSpec, KeepAliveSpec } from '../world/model';
-import { launchd, launchdPrefix } from './logs';
-import type { Clock, TimerHandle } from './spawner';
+import type { ExitCause } from '../../trace/schema';
+import type { JobSpec, KeepAliveSpec } from '../../world/model';
+import { launchd, launchdPrefix } from '../logs';
+import type { Clock, TimerHandle } from '../spawner';
 
 export interface ExitFacts {
   cause: ExitCause;

@@ -1,12 +1,12 @@
-import type { ExitCause } from '../trace/schema';
-import type { JobSpec, SessionType } from '../world/model';
-import { unsatisfied } from '../world/provisioning-profile';
+import type { ExitCause } from '../../trace/schema';
+import type { JobSpec, SessionType } from '../../world/model';
+import { unsatisfied } from '../../world/provisioning-profile';
+import type { ServiceEntry } from '../core/namespace';
+import { amfi, launchctl, launchd, launchdPrefix } from '../logs';
+import type { ProcessExit } from '../spawner';
+import type { BrokerState } from '../state';
 import { type ConditionFacts, type ExitFacts, heldBackBy, loadsRunning, standingHolds } from './keepalive';
-import { amfi, launchctl, launchd, launchdPrefix } from './logs';
-import type { ServiceEntry } from './namespace';
 import { Proc } from './process';
-import type { ProcessExit } from './spawner';
-import type { BrokerState } from './state';
 
 export type SpawnReason = 'ipc (mach)' | 'speculative' | 'non-ipc demand' | 'app launch' | 'terminal';
 
@@ -23,7 +23,7 @@ export function sessionOf(domain: string): SessionType {
   return domain.startsWith('user/') ? 'Background' : 'Aqua';
 }
 
-export class Activation {
+export class Jobs {
   private spawnSerial = 0;
   /** Labels launched on demand at least once (KeepAlive AfterInitialDemand). */
   private readonly demandedLabels = new Set<string>();

@@ -1,11 +1,11 @@
-import type { HelperToBroker } from '../helper/protocol';
-import type { XpcError } from '../trace/schema';
+import type { HelperToBroker } from '../../helper/protocol';
+import type { XpcError } from '../../trace/schema';
+import type { Proc } from '../launchd/process';
+import { libxpc } from '../logs';
+import type { BrokerState } from '../state';
 import { Connection, type QueuedMessage } from './connection';
-import { libxpc } from './logs';
 import { keyOf, measureBody } from './message-body';
 import type { ServiceEntry } from './namespace';
-import type { Proc } from './process';
-import type { BrokerState } from './state';
 
 type Send = Extract<HelperToBroker, { t: 'send' }>;
 
@@ -67,7 +67,7 @@ export class Delivery {
     // XPC-MODEL §4.1 ThrottleInterval: while a KeepAlive respawn is scheduled, messages wait for it.
     const throttled = (!instance || instance.state === 'exited') && this.s.keepAlive.isScheduled(service.job);
     if (!throttled && (!instance || instance.state === 'exited')) {
-      instance = this.s.activation.spawn(service.job, 'ipc (mach)', this.s.ownerOf(service));
+      instance = this.s.jobs.spawn(service.job, 'ipc (mach)', this.s.ownerOf(service));
     }
     // An instance told TERMINATION_IMMINENT takes no new messages (XPC-MODEL §1.2); they wait with the name.
     if (!instance || throttled || !instance.checkedIn.has(service.name) || instance.endingBecause) {

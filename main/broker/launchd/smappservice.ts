@@ -1,6 +1,6 @@
-import type { JobSpec, SMAppServiceStatus, WorldState } from '../world/model';
-import { launchdError } from './errors';
-import { smd } from './logs';
+import type { JobSpec, SMAppServiceStatus, WorldState } from '../../world/model';
+import { launchdError } from '../errors';
+import { smd } from '../logs';
 
 /** How SMAppService.register()/unregister() fail, as NSError (XPC-MODEL §4.6). */
 export interface SMAppServiceError {

@@ -1,6 +1,6 @@
-import type { ConnectionSide, ConnectionState, XpcError } from '../trace/schema';
+import type { ConnectionSide, ConnectionState, XpcError } from '../../trace/schema';
+import type { Proc } from '../launchd/process';
 import type { ServiceEntry } from './namespace';
-import type { Proc } from './process';
 
 /** A request waiting for its reply (XPC-MODEL §1.3: the handler runs exactly once). */
 export interface PendingReply {

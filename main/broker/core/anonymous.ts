@@ -1,9 +1,9 @@
+import { nsErrorInvalid } from '../errors';
+import type { Proc } from '../launchd/process';
+import { invalidationReason, libxpc } from '../logs';
+import type { BrokerState } from '../state';
 import { Connection, type QueuedMessage } from './connection';
 import { anonymous, Endpoints } from './endpoint';
-import { nsErrorInvalid } from './errors';
-import { invalidationReason, libxpc } from './logs';
-import type { Proc } from './process';
-import type { BrokerState } from './state';
 
 /** Anonymous listeners and the connections made from their endpoints (XPC-MODEL §1.1, §1.2 rule 3). */
 export class AnonymousListeners {
