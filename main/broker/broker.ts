@@ -64,6 +64,7 @@ export class Broker {
 
   set capturePayloads(on: boolean) {
     this.s.capturePayloads = on;
+    for (const proc of this.s.procs) this.s.sendTo(proc, { t: 'capture', payloads: on });
   }
 
   /** Loads every job: registers MachServices at load time (XPC-MODEL §4.1) and launches RunAtLoad jobs and apps. */
@@ -219,6 +220,8 @@ export class Broker {
         return replies.reply(proc, message);
       case 'cancel':
         return this.cancelLocal(proc, message.conn);
+      case 'capture':
+        return this.s.capture.receive(proc, message);
       case 'socketConnect':
         return this.s.sockets.connect(proc, message.conn, message.path);
       case 'transaction':
@@ -370,6 +373,7 @@ export class Broker {
     if (this.s.disposed) return;
     this.s.disposed = true;
     this.s.keepAlive.dispose();
+    this.s.capture.flush();
     for (const proc of this.s.procs) {
       proc.idleTimer?.cancel();
       proc.killTimer?.cancel();

@@ -1,4 +1,4 @@
-import type { BrokerToHelper } from '../helper/protocol';
+import type { BrokerToHelper, ChannelFrame } from '../helper/protocol';
 
 /** How a helper process ended, as the host observed it. */
 export interface ProcessExit {
@@ -15,7 +15,8 @@ export interface ProcessExit {
 export interface HelperProcess {
   /** Undefined until the process has spawned. */
   readonly pid: number | undefined;
-  send(message: BrokerToHelper): void;
+  /** `end`, when given, is one end of a ChannelPair this process now holds. */
+  send(message: BrokerToHelper, end?: ChannelEnd): void;
   /** Returns false when the process is already gone (electron#44013 makes this explicit). */
   kill(signal: NodeJS.Signals): boolean;
 }
@@ -34,8 +35,29 @@ export interface SpawnCallbacks {
   onExit(exit: ProcessExit): void;
 }
 
+/** One end of a direct channel, opaque to the broker: a socket or a MessagePortMain. */
+export interface ChannelEnd {
+  readonly channelEnd: true;
+}
+
+/**
+ * A direct channel between two helpers, made by the host: a connected socket pair (headless) or a
+ * MessageChannelMain (Electron). The broker writes what it already holds for `b` into `a`, then hands `a` to
+ * the client and `b` to the peer, and steps aside (docs/design.md, Performance shape).
+ */
+export interface ChannelPair {
+  readonly a: ChannelEnd;
+  readonly b: ChannelEnd;
+  /** Writes frames into `a` as if its holder sent them; resolves once they are on their way to `b`. */
+  inject(frames: ChannelFrame[]): Promise<void>;
+  /** Closes both ends, when the connection ended before they were handed over. */
+  close(): void;
+}
+
 export interface Spawner {
   spawn(request: SpawnRequest, callbacks: SpawnCallbacks): HelperProcess;
+  /** Present when the host can hand helpers direct channels; without it every message goes through the broker. */
+  createChannel?(): Promise<ChannelPair>;
 }
 
 export interface TimerHandle {

@@ -1,9 +1,11 @@
-import type { BrokerToHelper } from '../helper/protocol';
+import type { BrokerToHelper, HelperInit } from '../helper/protocol';
 import type { EventInput } from '../trace/schema';
 import type { JobSpec, World } from '../world/model';
 import { BrokerLog } from './broker-log';
 import { AnonymousListeners } from './core/anonymous';
 import { Barriers } from './core/barrier';
+import { CaptureMerge } from './core/capture';
+import { Channels } from './core/channels';
 import type { QueuedMessage } from './core/connection';
 import { ConnectionStates } from './core/connection-states';
 import { Delivery } from './core/delivery';
@@ -20,7 +22,7 @@ import { LabelSlots } from './launchd/label-slots';
 import { Lifecycle } from './launchd/lifecycle';
 import { DisabledOverrides } from './launchd/overrides';
 import type { Proc } from './launchd/process';
-import type { Clock, Spawner } from './spawner';
+import type { ChannelEnd, Clock, Spawner } from './spawner';
 
 export interface BrokerOptions {
   world: World;
@@ -80,6 +82,8 @@ export class BrokerState {
   readonly requirements: Requirements;
   readonly anonymous: AnonymousListeners;
   readonly sockets: UnixSockets;
+  readonly channels: Channels;
+  readonly capture: CaptureMerge;
 
   constructor(
     private readonly options: BrokerOptions,
@@ -118,19 +122,45 @@ export class BrokerState {
     this.requirements = new Requirements(this);
     this.anonymous = new AnonymousListeners(this);
     this.sockets = new UnixSockets(this);
+    this.channels = new Channels(this);
+    this.capture = new CaptureMerge(this);
   }
 
+  /** The broker's own events: what capture holds from before them goes out first (main/broker/core/capture.ts). */
   emit(input: EventInput): void {
     const event =
       input.t === undefined && this.senderTime !== undefined ? { ...input, t: this.senderTime } : input;
+    this.capture.drainUntil(event.t ?? this.clock.now());
+    this.emitNow(event);
+  }
+
+  /** Into the stream as it is, in the order called. */
+  emitNow(event: EventInput): void {
     this.options.emit(event);
     for (const observer of this.observers) observer(event);
   }
 
-  /** Messages to a process that has exited go nowhere. */
-  sendTo(proc: Proc, message: BrokerToHelper): void {
-    if (proc.state === 'exited') return;
-    proc.handle.send(message);
+  /** What a helper is told when it starts: its job, and how its messages travel. */
+  initMessage(job: JobSpec, domain: string): HelperInit {
+    return {
+      t: 'init',
+      label: job.label,
+      domain,
+      machServices: job.machServices.map((s) => s.name),
+      behaviours: job.behaviours,
+      channels: this.spawner.createChannel !== undefined,
+      payloads: this.capturePayloads,
+      maxMessageBytes: this.maxMessageBytes,
+    };
+  }
+
+  /** Messages to a process that has exited go nowhere (and a channel end sent with one is closed by the host). */
+  sendTo(proc: Proc, message: BrokerToHelper, end?: ChannelEnd): void {
+    if (proc.state === 'exited') {
+      if (end) proc.handle.send(message, end);
+      return;
+    }
+    proc.handle.send(message, end);
   }
 
   domainOf(job: JobSpec, owner?: Proc): string {

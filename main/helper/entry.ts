@@ -1,4 +1,5 @@
 import { runBehaviours } from './behaviours';
+import { type MessagePortLike, PortChannel, SocketChannel, type StreamLike } from './channel';
 import { HelperSdk, type HelperTransport } from './sdk';
 
 /**
@@ -8,7 +9,7 @@ import { HelperSdk, type HelperTransport } from './sdk';
  */
 interface ParentPort {
   postMessage(message: unknown): void;
-  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  on(event: 'message', listener: (e: { data: unknown; ports?: MessagePortLike[] }) => void): void;
 }
 
 function transport(): HelperTransport {
@@ -16,7 +17,11 @@ function transport(): HelperTransport {
   if (parentPort) {
     return {
       send: (m) => parentPort.postMessage(m),
-      onMessage: (handler) => parentPort.on('message', (e) => handler(e.data)),
+      onMessage: (handler) =>
+        parentPort.on('message', (e) => {
+          const port = e.ports?.[0];
+          handler(e.data, port ? new PortChannel(port) : undefined);
+        }),
     };
   }
   if (!process.send) {
@@ -27,7 +32,14 @@ function transport(): HelperTransport {
   }
   return {
     send: (m) => process.send?.(m),
-    onMessage: (handler) => process.on('message', handler),
+    onMessage: (handler) =>
+      process.on('message', (message, handle) => {
+        const socket = handle as StreamLike | undefined;
+        handler(
+          message,
+          socket && typeof socket.write === 'function' ? new SocketChannel(socket) : undefined,
+        );
+      }),
   };
 }
 

@@ -22,6 +22,92 @@ const Requirement = z.string().min(1).max(4096);
  */
 const Stamp = { at: z.number().finite().optional() };
 
+/** At most this many records travel in one capture batch. */
+export const MAX_CAPTURE_BATCH = 4096;
+
+const At = z.number().finite();
+const Key = z.string().max(512).optional();
+
+/**
+ * One thing a helper's runtime saw on a direct channel, stamped with the clock all processes share
+ * (performance.timeOrigin + performance.now()). Connection and message ids are the helper's own; the broker
+ * turns them into the event stream's.
+ */
+export const CaptureRecordSchema = z.discriminatedUnion('k', [
+  /** A message this helper sent on the channel: a request or notification from a client, an event from a peer. */
+  z.object({
+    k: z.literal('send'),
+    conn: LocalId,
+    id: MsgId,
+    at: At,
+    size: z.number().int().nonnegative(),
+    expectsReply: z.boolean(),
+    key: Key,
+    payload: z.record(z.string(), z.unknown()).optional(),
+  }),
+  /** A reply this helper received to one of its requests, with the time since it sent the request. */
+  z.object({
+    k: z.literal('reply'),
+    conn: LocalId,
+    to: MsgId,
+    at: At,
+    size: z.number().int().nonnegative(),
+    latencyMs: z.number().finite().nonnegative(),
+    payload: z.record(z.string(), z.unknown()).optional(),
+  }),
+  /** A request of this helper's whose reply handler got an error instead (XPC-MODEL §1.3). */
+  z.object({
+    k: z.literal('failed'),
+    conn: LocalId,
+    to: MsgId,
+    at: At,
+    error: XpcErrorSchema,
+    cause: z.string().max(4096),
+  }),
+  /** An incoming message or reply this helper's runtime dropped: it fails the peer requirement (XPC-MODEL §1.5). */
+  z.object({
+    k: z.literal('forbidden'),
+    conn: LocalId,
+    at: At,
+    requirement: Requirement,
+    status: z.number().int(),
+    message: z.string().max(4096),
+    /** The helper's own id of the request a forbidden reply answered. */
+    replyTo: MsgId.optional(),
+  }),
+  /** A frame on the channel broke the rules (size, JSON, schema): the channel is closed. */
+  z.object({ k: z.literal('broken'), conn: LocalId, at: At, problem: z.string().max(4096) }),
+]);
+export type CaptureRecord = z.infer<typeof CaptureRecordSchema>;
+
+const Dictionary = z.record(z.string(), z.unknown());
+
+/** What travels on a direct channel between two helpers. Each side validates what it receives. */
+export const ChannelFrameSchema = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('m'), id: MsgId, body: Dictionary, expectsReply: z.boolean(), key: Key }),
+  z.object({ t: z.literal('r'), to: MsgId, id: MsgId, body: Dictionary }),
+]);
+export type ChannelFrame = z.infer<typeof ChannelFrameSchema>;
+
+const CertificateSchema = z.object({
+  subject: z.record(z.string(), z.string()),
+  fields: z.record(z.string(), z.union([z.string(), z.literal(true)])),
+  sha1: z.string().optional(),
+});
+
+/** The signature a peer presents, as the broker read it: what a requirement is checked against (XPC-MODEL §1.5). */
+export const SigningIdentitySchema = z.object({
+  identifier: z.string(),
+  teamId: z.string().optional(),
+  anchor: z.enum(['apple', 'developer-id', 'apple-development', 'mac-app-store', 'adhoc', 'unsigned']),
+  notarized: z.boolean().optional(),
+  platform: z.number().optional(),
+  cdhash: z.string().optional(),
+  info: z.record(z.string(), z.unknown()).optional(),
+  entitlements: z.record(z.string(), z.unknown()).optional(),
+  certificates: z.array(CertificateSchema).optional(),
+});
+
 export const HelperToBrokerSchema = z.discriminatedUnion('t', [
   z.object({
     ...Stamp,
@@ -58,6 +144,14 @@ export const HelperToBrokerSchema = z.discriminatedUnion('t', [
   z.object({ ...Stamp, t: z.literal('socketConnect'), conn: LocalId, path: z.string().min(1).max(4096) }),
   z.object({ ...Stamp, t: z.literal('transaction'), delta: z.union([z.literal(1), z.literal(-1)]) }),
   z.object({ ...Stamp, t: z.literal('log'), text: z.string().max(4096) }),
+  /** What the helper's runtime recorded on its direct channels since its last batch (docs/design.md, capture). */
+  z.object({
+    ...Stamp,
+    t: z.literal('capture'),
+    records: z.array(CaptureRecordSchema).max(MAX_CAPTURE_BATCH),
+    /** Records the helper's own buffer could not keep since its last batch: counted, never silent. */
+    dropped: z.number().int().nonnegative().default(0),
+  }),
 ]);
 export type HelperToBroker = z.infer<typeof HelperToBrokerSchema>;
 
@@ -67,6 +161,16 @@ export const HelperInitSchema = z.object({
   domain: z.string(),
   machServices: z.array(z.string()),
   behaviours: z.array(BehaviourSchema),
+  /** Whether the host hands helpers direct channels; without them every message goes through the broker. */
+  channels: z.boolean().default(false),
+  /** Whether capture records carry payloads (capture on) or only sizes. */
+  payloads: z.boolean().default(true),
+  /** The largest message body, in bytes, the broker accepts (docs/security.md). */
+  maxMessageBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
 });
 export type HelperInit = z.infer<typeof HelperInitSchema>;
 
@@ -87,9 +191,28 @@ export const BrokerToHelperSchema = z.discriminatedUnion('t', [
     conn: LocalId,
     error: XpcErrorSchema,
     reason: z.string().optional(),
+    /** The broker's words for why, which a reply handler failed by this event is recorded with. */
+    cause: z.string().optional(),
   }),
   z.object({ t: z.literal('listenerFailed'), listener: LocalId, errno: z.number().int() }),
   z.object({ t: z.literal('endpoint'), listener: LocalId, endpoint: z.string() }),
   z.object({ t: z.literal('barrier'), conn: LocalId, id: MsgId }),
+  /**
+   * The end of a direct channel for `conn` travels with this message. `injected` is the highest id of this
+   * helper's messages that the broker has already written into the channel for it; later ones come back as
+   * `bounce`. `peerIdentity` is what the peer code-signing requirement is checked against on every message.
+   */
+  z.object({
+    t: z.literal('channel'),
+    conn: LocalId,
+    peerPid: z.number().int(),
+    injected: MsgId.optional(),
+    peerIdentity: SigningIdentitySchema.optional(),
+    /** The requirement this end checks incoming messages against: the connection's or its listener's. */
+    requirement: Requirement.optional(),
+  }),
+  /** A message the helper sent through the broker after its channel was made: send it on the channel. */
+  z.object({ t: z.literal('bounce'), conn: LocalId, id: MsgId }),
+  z.object({ t: z.literal('capture'), payloads: z.boolean() }),
 ]);
 export type BrokerToHelper = z.infer<typeof BrokerToHelperSchema>;

@@ -1,5 +1,6 @@
 import type { ConnectionSide, ConnectionState, XpcError } from '../../trace/schema';
 import type { Proc } from '../launchd/process';
+import type { ChannelBinding } from './channels';
 import type { ServiceEntry } from './namespace';
 
 /** A request waiting for its reply (XPC-MODEL §1.3: the handler runs exactly once). */
@@ -42,6 +43,10 @@ export class Connection {
   requirement: string | undefined;
   /** For a connection made from an endpoint: the anonymous listener it leads to (XPC-MODEL §1.2 rule 3). */
   endpointOf: Connection | undefined;
+  /** A client's direct channel to its peer (main/broker/core/channels.ts). */
+  channel: ChannelBinding | undefined;
+  /** A peer's requests received on its channel and not yet answered, as capture reports them. */
+  openRequests: number | undefined;
 
   constructor(
     readonly ptr: string,

@@ -27,6 +27,8 @@ export class Delivery {
     if (!measured.ok) return this.s.connections.rejectMalformed(proc, m, measured.problem);
     const { body, size } = measured;
     if (!conn.live) return this.refuse(conn, m);
+    // Sent before the client had its channel, and arrived after: it goes back to travel on the channel, in order.
+    if (conn.side === 'client' && this.s.channels.carries(conn)) return this.s.channels.bounce(conn, m.id);
     const message: QueuedMessage = {
       conn,
       id: this.s.nextMessageId++,
@@ -100,6 +102,7 @@ export class Delivery {
   }
 
   dropQueued(conn: Connection): void {
+    this.s.channels.drop(conn);
     for (const [service, queue] of this.s.queues) {
       const kept = queue.filter((m) => m.conn !== conn);
       if (kept.length !== queue.length) this.s.queues.set(service, kept);
@@ -157,18 +160,24 @@ export class Delivery {
       });
       return;
     }
+    if (this.s.channels.enabled) return this.s.channels.deliver(message, peer);
     this.handOver(message, peer);
+  }
+
+  /** The service process takes a client's message: counted, its lifecycle touched, recorded. */
+  recordHandOver(message: QueuedMessage, peer: Connection): void {
+    const instance = peer.owner;
+    instance.messagesReceived++;
+    instance.lastActivity = this.s.clock.now();
+    this.s.lifecycle.touch(instance);
+    this.recordMessage(message, message.conn.owner, instance, 'send');
   }
 
   /** Passes a client's message to its peer connection in the service process. */
   handOver(message: QueuedMessage, peer: Connection): void {
-    const client = message.conn;
     const instance = peer.owner;
     if (message.expectsReply) this.s.replies.expect(message);
-    instance.messagesReceived++;
-    instance.lastActivity = this.s.clock.now();
-    this.s.lifecycle.touch(instance);
-    this.recordMessage(message, client.owner, instance, 'send');
+    this.recordHandOver(message, peer);
     this.s.sendTo(instance, {
       t: 'message',
       conn: peer.localId,
@@ -228,7 +237,9 @@ export class Delivery {
   /** XPC-MODEL §1.3: a barrier runs once nothing sent before it on its connection is still waiting. */
   settleBarriers(): void {
     this.s.barriers.settle(
-      (conn) => [...this.s.queues.values()].some((queue) => queue.some((m) => m.conn === conn)),
+      (conn) =>
+        this.s.channels.hasPending(conn) ||
+        [...this.s.queues.values()].some((queue) => queue.some((m) => m.conn === conn)),
       (conn, id) => this.s.sendTo(conn.owner, { t: 'barrier', conn: conn.localId, id }),
     );
   }

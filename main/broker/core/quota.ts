@@ -88,6 +88,13 @@ function senderTime(raw: unknown, floor: number, now: number): number {
   return Math.min(now, Math.max(floor, at));
 }
 
+/** What a capture record adds to the message it records, at most. */
+export const CAPTURE_RECORD_OVERHEAD = 64 * 1024;
+
+function isCapture(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && (raw as { t?: unknown }).t === 'capture';
+}
+
 /** One helper's budget: two token buckets (messages, bytes) and the queue of what waits for them. */
 export class HelperQuota {
   private msgTokens: number;
@@ -128,8 +135,12 @@ export class HelperQuota {
       return;
     }
     const now = this.clock.now();
-    const bytes = messageSize(raw, this.limits.maxMessageBytes);
-    if (bytes > this.limits.maxMessageBytes) {
+    // A capture batch may carry one recorded message of the largest size, and its record's few fields.
+    const limit = isCapture(raw)
+      ? this.limits.maxMessageBytes + CAPTURE_RECORD_OVERHEAD
+      : this.limits.maxMessageBytes;
+    const bytes = messageSize(raw, limit);
+    if (bytes > limit) {
       this.sink.oversized(raw, bytes);
       return;
     }

@@ -64,6 +64,7 @@ export class Replies {
 
   /** The requests an exited process sent: no handler is left to run. */
   forget(proc: Proc): void {
+    this.s.capture.forget(proc);
     for (const [id, pending] of this.pending) {
       if (pending.conn.owner === proc) this.pending.delete(id);
     }
@@ -101,7 +102,7 @@ export class Replies {
    * waiting in its port for it to check in: a process that has work waiting is not idle.
    */
   openRequests(proc: Proc): number {
-    let n = 0;
+    let n = this.s.capture.openRequests(proc);
     for (const pending of this.pending.values()) if (pending.conn.other?.owner === proc) n++;
     for (const [service, queue] of this.s.queues) if (this.s.instanceFor(service) === proc) n += queue.length;
     return n;

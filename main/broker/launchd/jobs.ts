@@ -223,13 +223,7 @@ export class Jobs {
     proc = new Proc(job, domain, handle, this.s.clock.now(), owner);
     this.s.procs.add(proc);
     this.s.instances.set(key, proc);
-    handle.send({
-      t: 'init',
-      label: job.label,
-      domain,
-      machServices: job.machServices.map((s) => s.name),
-      behaviours: job.behaviours,
-    });
+    handle.send(this.s.initMessage(job, domain));
     if (handle.pid !== undefined) this.onSpawned(proc, handle.pid, reason);
     return proc;
   }
@@ -253,13 +247,7 @@ export class Jobs {
     proc = new Proc(job, domain, handle, this.s.clock.now(), undefined);
     proc.fromTerminal = true;
     this.s.procs.add(proc);
-    handle.send({
-      t: 'init',
-      label: job.label,
-      domain,
-      machServices: job.machServices.map((s) => s.name),
-      behaviours: job.behaviours,
-    });
+    handle.send(this.s.initMessage(job, domain));
     if (handle.pid !== undefined) this.onSpawned(proc, handle.pid, 'terminal');
     return proc;
   }

@@ -1,10 +1,19 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import type { HelperProcess, SpawnCallbacks, Spawner, SpawnRequest } from '../../broker/spawner';
+import type {
+  ChannelEnd,
+  ChannelPair,
+  HelperProcess,
+  SpawnCallbacks,
+  Spawner,
+  SpawnRequest,
+} from '../../broker/spawner';
 import type { BrokerToHelper } from '../../helper/protocol';
+import { SocketPairs, socketOf } from './socket-pairs';
 
 /** Helpers as child_process.fork children with an IPC channel (the headless host's Spawner). */
 export class ChildProcessSpawner implements Spawner {
   private readonly children = new Set<ChildProcess>();
+  private readonly pairs = new SocketPairs();
 
   constructor(private readonly entry: string) {}
 
@@ -36,8 +45,14 @@ export class ChildProcessSpawner implements Spawner {
       get pid() {
         return child.pid;
       },
-      send(message: BrokerToHelper) {
-        if (child.connected) child.send(message, (error) => error && undefined);
+      send(message: BrokerToHelper, end?: ChannelEnd) {
+        const socket = end && socketOf(end);
+        if (!child.connected) {
+          socket?.destroy();
+          return;
+        }
+        if (socket) child.send(message, socket, (error) => error && socket.destroy());
+        else child.send(message, (error) => error && undefined);
       },
       kill(signal) {
         if (exited || child.exitCode !== null || child.signalCode !== null) return false;
@@ -46,8 +61,14 @@ export class ChildProcessSpawner implements Spawner {
     };
   }
 
+  /** A connected socket pair: the two helpers' direct channel. */
+  createChannel(): Promise<ChannelPair> {
+    return this.pairs.create();
+  }
+
   /** Ends every child still running; used when the host shuts down. */
   dispose(): void {
+    this.pairs.dispose();
     for (const child of this.children) child.kill('SIGKILL');
     this.children.clear();
   }

@@ -1,0 +1,120 @@
+import { keyOf } from '../broker/core/message-body';
+import type { XpcError } from '../trace/schema';
+import { xpcSize } from '../trace/xpc-value';
+import { type CaptureRecord, type ChannelFrame, type HelperToBroker, MAX_CAPTURE_BATCH } from './protocol';
+
+/** The clock every process shares: milliseconds since the Unix epoch, from a monotonic source. */
+export function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Records kept while the broker is slow to take them; past this the oldest wait and new ones are counted as dropped. */
+export const CAPTURE_BUFFER_RECORDS = 65_536;
+/** A batch holds about this many bytes of recorded payloads; one larger message travels alone. */
+const BATCH_BYTES = 256 * 1024;
+/** How long a record may wait in the buffer before its batch leaves. */
+export const CAPTURE_FLUSH_MS = 8;
+
+/**
+ * A helper's own trace buffer, as a Perfetto producer has one: what its runtime sends and receives on direct
+ * channels is recorded here with the shared clock and leaves in batches. A buffer that fills counts what it
+ * could not keep, and the count travels with the next batch.
+ */
+export class Capture {
+  payloads = true;
+  private records: CaptureRecord[] = [];
+  private dropped = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly send: (batch: Extract<HelperToBroker, { t: 'capture' }>) => void,
+    private readonly capacity = CAPTURE_BUFFER_RECORDS,
+  ) {}
+
+  sent(conn: string, frame: Extract<ChannelFrame, { t: 'm' }>): void {
+    this.add({
+      k: 'send',
+      conn,
+      id: frame.id,
+      at: now(),
+      size: xpcSize(frame.body as never),
+      expectsReply: frame.expectsReply,
+      ...keyOf(frame.body),
+      ...(this.payloads ? { payload: frame.body } : {}),
+    });
+  }
+
+  replied(conn: string, frame: Extract<ChannelFrame, { t: 'r' }>, sentAt: number): void {
+    const at = now();
+    this.add({
+      k: 'reply',
+      conn,
+      to: frame.to,
+      at,
+      size: xpcSize(frame.body as never),
+      latencyMs: Math.max(0, at - sentAt),
+      ...(this.payloads ? { payload: frame.body } : {}),
+    });
+  }
+
+  failed(conn: string, to: number, error: XpcError, cause: string): void {
+    this.add({ k: 'failed', conn, to, at: now(), error, cause: cause.slice(0, 4096) });
+  }
+
+  forbidden(
+    conn: string,
+    check: { requirement: string; status: number; message: string },
+    replyTo?: number,
+  ): void {
+    this.add({
+      k: 'forbidden',
+      conn,
+      at: now(),
+      ...check,
+      message: check.message.slice(0, 4096),
+      ...(replyTo !== undefined ? { replyTo } : {}),
+    });
+  }
+
+  broken(conn: string, problem: string): void {
+    this.add({ k: 'broken', conn, at: now(), problem: problem.slice(0, 4096) });
+    this.flush();
+  }
+
+  /** Sends everything buffered now, in batches of at most MAX_CAPTURE_BATCH records. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.records.length > 0 || this.dropped > 0) {
+      const records = this.records.splice(0, this.batchLength());
+      const dropped = this.dropped;
+      this.dropped = 0;
+      this.send({ t: 'capture', records, dropped, at: now() });
+      if (records.length === 0) break;
+    }
+  }
+
+  /** How many records the next batch takes: at most MAX_CAPTURE_BATCH, and about BATCH_BYTES of messages. */
+  private batchLength(): number {
+    let bytes = 0;
+    let n = 0;
+    for (const record of this.records) {
+      if (n >= MAX_CAPTURE_BATCH) break;
+      const size = 'payload' in record && record.payload ? ('size' in record ? record.size : 0) : 0;
+      if (n > 0 && bytes + size > BATCH_BYTES) break;
+      bytes += size + 128;
+      n++;
+    }
+    return n;
+  }
+
+  private add(record: CaptureRecord): void {
+    if (this.records.length >= this.capacity) {
+      this.dropped++;
+    } else {
+      this.records.push(record);
+    }
+    if (this.records.length >= MAX_CAPTURE_BATCH) this.flush();
+    else if (!this.timer) this.timer = setTimeout(() => this.flush(), CAPTURE_FLUSH_MS);
+  }
+}
