@@ -6,7 +6,6 @@ import { AnonymousListeners } from './core/anonymous';
 import { Barriers } from './core/barrier';
 import { CaptureMerge } from './core/capture';
 import { Channels } from './core/channels';
-import type { QueuedMessage } from './core/connection';
 import { ConnectionStates } from './core/connection-states';
 import { Delivery } from './core/delivery';
 import { Lookup } from './core/lookup';
@@ -16,6 +15,7 @@ import { DEFAULT_QUOTA, type QuotaLimits } from './core/quota';
 import { Replies } from './core/reply';
 import { Requirements } from './core/requirements';
 import { UnixSockets } from './core/unix-sockets';
+import { WaitingQueues } from './core/waiting';
 import { Jobs } from './launchd/jobs';
 import { KeepAlive, standingHolds } from './launchd/keepalive';
 import { LabelSlots } from './launchd/label-slots';
@@ -49,7 +49,7 @@ export class BrokerState {
   /** Running (or spawning) instance per job key: label, or label@ownerPid for bundled XPC services. */
   readonly instances = new Map<string, Proc>();
   /** Messages waiting, per name, for an instance to check in and take them (XPC-MODEL §8.9). */
-  readonly queues = new Map<ServiceEntry, QueuedMessage[]>();
+  readonly waiting: WaitingQueues = new WaitingQueues(this);
   /** launchctl print's "runs": spawns per job key. */
   readonly runs = new Map<string, number>();
   readonly slots = new LabelSlots();
@@ -104,7 +104,8 @@ export class BrokerState {
     this.overrides = new DisabledOverrides(world.state?.disabled);
     this.lifecycle = new Lifecycle({
       clock,
-      openRequests: (proc) => this.replies.openRequests(proc),
+      openRequests: (proc) =>
+        this.replies.openRequests(proc) + this.waiting.countFor(proc) + this.capture.openRequests(proc),
       peers: (proc) => [...proc.connections.values()].filter((c) => c.side === 'peer' && c.live),
       terminationImminent: (peer, cause) => this.connections.terminationImminent(peer, cause),
     });

@@ -71,7 +71,8 @@ export class ConnectionStates {
   invalidate(conn: Connection, t: Omit<Transition, 'error'>): void {
     if (!conn.live) return;
     this.s.replies.failPending(conn, 'XPC_ERROR_CONNECTION_INVALID', t.cause ?? 'connection invalidated');
-    this.s.delivery.dropQueued(conn);
+    this.s.waiting.drop(conn);
+    this.s.channels.drop(conn);
     const other = conn.other;
     conn.other = undefined;
     conn.boundTo = undefined;
@@ -161,18 +162,10 @@ export class ConnectionStates {
       conn.state = 'invalidated';
     }
     this.s.replies.forget(proc);
+    this.s.capture.forget(proc);
     for (const conn of this.clientsBoundTo(proc)) this.interrupt(conn, proc, detail);
-    this.interruptQueued(proc, detail);
-  }
-
-  /** Clients whose first messages were still waiting for this instance to check in. */
-  private interruptQueued(proc: Proc, detail: string): void {
-    for (const [service, queue] of [...this.s.queues]) {
-      if (service.job !== proc.job) continue;
-      const conns = new Set(queue.map((m) => m.conn));
-      for (const conn of conns) if (conn.live) this.interrupt(conn, proc, detail);
-      this.s.queues.delete(service);
-    }
+    // Clients whose first messages were still waiting for this instance to check in.
+    this.s.waiting.abandon(proc.job, (conn) => this.interrupt(conn, proc, detail));
   }
 
   private clientsBoundTo(proc: Proc): Connection[] {

@@ -1,5 +1,4 @@
 import type { HelperToBroker } from '../../helper/protocol';
-import type { XpcError } from '../../trace/schema';
 import type { Proc } from '../launchd/process';
 import { libxpc } from '../logs';
 import type { BrokerState } from '../state';
@@ -73,19 +72,14 @@ export class Delivery {
     }
     // An instance told TERMINATION_IMMINENT takes no new messages (XPC-MODEL §1.2); they wait with the name.
     if (!instance || throttled || !instance.checkedIn.has(service.name) || instance.endingBecause) {
-      const queue = this.s.queues.get(service) ?? [];
-      queue.push(message);
-      this.s.queues.set(service, queue);
+      this.s.waiting.enqueue(service, message);
       return;
     }
     this.deliver(message, instance, service);
   }
 
   flushQueue(service: ServiceEntry, instance: Proc): void {
-    const queue = this.s.queues.get(service);
-    if (!queue) return;
-    this.s.queues.delete(service);
-    for (const message of queue) {
+    for (const message of this.s.waiting.take(service)) {
       if (message.conn.live) this.deliver(message, instance, service);
       // Invalidated during this flush (a dropped check-in): its reply handler still runs once.
       else if (message.expectsReply) {
@@ -98,23 +92,6 @@ export class Delivery {
           'the connection was invalidated',
         );
       }
-    }
-  }
-
-  dropQueued(conn: Connection): void {
-    this.s.channels.drop(conn);
-    for (const [service, queue] of this.s.queues) {
-      const kept = queue.filter((m) => m.conn !== conn);
-      if (kept.length !== queue.length) this.s.queues.set(service, kept);
-    }
-  }
-
-  failQueue(service: ServiceEntry, error: XpcError, cause: string): void {
-    const queue = this.s.queues.get(service);
-    if (!queue) return;
-    this.s.queues.delete(service);
-    for (const m of queue) {
-      if (m.expectsReply) this.s.replies.failRequest(m.conn, m.requesterMsgId, m.id, error, cause);
     }
   }
 
@@ -237,9 +214,7 @@ export class Delivery {
   /** XPC-MODEL §1.3: a barrier runs once nothing sent before it on its connection is still waiting. */
   settleBarriers(): void {
     this.s.barriers.settle(
-      (conn) =>
-        this.s.channels.hasPending(conn) ||
-        [...this.s.queues.values()].some((queue) => queue.some((m) => m.conn === conn)),
+      (conn) => this.s.channels.hasPending(conn) || this.s.waiting.has(conn),
       (conn, id) => this.s.sendTo(conn.owner, { t: 'barrier', conn: conn.localId, id }),
     );
   }

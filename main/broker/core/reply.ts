@@ -1,15 +1,33 @@
-import type { HelperToBroker } from '../../helper/protocol';
-import type { XpcError } from '../../trace/schema';
+import type { BrokerToHelper, HelperToBroker } from '../../helper/protocol';
+import type { EventInput, XpcError } from '../../trace/schema';
 import type { Proc } from '../launchd/process';
-import type { BrokerState } from '../state';
+import type { Clock } from '../spawner';
 import type { Connection, PendingReply, QueuedMessage } from './connection';
+import type { ConnectionStates } from './connection-states';
+import type { Delivery } from './delivery';
 import { measureBody } from './message-body';
+import type { Requirements } from './requirements';
+import type { WaitingQueues } from './waiting';
+
+/** What replies need from the rest of the broker; the broker's state provides it, a test a fake. */
+export interface RepliesPort {
+  readonly clock: Clock;
+  readonly maxMessageBytes: number;
+  /** Numbers messages; never reused within a session. */
+  nextMessageId: number;
+  emit(event: EventInput): void;
+  sendTo(proc: Proc, message: BrokerToHelper): void;
+  readonly connections: Pick<ConnectionStates, 'rejectMalformed'>;
+  readonly requirements: Pick<Requirements, 'replyPassesRequirement'>;
+  readonly delivery: Pick<Delivery, 'recordMessage'>;
+  readonly waiting: Pick<WaitingQueues, 'failConnection'>;
+}
 
 /** Requests waiting for their replies, and the errors their reply handlers get instead (XPC-MODEL §1.3). */
 export class Replies {
   private readonly pending = new Map<number, PendingReply>();
 
-  constructor(private readonly s: BrokerState) {}
+  constructor(private readonly s: RepliesPort) {}
 
   /** A request handed over on its connection now waits for the reply. */
   expect(message: QueuedMessage): void {
@@ -64,7 +82,6 @@ export class Replies {
 
   /** The requests an exited process sent: no handler is left to run. */
   forget(proc: Proc): void {
-    this.s.capture.forget(proc);
     for (const [id, pending] of this.pending) {
       if (pending.conn.owner === proc) this.pending.delete(id);
     }
@@ -78,11 +95,7 @@ export class Replies {
         this.failRequest(conn, pending.requesterMsgId, id, error, cause);
       }
     }
-    for (const queue of this.s.queues.values()) {
-      for (const m of queue)
-        if (m.conn === conn && m.expectsReply) this.failRequest(conn, m.requesterMsgId, m.id, error, cause);
-    }
-    this.s.delivery.dropQueued(conn);
+    this.s.waiting.failConnection(conn, error, cause);
   }
 
   failRequest(conn: Connection, requesterMsgId: number, id: number, error: XpcError, cause: string): void {
@@ -97,14 +110,10 @@ export class Replies {
     this.s.sendTo(conn.owner, { t: 'replyError', conn: conn.localId, to: requesterMsgId, error });
   }
 
-  /**
-   * Requests a process holds and has not answered, each a transaction (XPC-MODEL §4.2), and [I] messages
-   * waiting in its port for it to check in: a process that has work waiting is not idle.
-   */
+  /** Requests a process holds and has not answered, each a transaction (XPC-MODEL §4.2). */
   openRequests(proc: Proc): number {
-    let n = this.s.capture.openRequests(proc);
+    let n = 0;
     for (const pending of this.pending.values()) if (pending.conn.other?.owner === proc) n++;
-    for (const [service, queue] of this.s.queues) if (this.s.instanceFor(service) === proc) n += queue.length;
     return n;
   }
 }

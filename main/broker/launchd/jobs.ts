@@ -191,7 +191,7 @@ export class Jobs {
       const entry = this.s.namespace.get(domain, spec.name);
       if (entry?.job !== job) continue;
       this.s.namespace.unregister(domain, spec.name);
-      this.s.delivery.failQueue(entry, 'XPC_ERROR_CONNECTION_INVALID', reason);
+      this.s.waiting.failService(entry, 'XPC_ERROR_CONNECTION_INVALID', reason);
       this.s.emit({ kind: 'service.unregister', name: spec.name, domain, label: job.label, reason });
     }
   }
