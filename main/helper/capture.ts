@@ -83,6 +83,7 @@ export class Capture {
 
   /** Sends everything buffered now, in batches of at most MAX_CAPTURE_BATCH records. */
   flush(): void {
+    if (this.records.length === 0 && this.dropped === 0) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     while (this.records.length > 0 || this.dropped > 0) {

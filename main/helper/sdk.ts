@@ -409,6 +409,8 @@ export class HelperSdk {
 
   /** @internal */
   post(message: HelperToBroker): void {
+    // What this helper recorded before goes first: the broker sees its records and its requests in its own order.
+    this.capture.flush();
     this.transport.send({ ...message, at: performance.timeOrigin + performance.now() });
   }
 

@@ -57,7 +57,12 @@ export class ConnectionStates {
       cause: `${detail}; the next message relaunches it on demand`,
       nsError: nsErrorInterrupted(name, service.displayPid),
     });
-    this.s.sendTo(conn.owner, { t: 'event', conn: conn.localId, error: 'XPC_ERROR_CONNECTION_INTERRUPTED' });
+    this.s.sendTo(conn.owner, {
+      t: 'event',
+      conn: conn.localId,
+      error: 'XPC_ERROR_CONNECTION_INTERRUPTED',
+      cause: detail,
+    });
   }
 
   /** `clientPid` is given, not read from `peer.other`: a cancel unlinks the two ends before the peer hears of it. */
@@ -82,6 +87,7 @@ export class ConnectionStates {
       conn: conn.localId,
       error: 'XPC_ERROR_CONNECTION_INVALID',
       ...(t.reason ? { reason: t.reason } : {}),
+      cause: t.cause ?? 'connection invalidated',
     });
     if (other?.live && other.other === conn) other.other = undefined;
   }

@@ -22,6 +22,7 @@ export type ElectronApi = Pick<
   | 'dialog'
   | 'shell'
   | 'protocol'
+  | 'MessageChannelMain'
 >;
 
 export interface ElectronHostOptions {
@@ -71,10 +72,11 @@ export async function runElectronHost(electron: ElectronApi, options: ElectronHo
     dialog,
     shell,
     protocol,
+    MessageChannelMain,
   } = electron;
   // Before ready, as Electron requires: the console's origin is app://console, not file://.
   protocol.registerSchemesAsPrivileged([APP_PRIVILEGES]);
-  const spawner = new UtilityProcessSpawner(utilityProcess, options.helperEntry);
+  const spawner = new UtilityProcessSpawner(utilityProcess, options.helperEntry, MessageChannelMain);
   app.on('child-process-gone', (_event, details) => spawner.onChildProcessGone(details));
   app.on('web-contents-created', (_event, contents) => {
     // The console never leaves its page: no navigation of any frame, no redirect, no new window, no webview.

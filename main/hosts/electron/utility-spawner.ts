@@ -1,6 +1,21 @@
 import type * as Electron from 'electron';
-import type { HelperProcess, ProcessExit, SpawnCallbacks, Spawner, SpawnRequest } from '../../broker/spawner';
+import type {
+  ChannelEnd,
+  ChannelPair,
+  HelperProcess,
+  ProcessExit,
+  SpawnCallbacks,
+  Spawner,
+  SpawnRequest,
+} from '../../broker/spawner';
 import type { BrokerToHelper } from '../../helper/protocol';
+
+type Port = Electron.MessagePortMain;
+type PortEnd = ChannelEnd & { port: Port };
+
+function portOf(end: ChannelEnd): Port | undefined {
+  return (end as Partial<PortEnd>).port;
+}
 
 type GoneDetails = { type: string; reason: string; exitCode: number; serviceName?: string };
 
@@ -22,7 +37,29 @@ export class UtilityProcessSpawner implements Spawner {
   constructor(
     private readonly utilityProcess: Pick<typeof Electron.utilityProcess, 'fork'>,
     private readonly entry: string,
+    /** Electron's MessageChannelMain: each brokered connection's direct channel (VS Code's utility-process IPC). */
+    private readonly MessageChannel?: new () => Pick<Electron.MessageChannelMain, 'port1' | 'port2'>,
   ) {}
+
+  /** Present only with MessageChannelMain; without it messages go through the broker. */
+  get createChannel(): (() => Promise<ChannelPair>) | undefined {
+    const MessageChannel = this.MessageChannel;
+    if (!MessageChannel) return undefined;
+    return async () => {
+      const { port1, port2 } = new MessageChannel();
+      return {
+        a: { channelEnd: true, port: port1 } as PortEnd,
+        b: { channelEnd: true, port: port2 } as PortEnd,
+        inject: async (frames) => {
+          for (const frame of frames) port1.postMessage(frame);
+        },
+        close: () => {
+          port1.close();
+          port2.close();
+        },
+      };
+    };
+  }
 
   spawn(request: SpawnRequest, callbacks: SpawnCallbacks): HelperProcess {
     const record: ChildRecord = { exited: false, callbacks };
@@ -45,8 +82,11 @@ export class UtilityProcessSpawner implements Spawner {
       get pid() {
         return child.pid;
       },
-      send(message: BrokerToHelper) {
-        if (!record.exited) child.postMessage(message);
+      send(message: BrokerToHelper, end?: ChannelEnd) {
+        const port = end && portOf(end);
+        if (record.exited) port?.close();
+        else if (port) child.postMessage(message, [port]);
+        else child.postMessage(message);
       },
       kill(signal) {
         // kill() on a dead process returns false (electron#44013): answer that ourselves.
