@@ -152,6 +152,11 @@ export class BrokerState {
       channels: this.spawner.createChannel !== undefined,
       payloads: this.capturePayloads,
       maxMessageBytes: this.maxMessageBytes,
+      // Batches must stay inside the broker's own budget for this helper, with room for its other messages.
+      captureBudget: {
+        recordsPerSecond: this.quota.captureRecordsPerSecond,
+        bytesPerSecond: this.quota.bytesPerSecond * 0.75,
+      },
     };
   }
 

@@ -12,6 +12,10 @@ export function now(): number {
 export const CAPTURE_BUFFER_RECORDS = 65_536;
 /** A batch holds about this many bytes of recorded payloads; one larger message travels alone. */
 const BATCH_BYTES = 256 * 1024;
+/** The depth of the capture budget's token buckets. */
+const BURST_SECONDS = 0.25;
+/** The byte bucket holds at least one largest message and its record. */
+const MIN_BYTE_BURST = 2 * 1024 * 1024;
 /** How long a record may wait in the buffer before its batch leaves. */
 export const CAPTURE_FLUSH_MS = 8;
 
@@ -25,6 +29,10 @@ export class Capture {
   private records: CaptureRecord[] = [];
   private dropped = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private budget = { recordsPerSecond: 50_000, bytesPerSecond: 8 * 1024 * 1024 };
+  private tokens = { records: 50_000 * BURST_SECONDS, bytes: 2 * 1024 * 1024, at: now() };
+  /** Records not kept since the helper started. */
+  droppedTotal = 0;
 
   constructor(
     private readonly send: (batch: Extract<HelperToBroker, { t: 'capture' }>) => void,
@@ -81,6 +89,36 @@ export class Capture {
     this.flush();
   }
 
+  /** The broker's budget for this helper's capture (main/broker/core/quota.ts, captureRecordsPerSecond). */
+  setBudget(budget: { recordsPerSecond: number; bytesPerSecond: number }): void {
+    this.budget = budget;
+    this.tokens = {
+      records: budget.recordsPerSecond * BURST_SECONDS,
+      bytes: Math.max(budget.bytesPerSecond * BURST_SECONDS, MIN_BYTE_BURST),
+      at: now(),
+    };
+  }
+
+  /** Whether a record of `bytes` fits the budget now: token buckets a quarter of a second deep. */
+  private fits(bytes: number): boolean {
+    const t = now();
+    const dt = Math.max(0, t - this.tokens.at) / 1000;
+    const { recordsPerSecond, bytesPerSecond } = this.budget;
+    this.tokens.at = t;
+    this.tokens.records = Math.min(
+      recordsPerSecond * BURST_SECONDS,
+      this.tokens.records + dt * recordsPerSecond,
+    );
+    this.tokens.bytes = Math.min(
+      Math.max(bytesPerSecond * BURST_SECONDS, MIN_BYTE_BURST),
+      this.tokens.bytes + dt * bytesPerSecond,
+    );
+    if (this.tokens.records < 1 || this.tokens.bytes < bytes) return false;
+    this.tokens.records -= 1;
+    this.tokens.bytes -= bytes;
+    return true;
+  }
+
   /** Sends everything buffered now, in batches of at most MAX_CAPTURE_BATCH records. */
   flush(): void {
     if (this.records.length === 0 && this.dropped === 0) return;
@@ -110,8 +148,12 @@ export class Capture {
   }
 
   private add(record: CaptureRecord): void {
-    if (this.records.length >= this.capacity) {
+    const bytes = 128 + ('payload' in record && record.payload && 'size' in record ? record.size : 0);
+    // A message record past the budget is counted, not kept; failures, refusals and breakage always are.
+    const optional = record.k === 'send' || record.k === 'reply';
+    if (this.records.length >= this.capacity || (optional && !this.fits(bytes))) {
       this.dropped++;
+      this.droppedTotal++;
     } else {
       this.records.push(record);
     }

@@ -171,6 +171,10 @@ export const HelperInitSchema = z.object({
     .int()
     .positive()
     .default(1024 * 1024),
+  /** What this helper's capture buffer may pass to the broker; past it records are counted as dropped. */
+  captureBudget: z
+    .object({ recordsPerSecond: z.number().positive(), bytesPerSecond: z.number().positive() })
+    .default({ recordsPerSecond: 50_000, bytesPerSecond: 8 * 1024 * 1024 }),
 });
 export type HelperInit = z.infer<typeof HelperInitSchema>;
 

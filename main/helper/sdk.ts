@@ -481,6 +481,7 @@ export class HelperSdk {
       case 'init':
         this.init = message;
         this.capture.payloads = message.payloads;
+        this.capture.setBudget(message.captureBudget);
         for (const handler of this.initHandlers.splice(0)) handler(message);
         return;
       case 'peer': {

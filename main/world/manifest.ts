@@ -31,6 +31,7 @@ export const QuotaSettingsSchema = z
     burstSeconds: z.number().positive().max(60).optional(),
     graceMs: z.number().int().nonnegative().max(600_000).optional(),
     maxQueued: z.number().int().positive().max(1_000_000).optional(),
+    captureRecordsPerSecond: z.number().positive().max(10_000_000).optional(),
     maxMessageBytes: z
       .number()
       .int()

@@ -5,6 +5,9 @@ import { codeSigning, invalidationReason, libxpc } from '../logs';
 import type { BrokerState } from '../state';
 import type { Connection, QueuedMessage } from './connection';
 
+/** A helper dropping capture records is reported at most this often. */
+export const DROP_REPORT_MS = 2000;
+
 /** How long records wait so that a later batch from another helper with earlier records can overtake them. */
 export const REORDER_WINDOW_MS = 20;
 
@@ -33,8 +36,9 @@ export class CaptureMerge {
   private timer: ReturnType<BrokerState['clock']['setTimeout']> | undefined;
   /** Requests written into channels, by requester pid and its own id, until their reply or failure is recorded. */
   private readonly requests = new Map<string, Request>();
-  /** Records the helpers' own buffers could not keep (Statistics and a diagnostic say so). */
+  /** Records the helpers' own buffers could not keep (a diagnostic says so, with the count). */
   dropped = 0;
+  private readonly droppedBy = new Map<Proc, { total: number; reported: number; at: number }>();
 
   constructor(private readonly s: BrokerState) {}
 
@@ -56,19 +60,33 @@ export class CaptureMerge {
   }
 
   receive(proc: Proc, batch: Extract<HelperToBroker, { t: 'capture' }>): void {
-    if (batch.dropped > 0) {
-      this.dropped += batch.dropped;
-      this.s.emit({
-        kind: 'diagnostic',
-        severity: 'warning',
-        key: 'capture',
-        message: `${proc.job.label}[${proc.displayPid}]'s capture buffer was full: ${batch.dropped} records were not kept`,
-        consequence: 'those messages travelled but are missing from the stream; the count is in Statistics',
-      });
-    }
+    if (batch.dropped > 0) this.countDropped(proc, batch.dropped);
     const now = this.s.clock.now();
     for (const record of batch.records) this.record(proc, record, Math.min(record.at, now));
     this.schedule();
+  }
+
+  /**
+   * A helper over its capture budget keeps its messages flowing and drops records in its own buffer: said at
+   * once, then at most every DROP_REPORT_MS with the running count, so a flood does not flood the stream too.
+   */
+  private countDropped(proc: Proc, n: number): void {
+    this.dropped += n;
+    const state = this.droppedBy.get(proc) ?? { total: 0, reported: 0, at: -Infinity };
+    state.total += n;
+    this.droppedBy.set(proc, state);
+    const now = this.s.clock.now();
+    if (now - state.at < DROP_REPORT_MS) return;
+    state.at = now;
+    state.reported = state.total;
+    this.s.emit({
+      kind: 'diagnostic',
+      severity: 'warning',
+      key: 'capture',
+      message: `${proc.job.label}[${proc.displayPid}] is over its capture budget: ${state.total} message records not kept so far`,
+      consequence:
+        'its messages still reach their peers; the stream is missing those records, and says how many',
+    });
   }
 
   /** Everything held up to `t` goes out first, so the broker's own events keep their place in time. */

@@ -19,6 +19,11 @@ export interface QuotaLimits {
   maxQueued: number;
   /** A single message larger than this is refused before validation (docs/design.md, Trust boundaries). */
   maxMessageBytes: number;
+  /**
+   * Messages per second a helper's own capture buffer records from its direct channels; past it the records
+   * are counted as dropped in the helper, before they cost the broker anything. The messages still travel.
+   */
+  captureRecordsPerSecond: number;
 }
 
 /** The defaults, in one place; world.plist's `Quota` dictionary overrides them per world. */
@@ -29,6 +34,7 @@ export const DEFAULT_QUOTA: QuotaLimits = {
   graceMs: 2000,
   maxQueued: 20_000,
   maxMessageBytes: 1024 * 1024,
+  captureRecordsPerSecond: 50_000,
 };
 
 export interface QuotaSink {
