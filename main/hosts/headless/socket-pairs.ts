@@ -29,12 +29,12 @@ export class SocketPairs {
   private server: Server | undefined;
   private listening: Promise<string> | undefined;
   private dir: string | undefined;
-  private readonly waiting = new Map<string, (socket: Socket) => void>();
+  private readonly waiting = new Map<string, (socket: Socket | undefined) => void>();
 
   async create(): Promise<ChannelPair> {
     const path = await this.listen();
     const token = randomBytes(TOKEN_BYTES).toString('hex');
-    const accepted = new Promise<Socket>((resolve) => this.waiting.set(token, resolve));
+    const accepted = new Promise<Socket | undefined>((resolve) => this.waiting.set(token, resolve));
     // Paused from the start: what is written into `a` must stay in the kernel for the helper that will hold `b`.
     const b = connect(path);
     b.pause();
@@ -44,6 +44,10 @@ export class SocketPairs {
     });
     b.write(Buffer.from(token, 'hex'));
     const a = await accepted;
+    if (!a) {
+      b.destroy();
+      throw new Error('the channel listener closed before the pair was made');
+    }
     return {
       a: end(a),
       b: end(b),
@@ -62,6 +66,9 @@ export class SocketPairs {
   dispose(): void {
     this.server?.close();
     this.server = undefined;
+    this.listening = undefined;
+    for (const resolve of this.waiting.values()) resolve(undefined);
+    this.waiting.clear();
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;
   }
