@@ -22,6 +22,9 @@ export interface HelperTransport {
   onMessage(handler: (message: unknown, channel?: PeerChannel) => void): void;
 }
 
+/** Messages a client remembers having sent through the broker while it waits for its channel. */
+const MAX_THROUGH_BROKER = 10_000;
+
 type Waiting = {
   resolve: (b: XpcDictionary) => void;
   reject: (e: XpcConnectionError) => void;
@@ -142,7 +145,14 @@ export class HelperConnection {
       this.held.push(frame);
       return;
     }
-    if (this.sdk.channels) this.throughBroker.set(frame.id, frame);
+    // Kept until the channel says whether the broker wrote it there; bounded, as a service may never answer.
+    if (this.sdk.channels) {
+      this.throughBroker.set(frame.id, frame);
+      if (this.throughBroker.size > MAX_THROUGH_BROKER) {
+        const oldest = this.throughBroker.keys().next().value;
+        if (oldest !== undefined) this.throughBroker.delete(oldest);
+      }
+    }
     this.sdk.post({
       t: 'send',
       conn: this.id,
@@ -207,7 +217,7 @@ export class HelperConnection {
     }
     if (frame.t === 'm') {
       if (forbidden) return this.sdk.capture.forbidden(this.id, forbidden);
-      return this.deliver(frame.id, frame.body as XpcDictionary, frame.expectsReply);
+      return this.deliver(frame.id, frame.body as XpcDictionary, frame.expectsReply, 'channel');
     }
     const waiting = this.replies.get(frame.to);
     if (!waiting) return;
@@ -289,7 +299,7 @@ export class HelperConnection {
   dispatch(message: BrokerToHelper): void {
     switch (message.t) {
       case 'message':
-        return this.deliver(message.id, message.body as XpcDictionary, message.expectsReply);
+        return this.deliver(message.id, message.body as XpcDictionary, message.expectsReply, 'broker');
       case 'reply':
         return this.settle(message.to, (r) => r.resolve(message.body as XpcDictionary));
       case 'replyError':
@@ -321,14 +331,15 @@ export class HelperConnection {
     }
   }
 
-  private deliver(id: number, body: XpcDictionary, expectsReply: boolean): void {
+  /** A reply goes back the way its request came: on the channel, or through the broker. */
+  private deliver(id: number, body: XpcDictionary, expectsReply: boolean, via: 'channel' | 'broker'): void {
     let replied = false;
     const reply = expectsReply
       ? (replyBody: XpcDictionary) => {
           if (replied) return;
           replied = true;
           const replyId = this.sdk.nextId();
-          if (this.sdk.channels) this.channel?.send({ t: 'r', to: id, id: replyId, body: replyBody });
+          if (via === 'channel') this.channel?.send({ t: 'r', to: id, id: replyId, body: replyBody });
           else this.sdk.post({ t: 'reply', conn: this.id, to: id, id: replyId, body: replyBody });
         }
       : undefined;

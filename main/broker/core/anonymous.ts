@@ -62,6 +62,7 @@ export class AnonymousListeners {
     const listener = client.endpointOf;
     if (!listener) return;
     const peer = client.other?.live ? client.other : this.acceptFromEndpoint(client, listener);
+    if (this.s.channels.enabled) return this.s.channels.deliver(message, peer);
     this.s.delivery.handOver(message, peer);
   }
 
