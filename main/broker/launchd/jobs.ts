@@ -2,11 +2,12 @@ import type { ExitCause } from '../../trace/schema';
 import type { JobSpec, SessionType } from '../../world/model';
 import { unsatisfied } from '../../world/provisioning-profile';
 import type { ServiceEntry } from '../core/namespace';
+import { toDisposable } from '../lifetime';
 import { amfi, launchctl, launchd, launchdPrefix } from '../logs';
 import type { ProcessExit } from '../spawner';
 import type { BrokerState } from '../state';
 import { type ConditionFacts, type ExitFacts, heldBackBy, loadsRunning, standingHolds } from './keepalive';
-import { Proc } from './process';
+import { type EndCause, Proc } from './process';
 
 export type SpawnReason = 'ipc (mach)' | 'speculative' | 'non-ipc demand' | 'app launch' | 'terminal';
 
@@ -140,10 +141,7 @@ export class Jobs {
     this.unregisterServices(job, domain, reason);
     this.s.sockets.unbind(job);
     const proc = this.s.instances.get(this.s.instanceKey(job));
-    if (proc && proc.job === job && proc.state !== 'exited') {
-      proc.endingBecause = 'bootout';
-      this.s.lifecycle.stop(proc);
-    }
+    if (proc && proc.job === job) this.end(proc, 'bootout', 'SIGTERM');
     this.reevaluate();
     this.s.delivery.settleBarriers();
   }
@@ -330,11 +328,8 @@ export class Jobs {
   private onExit(proc: Proc, exit: ProcessExit): void {
     if (proc.state === 'exited') return;
     const wasRunning = proc.pid !== undefined;
-    proc.state = 'exited';
-    proc.idleTimer?.cancel();
-    proc.killTimer?.cancel();
     // Messages its budget still holds are let go: the broker acts on no message from a process that has exited.
-    proc.quota?.dispose();
+    proc.exited();
     this.s.procs.delete(proc);
     const key = this.s.instanceKey(proc.job, proc.owner);
     if (this.s.instances.get(key) === proc) this.s.instances.delete(key);
@@ -361,6 +356,7 @@ export class Jobs {
       ranForMs,
       clean,
       detail,
+      ...(exit.goneReason ? { goneReason: exit.goneReason } : {}),
     });
     this.s.connections.tearDown(proc, detail);
     if (proc.job.type === 'App' && proc.pid !== undefined) this.stopBundledServices(proc);
@@ -384,10 +380,7 @@ export class Jobs {
 
   private stopBundledServices(app: Proc): void {
     for (const proc of [...this.s.procs]) {
-      if (proc.owner === app) {
-        proc.endingBecause = 'bootout';
-        proc.handle.kill('SIGKILL');
-      }
+      if (proc.owner === app) this.end(proc, 'bootout');
     }
     for (const xpc of this.s.world.jobs.filter(
       (j) => j.domainKind === 'pid' && j.ownerLabel === app.job.label,
@@ -396,12 +389,33 @@ export class Jobs {
     }
   }
 
+  /**
+   * The one way the broker ends a process on purpose; `cause` explains its exit when it comes. A SIGTERM is
+   * followed by SIGKILL after the job's ExitTimeOut if the process still runs (XPC-MODEL §4.2), `beforeSigkill`
+   * first. Returns whether the signal was delivered.
+   */
+  end(proc: Proc, cause: EndCause, signal: NodeJS.Signals = 'SIGKILL', beforeSigkill?: () => void): boolean {
+    if (proc.state === 'exited') return false;
+    proc.endingBecause = cause;
+    proc.idleTimer.clear();
+    proc.killTimer.clear();
+    const sent = proc.handle.kill(signal);
+    if (sent && signal === 'SIGTERM') {
+      const timer = this.s.clock.setTimeout(() => {
+        if (proc.state === 'exited') return;
+        beforeSigkill?.();
+        proc.handle.kill('SIGKILL');
+      }, proc.job.exitTimeOutS * 1000);
+      proc.killTimer.value = toDisposable(() => timer.cancel());
+    }
+    return sent;
+  }
+
   /** Ends a process at once, as bootout does: the exit is processed now, the real one is ignored when it comes. */
   endNow(proc: Proc, detail: string): void {
     if (proc.state === 'exited') return;
-    proc.endingBecause = 'bootout';
     proc.endDetail = detail;
-    proc.handle.kill('SIGKILL');
+    this.end(proc, 'bootout');
     this.onExit(proc, { code: null, signal: 'SIGKILL' });
   }
 }
@@ -428,6 +442,14 @@ function explainExit(proc: Proc, exit: ProcessExit): { cause: ExitCause; clean: 
     return { cause: 'idle-exit', clean: true, detail: `${who} exited while idle (no open transactions)` };
   if (proc.endingBecause === 'pressure')
     return { cause: 'jetsam', clean: true, detail: `${who} was reclaimed under memory pressure` };
+  // XPC-MODEL §1.2 rule 1: SIGKILL from jetsam. Electron says `oom` (or `memory-eviction`) for a process the
+  // system killed for its memory; it did not choose to end, so the exit is not clean.
+  if (exit.goneReason === 'oom' || exit.goneReason === 'memory-eviction')
+    return {
+      cause: 'jetsam',
+      clean: false,
+      detail: `${who} was killed by jetsam: it ran out of memory (${exit.goneReason})`,
+    };
   if (
     exit.signal === 'SIGSEGV' ||
     exit.signal === 'SIGABRT' ||

@@ -1,9 +1,10 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import type { Disposable } from '../../broker/lifetime';
 import type { HelperProcess, SpawnCallbacks, Spawner, SpawnRequest } from '../../broker/spawner';
 import type { BrokerToHelper } from '../../helper/protocol';
 
 /** Helpers as child_process.fork children with an IPC channel (the headless host's Spawner). */
-export class ChildProcessSpawner implements Spawner {
+export class ChildProcessSpawner implements Spawner, Disposable {
   private readonly children = new Set<ChildProcess>();
 
   constructor(private readonly entry: string) {}
