@@ -2,11 +2,14 @@ import type { ExitCause } from '../../trace/schema';
 import type { JobSpec, SessionType } from '../../world/model';
 import { unsatisfied } from '../../world/provisioning-profile';
 import type { ServiceEntry } from '../core/namespace';
+import { Errno } from '../errno';
 import { toDisposable } from '../lifetime';
 import { amfi, launchctl, launchd, launchdPrefix } from '../logs';
+import { isCrashSignal } from '../signals';
 import type { ProcessExit } from '../spawner';
 import type { BrokerState } from '../state';
 import { type ConditionFacts, type ExitFacts, heldBackBy, loadsRunning, standingHolds } from './keepalive';
+import type { SlotErrno } from './label-slots';
 import { type EndCause, Proc } from './process';
 
 export type SpawnReason = 'ipc (mach)' | 'speculative' | 'non-ipc demand' | 'app launch' | 'terminal';
@@ -48,7 +51,11 @@ export class Jobs {
     const domain = this.s.domainOf(job);
     const disabled = this.s.overrides.isDisabled(domain, job.label, job.disabled);
     const wrongSession = !this.loadsIn(job, domain);
-    const errno = disabled ? 119 : wrongSession ? 134 : asCaller(domain, this.s.slots.load(domain, job));
+    const errno = disabled
+      ? Errno.serviceDisabled
+      : wrongSession
+        ? Errno.wrongSession
+        : asCaller(domain, this.s.slots.load(domain, job));
     if (errno !== 0) {
       this.bootstrapFailed(job, domain, errno);
       return errno;
@@ -112,13 +119,13 @@ export class Jobs {
     const target = `${domain}/${job.label}`;
     const holder = this.s.slots.holder(domain, job.label);
     const message =
-      errno === 119
+      errno === Errno.serviceDisabled
         ? `${target} is disabled in the overrides database, which outlives any plist; \`launchctl enable ${target}\` clears it`
-        : errno === 134
+        : errno === Errno.wrongSession
           ? `${job.label} loads only in ${job.limitLoadToSessionType?.join(', ') || 'no'} sessions (LimitLoadToSessionType); ${domain} is a ${sessionOf(domain)} session, so its names are not registered there and a look-up from it fails with 3: No such process`
-          : errno === 17
+          : errno === Errno.EEXIST
             ? `${job.label} is already loaded in ${domain} from ${holder?.path}; boot it out first`
-            : errno === 5
+            : errno === Errno.EIO
               ? `${target} is already loaded; launchctl run as a user reports it only as an I/O error`
               : `${target} is already loaded`;
     const line = launchctl.bootstrapFailed(errno);
@@ -425,8 +432,8 @@ export class Jobs {
  * (noclamshell#25/#30, nix-installer#1157) and 37 to root. [I] Who runs launchctl follows the domain: root
  * (sudo) for `system`, the logged-in user for gui/ and user/.
  */
-function asCaller(domain: string, errno: 0 | 17 | 37): 0 | 5 | 17 | 37 {
-  return errno === 37 && domain !== 'system' ? 5 : errno;
+function asCaller(domain: string, errno: SlotErrno): SlotErrno | typeof Errno.EIO {
+  return errno === Errno.EALREADY && domain !== 'system' ? Errno.EIO : errno;
 }
 
 function explainExit(proc: Proc, exit: ProcessExit): { cause: ExitCause; clean: boolean; detail: string } {
@@ -450,14 +457,8 @@ function explainExit(proc: Proc, exit: ProcessExit): { cause: ExitCause; clean: 
       clean: false,
       detail: `${who} was killed by jetsam: it ran out of memory (${exit.goneReason})`,
     };
-  if (
-    exit.signal === 'SIGSEGV' ||
-    exit.signal === 'SIGABRT' ||
-    exit.signal === 'SIGBUS' ||
-    exit.signal === 'SIGILL'
-  ) {
+  if (isCrashSignal(exit.signal))
     return { cause: 'crash', clean: false, detail: `${who} crashed (${exit.signal})` };
-  }
   if (exit.signal)
     return {
       cause: exit.signal === 'SIGKILL' ? 'killed' : 'signal',
