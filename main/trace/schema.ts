@@ -57,6 +57,7 @@ export const SpawnReasonSchema = z.enum([
   'app launch',
   'terminal',
 ]);
+export type SpawnReason = z.infer<typeof SpawnReasonSchema>;
 
 /**
  * What a process's executable is signed with, as `codesign -dvvv -r- --entitlements -`

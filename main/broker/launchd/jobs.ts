@@ -1,4 +1,4 @@
-import type { ExitCause } from '../../trace/schema';
+import type { ExitCause, SpawnReason } from '../../trace/schema';
 import type { JobSpec, SessionType } from '../../world/model';
 import { unsatisfied } from '../../world/provisioning-profile';
 import type { ServiceEntry } from '../core/namespace';
@@ -12,7 +12,6 @@ import { type ConditionFacts, type ExitFacts, heldBackBy, loadsRunning, standing
 import type { SlotErrno } from './label-slots';
 import { type EndCause, Proc } from './process';
 
-export type SpawnReason = 'ipc (mach)' | 'speculative' | 'non-ipc demand' | 'app launch' | 'terminal';
 
 /**
  * Jobs loaded and unloaded, their processes launched on demand and their exits
