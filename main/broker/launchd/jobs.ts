@@ -12,11 +12,6 @@ import { type ConditionFacts, type ExitFacts, heldBackBy, loadsRunning, standing
 import type { SlotErrno } from './label-slots';
 import { type EndCause, Proc } from './process';
 
-
-/**
- * Jobs loaded and unloaded, their processes launched on demand and their exits
- * explained (XPC-MODEL §4). The broker asks the Spawner; it never forks.
- */
 /**
  * [I] The session type of each domain a world has (XPC-MODEL §3.1): one Aqua login in gui/<uid>, its per-user
  * Background session in user/<uid>, and the System session of the system domain.
@@ -26,6 +21,10 @@ export function sessionOf(domain: string): SessionType {
   return domain.startsWith('user/') ? 'Background' : 'Aqua';
 }
 
+/**
+ * Jobs loaded and unloaded, their processes launched on demand and their exits
+ * explained (XPC-MODEL §4). The broker asks the Spawner; it never forks.
+ */
 export class Jobs {
   private spawnSerial = 0;
   /** Labels launched on demand at least once (KeepAlive AfterInitialDemand). */
