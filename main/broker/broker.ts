@@ -180,6 +180,7 @@ export class Broker {
         s.connections.cutOff(proc, full);
       },
     });
+    proc.hold(proc.quota);
     return proc.quota;
   }
 
@@ -304,24 +305,15 @@ export class Broker {
     if (!proc) return false;
     const target = `${proc.job.label}[${pid}]`;
     this.s.emit({ kind: 'action', action: why, target, detail: signal });
-    proc.endingBecause = why;
-    const sent = proc.handle.kill(signal);
-    if (sent && signal === 'SIGTERM') {
-      // As launchd does (XPC-MODEL §4.2): a process still running ExitTimeOut seconds after SIGTERM gets SIGKILL.
-      const waitS = proc.job.exitTimeOutS;
-      proc.killTimer?.cancel();
-      proc.killTimer = this.s.clock.setTimeout(() => {
-        if (proc.state === 'exited') return;
-        this.s.emit({
-          kind: 'action',
-          action: why,
-          target,
-          detail: `SIGKILL: still running ${waitS} s after SIGTERM (its ExitTimeOut)`,
-        });
-        proc.handle.kill('SIGKILL');
-      }, waitS * 1000);
-    }
-    return sent;
+    // As launchd does (XPC-MODEL §4.2): a process still running ExitTimeOut seconds after SIGTERM gets SIGKILL.
+    return this.s.jobs.end(proc, why, signal, () =>
+      this.s.emit({
+        kind: 'action',
+        action: why,
+        target,
+        detail: `SIGKILL: still running ${proc.job.exitTimeOutS} s after SIGTERM (its ExitTimeOut)`,
+      }),
+    );
   }
 
   cancelConnection(ptr: string): boolean {
@@ -367,18 +359,19 @@ export class Broker {
     };
   }
 
-  /** Ends every helper. Idempotent. */
+  /**
+   * Ends every helper. Idempotent. Each request still waiting for a reply, sent or queued for a check-in, gets its
+   * reply handler's INVALID first (XPC-MODEL §1.3: every handler runs exactly once), and nothing is left waiting.
+   */
   dispose(): void {
     this.upgrades.remedies.dispose();
     if (this.s.disposed) return;
     this.s.disposed = true;
     this.s.keepAlive.dispose();
     this.s.capture.flush();
-    for (const proc of this.s.procs) {
-      proc.idleTimer?.cancel();
-      proc.killTimer?.cancel();
-      proc.endingBecause = 'bootout';
-      proc.handle.kill('SIGKILL');
-    }
+    const cause = 'the broker shut down and ended every helper';
+    this.s.replies.failAll('XPC_ERROR_CONNECTION_INVALID', cause);
+    this.s.waiting.failAll('XPC_ERROR_CONNECTION_INVALID', cause);
+    for (const proc of this.s.procs) this.s.jobs.end(proc, 'bootout');
   }
 }

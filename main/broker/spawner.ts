@@ -1,4 +1,5 @@
 import type { BrokerToHelper, ChannelFrame } from '../helper/protocol';
+import type { GoneReason } from '../trace/schema';
 
 /** How a helper process ended, as the host observed it. */
 export interface ProcessExit {
@@ -6,6 +7,8 @@ export interface ProcessExit {
   signal: string | null;
   /** Set when the host could not start the process at all. */
   launchError?: string;
+  /** Electron's `child-process-gone` reason, when the host is Electron. */
+  goneReason?: GoneReason;
 }
 
 /**
@@ -54,6 +57,7 @@ export interface ChannelPair {
   close(): void;
 }
 
+/** A host's way of starting helpers. The host owns it and disposes it (both hosts' spawners are Disposables). */
 export interface Spawner {
   spawn(request: SpawnRequest, callbacks: SpawnCallbacks): HelperProcess;
   /** Present when the host can hand helpers direct channels; without it every message goes through the broker. */

@@ -108,6 +108,7 @@ export class BrokerState {
         this.replies.openRequests(proc) + this.waiting.countFor(proc) + this.capture.openRequests(proc),
       peers: (proc) => [...proc.connections.values()].filter((c) => c.side === 'peer' && c.live),
       terminationImminent: (peer, cause) => this.connections.terminationImminent(peer, cause),
+      end: (proc, cause, signal) => this.jobs.end(proc, cause, signal),
     });
     this.keepAlive = new KeepAlive({
       clock,

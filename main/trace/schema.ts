@@ -57,6 +57,7 @@ export const SpawnReasonSchema = z.enum([
   'app launch',
   'terminal',
 ]);
+export type SpawnReason = z.infer<typeof SpawnReasonSchema>;
 
 /**
  * What a process's executable is signed with, as `codesign -dvvv -r- --entitlements -`
@@ -111,6 +112,19 @@ export const ExitCauseSchema = z.enum([
 ]);
 export type ExitCause = z.infer<typeof ExitCauseSchema>;
 
+/** Electron's own word for how a utility process went: `child-process-gone`'s `details.reason`. */
+export const GoneReasonSchema = z.enum([
+  'clean-exit',
+  'abnormal-exit',
+  'killed',
+  'crashed',
+  'oom',
+  'launch-failed',
+  'integrity-failure',
+  'memory-eviction',
+]);
+export type GoneReason = z.infer<typeof GoneReasonSchema>;
+
 export const ProcessExitSchema = z.object({
   ...Base,
   kind: z.literal('process.exit'),
@@ -124,6 +138,8 @@ export const ProcessExitSchema = z.object({
   /** A clean exit (idle exit, exit(0) with no open transactions) does not count as a crash (XPC-MODEL §4.2). */
   clean: z.boolean(),
   detail: z.string(),
+  /** Under the Electron host: how Electron said the process went (`oom` is jetsam, not a kill). */
+  goneReason: GoneReasonSchema.optional(),
 });
 
 export const ServiceRegisterSchema = z.object({

@@ -1,5 +1,14 @@
 import type { ConnectionView, ModelSnapshot } from '../../main/trace/model';
-import type { MessageEvent, TraceEvent } from '../../main/trace/schema';
+import {
+  ConnectionSideSchema,
+  ConnectionStateSchema,
+  LogLevelSchema,
+  MessageDirSchema,
+  type MessageEvent,
+  type TraceEvent,
+  TraceEventSchema,
+  XpcErrorSchema,
+} from '../../main/trace/schema';
 
 /**
  * The fields a filter can name, and how each is read from the three kinds of
@@ -26,40 +35,10 @@ export interface FieldDef {
   event?: Getter<TraceEvent>[];
 }
 
-export const CONNECTION_STATES = [
-  'inactive',
-  'activating',
-  'connected',
-  'interrupted',
-  'invalidated',
-] as const;
-export const XPC_ERRORS = [
-  'XPC_ERROR_CONNECTION_INTERRUPTED',
-  'XPC_ERROR_CONNECTION_INVALID',
-  'XPC_ERROR_TERMINATION_IMMINENT',
-  'XPC_ERROR_PEER_CODE_SIGNING_REQUIREMENT',
-] as const;
-export const EVENT_KINDS = [
-  'message',
-  'connection',
-  'process.spawn',
-  'process.exit',
-  'service.register',
-  'service.unregister',
-  'lookup',
-  'connection.state',
-  'reply.failed',
-  'message.dropped',
-  'log',
-  'diagnostic',
-  'world.loaded',
-  'action',
-  'sysext',
-  'service.binding',
-  'upgrade',
-  'remedy',
-  'scenario',
-] as const;
+/** A row is a message, a connection, or one of the trace's event kinds. */
+const EVENT_KINDS = [
+  ...new Set(['message', 'connection', ...TraceEventSchema.options.map((o) => o.shape.kind.value)]),
+];
 
 const conn = (w: ModelSnapshot, id: string | undefined) => (id === undefined ? undefined : w.connections[id]);
 const label = (w: ModelSnapshot, pid: number | undefined) =>
@@ -99,7 +78,7 @@ export const FIELDS: readonly FieldDef[] = [
     name: 'dir',
     type: 'enum',
     doc: 'a message: send, reply or event (push)',
-    values: ['send', 'reply', 'event'],
+    values: MessageDirSchema.options,
     aliases: { push: 'event', request: 'send' },
     message: [(m) => m.dir],
   },
@@ -200,7 +179,7 @@ export const FIELDS: readonly FieldDef[] = [
     type: 'enum',
     viaConnection: true,
     doc: "a connection's state (for a message: its connection's)",
-    values: CONNECTION_STATES,
+    values: ConnectionStateSchema.options,
     aliases: { invalid: 'invalidated', active: 'connected' },
     message: [(m, w) => conn(w, m.conn)?.state],
     connection: [(c) => c.state],
@@ -211,7 +190,7 @@ export const FIELDS: readonly FieldDef[] = [
     type: 'enum',
     viaConnection: true,
     doc: 'the XPC error: INTERRUPTED, INVALID, TERMINATION_IMMINENT, PEER_CODE_SIGNING_REQUIREMENT',
-    values: XPC_ERRORS,
+    values: XpcErrorSchema.options,
     aliases: {
       INTERRUPTED: 'XPC_ERROR_CONNECTION_INTERRUPTED',
       INVALID: 'XPC_ERROR_CONNECTION_INVALID',
@@ -242,7 +221,7 @@ export const FIELDS: readonly FieldDef[] = [
     type: 'enum',
     viaConnection: true,
     doc: 'client, peer or listener',
-    values: ['client', 'peer', 'listener'],
+    values: ConnectionSideSchema.options,
     message: [(m, w) => conn(w, m.conn)?.side],
     connection: [(c) => c.side],
     event: [(e) => (e.kind === 'connection.state' ? e.side : undefined)],
@@ -280,7 +259,7 @@ export const FIELDS: readonly FieldDef[] = [
     name: 'level',
     type: 'enum',
     doc: 'a log line: Default, Info, Debug, Error, Fault',
-    values: ['Default', 'Info', 'Debug', 'Error', 'Fault'],
+    values: LogLevelSchema.options,
     event: [(e) => (e.kind === 'log' ? e.level : undefined)],
   },
   {

@@ -264,6 +264,19 @@ describe('the Electron host, against a fake electron module', () => {
     expect(calls.forks[0]!.child.posted[0]).toMatchObject({ t: 'init' });
   });
 
+  it('ends every helper still running when the app quits', async () => {
+    const { calls } = await started();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(calls.forks.length).toBeGreaterThanOrEqual(3);
+    const [gone, ...running] = calls.forks;
+    gone!.child.emit('exit', 0);
+    signalled = [];
+    calls.appListeners.get('will-quit')?.({});
+    expect(signalled.filter((s) => s.signal === 'SIGKILL').map((s) => s.pid)).toEqual(
+      running.map((f) => f.child.pid),
+    );
+  });
+
   it('maps child-process-gone "crashed" to a crash of that helper, and pushes batches to the window', async () => {
     const { calls, win } = await started();
     const target = calls.forks.find(

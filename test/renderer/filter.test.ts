@@ -5,7 +5,16 @@ import {
   type ModelSnapshot,
   newConnection,
 } from '../../main/trace/model';
-import type { MessageEvent, TraceEvent } from '../../main/trace/schema';
+import {
+  ConnectionSideSchema,
+  ConnectionStateSchema,
+  LogLevelSchema,
+  MessageDirSchema,
+  type MessageEvent,
+  type TraceEvent,
+  TraceEventSchema,
+  XpcErrorSchema,
+} from '../../main/trace/schema';
 import { type CompiledFilter, compileFilter, suggest } from '../../renderer/filter';
 
 function world(): ModelSnapshot {
@@ -263,5 +272,29 @@ describe('free text and units in the filter', () => {
     expect(src.slice(e.pos)).toBe('parsecs');
     expect(errorOf('latency > 10parsecs').pos).toBe('latency > 10'.length);
     expect(matches('latency > 10 ms', msg({ dir: 'reply', latencyMs: 12 }))).toBe(true);
+  });
+});
+
+describe('the filter’s enumerations are the schemas’', () => {
+  const enums: [string, readonly string[]][] = [
+    ['kind', TraceEventSchema.options.map((o) => o.shape.kind.value)],
+    ['state', ConnectionStateSchema.options],
+    ['error', XpcErrorSchema.options],
+    ['side', ConnectionSideSchema.options],
+    ['dir', MessageDirSchema.options],
+    ['level', LogLevelSchema.options],
+  ];
+  it.each(enums)('every value the trace can hold for %s is accepted', (field, values) => {
+    for (const value of values)
+      expect(compileFilter(`${field} == "${value}"`).ok, `${field} == ${value}`).toBe(true);
+  });
+
+  it('a kind the trace does not have is refused with the list of those it has, connections included', () => {
+    const result = compileFilter('kind == process.crash');
+    expect(result.ok).toBe(false);
+    const message = result.ok ? '' : result.error.message;
+    expect(message).toContain('scenario');
+    expect(message).toContain('connection');
+    expect(compileFilter('kind == connection').ok).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { versionText } from '../../world/unit';
+import { Errno } from '../errno';
 import { launchdError, nsErrorInvalid } from '../errors';
 import type { Proc } from '../launchd/process';
 import { domainPrefix, invalidationReason, launchd, libxpc, unequalIdentities } from '../logs';
@@ -53,7 +54,7 @@ export class Lookup {
     const errno = result.errno;
     const requestor = `${proc.programName}[${proc.displayPid}]`;
     const text =
-      errno === 159
+      errno === Errno.sandboxRestriction
         ? launchd.deniedLookup(conn.name, proc.programName, proc.displayPid, errno)
         : launchd.failedLookup(conn.name, proc.programName, proc.displayPid, errno);
     this.s.log.launchd(`${domainPrefix(proc.domain)} <Warning>: ${text}`);
@@ -66,7 +67,10 @@ export class Lookup {
     this.s.connections.invalidate(conn, {
       reason: reconnect ? invalidationReason.failedReconnect : invalidationReason.failedInit,
       cause: `${requestor} could not look up ${conn.name}: error ${errno} (${launchdError(errno)})`,
-      nsError: nsErrorInvalid(conn.name, { lookupErrno: errno, init: !reconnect && errno === 159 }),
+      nsError: nsErrorInvalid(conn.name, {
+        lookupErrno: errno,
+        init: !reconnect && errno === Errno.sandboxRestriction,
+      }),
     });
     return undefined;
   }
@@ -130,7 +134,8 @@ export class Lookup {
     };
     const ownBundled = proc.pidDomain ? this.s.namespace.get(proc.pidDomain, name) : undefined;
     // XPC-MODEL §3.2: the sandbox profile is consulted before the namespace (159); an app's own XPC services are allowed.
-    if (!ownBundled && !sandboxAllowsLookup(proc.job, name)) return { ok: false, errno: 159 };
+    if (!ownBundled && !sandboxAllowsLookup(proc.job, name))
+      return { ok: false, errno: Errno.sandboxRestriction };
     return this.s.namespace.lookup(name, looker, this.s.world.uid, (s) => this.isCheckedIn(s));
   }
 
@@ -160,7 +165,7 @@ export class Lookup {
         : proc.amfiDenied
           ? `AMFI did not grant ${proc.job.label}'s restricted entitlements (${proc.amfiDenied}), so launchd refuses its check-in of ${name}`
           : undefined;
-    const errno = refused ? 1 : proc.checkedIn.has(name) ? 37 : 0;
+    const errno = refused ? Errno.EPERM : proc.checkedIn.has(name) ? Errno.EALREADY : 0;
     if (errno !== 0) {
       if (proc.fromTerminal)
         this.s.log.runningboard(unequalIdentities(proc.programName, this.s.world.uid, proc.displayPid));

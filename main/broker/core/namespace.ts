@@ -1,4 +1,5 @@
 import type { JobSpec } from '../../world/model';
+import { Errno } from '../errno';
 
 /** A name registered in a bootstrap namespace (XPC-MODEL §3.1, §4.1 MachServices). */
 export interface ServiceEntry {
@@ -71,9 +72,10 @@ export class Namespace {
     for (const domain of visibleDomains(looker, uid)) {
       const service = this.get(domain, name);
       if (!service) continue;
-      if (service.hideUntilCheckIn && !isCheckedIn(service)) return { ok: false, errno: 145 };
+      if (service.hideUntilCheckIn && !isCheckedIn(service))
+        return { ok: false, errno: Errno.endpointHidden };
       return { ok: true, service };
     }
-    return { ok: false, errno: 3 };
+    return { ok: false, errno: Errno.ESRCH };
   }
 }

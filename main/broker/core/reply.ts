@@ -98,6 +98,13 @@ export class Replies {
     this.s.waiting.failConnection(conn, error, cause);
   }
 
+  /** The broker shuts down: every request still waiting for its reply gets its reply handler's error once. */
+  failAll(error: XpcError, cause: string): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) this.failRequest(p.conn, p.requesterMsgId, p.id, error, cause);
+  }
+
   failRequest(conn: Connection, requesterMsgId: number, id: number, error: XpcError, cause: string): void {
     this.s.emit({
       kind: 'reply.failed',

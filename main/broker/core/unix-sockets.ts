@@ -1,4 +1,5 @@
 import type { JobSpec } from '../../world/model';
+import { Errno } from '../errno';
 import { formatErrno } from '../errors';
 import type { Proc } from '../launchd/process';
 import { launchdPrefix } from '../logs';
@@ -35,7 +36,9 @@ export class UnixSockets {
   bind(job: JobSpec, domain: string): void {
     for (const { path, mode } of job.sockets ?? []) {
       if (tooLong(path)) {
-        this.s.log.launchd(`${launchdPrefix(domain, job.label)} <Error>: bind(${path}): ${formatErrno(63)}`);
+        this.s.log.launchd(
+          `${launchdPrefix(domain, job.label)} <Error>: bind(${path}): ${formatErrno(Errno.ENAMETOOLONG)}`,
+        );
         this.s.emit({
           kind: 'diagnostic',
           severity: 'error',
@@ -62,13 +65,19 @@ export class UnixSockets {
     proc.connections.set(localId, conn);
     this.s.connections.transition(conn, 'activating');
     const sock = this.bound.get(path);
-    const errno = tooLong(path) ? 63 : !sock ? 2 : this.mayWrite(proc, sock) ? 0 : 13;
+    const errno = tooLong(path)
+      ? Errno.ENAMETOOLONG
+      : !sock
+        ? Errno.ENOENT
+        : this.mayWrite(proc, sock)
+          ? 0
+          : Errno.EACCES;
     if (errno !== 0) {
       this.log(proc, `connect(${path}): ${formatErrno(errno)}`);
       const why =
-        errno === 63
+        errno === Errno.ENAMETOOLONG
           ? `${path} does not fit macOS's ${SUN_PATH_MAX}-byte sun_path`
-          : errno === 2
+          : errno === Errno.ENOENT
             ? `nothing is bound at ${path}`
             : `${path} is owned by ${sock?.ownerUid === 0 ? 'root' : `uid ${sock?.ownerUid}`} with mode ${sock?.mode.toString(8).padStart(4, '0')}, which does not let uid ${this.uidOf(proc)} write to it`;
       this.s.connections.invalidate(conn, { reason: `connect: ${formatErrno(errno)}`, cause: why });

@@ -1,19 +1,17 @@
-import type { ExitCause } from '../../trace/schema';
+import type { ExitCause, SpawnReason } from '../../trace/schema';
 import type { JobSpec, SessionType } from '../../world/model';
 import { unsatisfied } from '../../world/provisioning-profile';
 import type { ServiceEntry } from '../core/namespace';
+import { Errno } from '../errno';
+import { toDisposable } from '../lifetime';
 import { amfi, launchctl, launchd, launchdPrefix } from '../logs';
+import { isCrashSignal } from '../signals';
 import type { ProcessExit } from '../spawner';
 import type { BrokerState } from '../state';
 import { type ConditionFacts, type ExitFacts, heldBackBy, loadsRunning, standingHolds } from './keepalive';
-import { Proc } from './process';
+import type { SlotErrno } from './label-slots';
+import { type EndCause, Proc } from './process';
 
-export type SpawnReason = 'ipc (mach)' | 'speculative' | 'non-ipc demand' | 'app launch' | 'terminal';
-
-/**
- * Jobs loaded and unloaded, their processes launched on demand and their exits
- * explained (XPC-MODEL §4). The broker asks the Spawner; it never forks.
- */
 /**
  * [I] The session type of each domain a world has (XPC-MODEL §3.1): one Aqua login in gui/<uid>, its per-user
  * Background session in user/<uid>, and the System session of the system domain.
@@ -23,6 +21,10 @@ export function sessionOf(domain: string): SessionType {
   return domain.startsWith('user/') ? 'Background' : 'Aqua';
 }
 
+/**
+ * Jobs loaded and unloaded, their processes launched on demand and their exits
+ * explained (XPC-MODEL §4). The broker asks the Spawner; it never forks.
+ */
 export class Jobs {
   private spawnSerial = 0;
   /** Labels launched on demand at least once (KeepAlive AfterInitialDemand). */
@@ -47,7 +49,11 @@ export class Jobs {
     const domain = this.s.domainOf(job);
     const disabled = this.s.overrides.isDisabled(domain, job.label, job.disabled);
     const wrongSession = !this.loadsIn(job, domain);
-    const errno = disabled ? 119 : wrongSession ? 134 : asCaller(domain, this.s.slots.load(domain, job));
+    const errno = disabled
+      ? Errno.serviceDisabled
+      : wrongSession
+        ? Errno.wrongSession
+        : asCaller(domain, this.s.slots.load(domain, job));
     if (errno !== 0) {
       this.bootstrapFailed(job, domain, errno);
       return errno;
@@ -111,13 +117,13 @@ export class Jobs {
     const target = `${domain}/${job.label}`;
     const holder = this.s.slots.holder(domain, job.label);
     const message =
-      errno === 119
+      errno === Errno.serviceDisabled
         ? `${target} is disabled in the overrides database, which outlives any plist; \`launchctl enable ${target}\` clears it`
-        : errno === 134
+        : errno === Errno.wrongSession
           ? `${job.label} loads only in ${job.limitLoadToSessionType?.join(', ') || 'no'} sessions (LimitLoadToSessionType); ${domain} is a ${sessionOf(domain)} session, so its names are not registered there and a look-up from it fails with 3: No such process`
-          : errno === 17
+          : errno === Errno.EEXIST
             ? `${job.label} is already loaded in ${domain} from ${holder?.path}; boot it out first`
-            : errno === 5
+            : errno === Errno.EIO
               ? `${target} is already loaded; launchctl run as a user reports it only as an I/O error`
               : `${target} is already loaded`;
     const line = launchctl.bootstrapFailed(errno);
@@ -140,10 +146,7 @@ export class Jobs {
     this.unregisterServices(job, domain, reason);
     this.s.sockets.unbind(job);
     const proc = this.s.instances.get(this.s.instanceKey(job));
-    if (proc && proc.job === job && proc.state !== 'exited') {
-      proc.endingBecause = 'bootout';
-      this.s.lifecycle.stop(proc);
-    }
+    if (proc && proc.job === job) this.end(proc, 'bootout', 'SIGTERM');
     this.reevaluate();
     this.s.delivery.settleBarriers();
   }
@@ -318,11 +321,8 @@ export class Jobs {
   private onExit(proc: Proc, exit: ProcessExit): void {
     if (proc.state === 'exited') return;
     const wasRunning = proc.pid !== undefined;
-    proc.state = 'exited';
-    proc.idleTimer?.cancel();
-    proc.killTimer?.cancel();
     // Messages its budget still holds are let go: the broker acts on no message from a process that has exited.
-    proc.quota?.dispose();
+    proc.exited();
     this.s.procs.delete(proc);
     const key = this.s.instanceKey(proc.job, proc.owner);
     if (this.s.instances.get(key) === proc) this.s.instances.delete(key);
@@ -349,6 +349,7 @@ export class Jobs {
       ranForMs,
       clean,
       detail,
+      ...(exit.goneReason ? { goneReason: exit.goneReason } : {}),
     });
     this.s.connections.tearDown(proc, detail);
     if (proc.job.type === 'App' && proc.pid !== undefined) this.stopBundledServices(proc);
@@ -372,10 +373,7 @@ export class Jobs {
 
   private stopBundledServices(app: Proc): void {
     for (const proc of [...this.s.procs]) {
-      if (proc.owner === app) {
-        proc.endingBecause = 'bootout';
-        proc.handle.kill('SIGKILL');
-      }
+      if (proc.owner === app) this.end(proc, 'bootout');
     }
     for (const xpc of this.s.world.jobs.filter(
       (j) => j.domainKind === 'pid' && j.ownerLabel === app.job.label,
@@ -384,12 +382,33 @@ export class Jobs {
     }
   }
 
+  /**
+   * The one way the broker ends a process on purpose; `cause` explains its exit when it comes. A SIGTERM is
+   * followed by SIGKILL after the job's ExitTimeOut if the process still runs (XPC-MODEL §4.2), `beforeSigkill`
+   * first. Returns whether the signal was delivered.
+   */
+  end(proc: Proc, cause: EndCause, signal: NodeJS.Signals = 'SIGKILL', beforeSigkill?: () => void): boolean {
+    if (proc.state === 'exited') return false;
+    proc.endingBecause = cause;
+    proc.idleTimer.clear();
+    proc.killTimer.clear();
+    const sent = proc.handle.kill(signal);
+    if (sent && signal === 'SIGTERM') {
+      const timer = this.s.clock.setTimeout(() => {
+        if (proc.state === 'exited') return;
+        beforeSigkill?.();
+        proc.handle.kill('SIGKILL');
+      }, proc.job.exitTimeOutS * 1000);
+      proc.killTimer.value = toDisposable(() => timer.cancel());
+    }
+    return sent;
+  }
+
   /** Ends a process at once, as bootout does: the exit is processed now, the real one is ignored when it comes. */
   endNow(proc: Proc, detail: string): void {
     if (proc.state === 'exited') return;
-    proc.endingBecause = 'bootout';
     proc.endDetail = detail;
-    proc.handle.kill('SIGKILL');
+    this.end(proc, 'bootout');
     this.onExit(proc, { code: null, signal: 'SIGKILL' });
   }
 }
@@ -399,8 +418,8 @@ export class Jobs {
  * (noclamshell#25/#30, nix-installer#1157) and 37 to root. [I] Who runs launchctl follows the domain: root
  * (sudo) for `system`, the logged-in user for gui/ and user/.
  */
-function asCaller(domain: string, errno: 0 | 17 | 37): 0 | 5 | 17 | 37 {
-  return errno === 37 && domain !== 'system' ? 5 : errno;
+function asCaller(domain: string, errno: SlotErrno): SlotErrno | typeof Errno.EIO {
+  return errno === Errno.EALREADY && domain !== 'system' ? Errno.EIO : errno;
 }
 
 function explainExit(proc: Proc, exit: ProcessExit): { cause: ExitCause; clean: boolean; detail: string } {
@@ -416,14 +435,16 @@ function explainExit(proc: Proc, exit: ProcessExit): { cause: ExitCause; clean: 
     return { cause: 'idle-exit', clean: true, detail: `${who} exited while idle (no open transactions)` };
   if (proc.endingBecause === 'pressure')
     return { cause: 'jetsam', clean: true, detail: `${who} was reclaimed under memory pressure` };
-  if (
-    exit.signal === 'SIGSEGV' ||
-    exit.signal === 'SIGABRT' ||
-    exit.signal === 'SIGBUS' ||
-    exit.signal === 'SIGILL'
-  ) {
+  // XPC-MODEL §1.2 rule 1: SIGKILL from jetsam. Electron says `oom` (or `memory-eviction`) for a process the
+  // system killed for its memory; it did not choose to end, so the exit is not clean.
+  if (exit.goneReason === 'oom' || exit.goneReason === 'memory-eviction')
+    return {
+      cause: 'jetsam',
+      clean: false,
+      detail: `${who} was killed by jetsam: it ran out of memory (${exit.goneReason})`,
+    };
+  if (isCrashSignal(exit.signal))
     return { cause: 'crash', clean: false, detail: `${who} crashed (${exit.signal})` };
-  }
   if (exit.signal)
     return {
       cause: exit.signal === 'SIGKILL' ? 'killed' : 'signal',

@@ -1,4 +1,8 @@
 import type { JobSpec } from '../../world/model';
+import { Errno } from '../errno';
+
+/** What loading a label into its slot returns: 0, EALREADY (this job is loaded) or EEXIST (another job holds it). */
+export type SlotErrno = 0 | typeof Errno.EALREADY | typeof Errno.EEXIST;
 
 /**
  * Labels are unique within a domain (launchd.plist(5) Label). A legacy
@@ -13,10 +17,10 @@ export class LabelSlots {
   }
 
   /** 0 when loaded; 37 when this job is already loaded; 17 when another job holds the label (XPC-MODEL §3.4). */
-  load(domain: string, job: JobSpec): 0 | 17 | 37 {
+  load(domain: string, job: JobSpec): SlotErrno {
     const holder = this.holder(domain, job.label);
-    if (holder === job) return 37;
-    if (holder) return 17;
+    if (holder === job) return Errno.EALREADY;
+    if (holder) return Errno.EEXIST;
     this.slots.set(`${domain}/${job.label}`, job);
     return 0;
   }

@@ -1,4 +1,5 @@
 import type { JobSpec, World } from '../../world/model';
+import { Errno } from '../errno';
 import { launchdError } from '../errors';
 import { launchctl } from '../logs';
 import { type DisabledOverrides, parseServiceTarget } from './overrides';
@@ -48,7 +49,7 @@ export class Launchctl {
     this.port.action('bootstrap', target);
     const found = this.find(target);
     if (!found || !('job' in found)) {
-      this.port.print(launchctl.bootstrapFailed(5));
+      this.port.print(launchctl.bootstrapFailed(Errno.EIO));
       return failed(5);
     }
     const errno = this.port.load(found.job);
@@ -59,7 +60,7 @@ export class Launchctl {
     this.port.action('bootout', target);
     const found = this.find(target);
     if (!found || !('job' in found) || !this.port.isLoaded(found.job)) {
-      this.port.print(launchctl.bootoutFailed(3));
+      this.port.print(launchctl.bootoutFailed(Errno.ESRCH));
       return failed(3);
     }
     this.port.unload(found.job, `launchctl bootout ${found.domain}/${found.job.label}`);

@@ -1,4 +1,4 @@
-import type { EventInput } from '../../trace/schema';
+import type { EventInput, SpawnReason } from '../../trace/schema';
 import type { JobSpec, World } from '../../world/model';
 import type { Namespace } from '../core/namespace';
 import type { Clock } from '../spawner';
@@ -30,7 +30,7 @@ export interface LaunchdPort {
   unregister(job: JobSpec, reason: string): void;
   /** The job's files were replaced under it: its label and names now stand for `next`, its process runs on. */
   repoint(old: JobSpec, next: JobSpec): void;
-  launch(job: JobSpec, reason: 'speculative' | 'app launch'): Proc;
+  launch(job: JobSpec, reason: Extract<SpawnReason, 'speculative' | 'app launch'>): Proc;
   /** What boot launches: apps, and loaded RunAtLoad/KeepAlive jobs (disabled and unapproved ones are not loaded). */
   launchAtBoot(job: JobSpec): void;
 }

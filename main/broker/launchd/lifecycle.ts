@@ -1,7 +1,8 @@
 import type { JobSpec } from '../../world/model';
 import type { Connection } from '../core/connection';
+import { toDisposable } from '../lifetime';
 import type { Clock } from '../spawner';
-import type { Proc } from './process';
+import type { EndCause, Proc } from './process';
 
 /** [I] XPC-MODEL §4.2: an xpc_main service idle-exits after "about 10–30 s" without activity; XPC Lab uses 20 s. */
 export const XPC_SERVICE_IDLE_MS = 20_000;
@@ -15,6 +16,8 @@ export interface LifecyclePort {
   /** Its live service-side peer connections. */
   peers(proc: Proc): Connection[];
   terminationImminent(peer: Connection, cause: string): void;
+  /** Ends the process on purpose (Jobs.end): SIGTERM now, SIGKILL after its ExitTimeOut. */
+  end(proc: Proc, cause: EndCause, signal: NodeJS.Signals): void;
 }
 
 /** XPC services idle-exit on their own; launchd jobs only when they opted in with EnablePressuredExit. */
@@ -46,12 +49,11 @@ export class Lifecycle {
   /** Any activity restarts the idle countdown of a service that idle-exits. */
   touch(proc: Proc): void {
     if (!idleExits(proc.job) || proc.state !== 'running' || proc.endingBecause) return;
-    proc.idleTimer?.cancel();
-    proc.idleTimer = this.port.clock.setTimeout(() => this.onIdle(proc), XPC_SERVICE_IDLE_MS);
+    const timer = this.port.clock.setTimeout(() => this.onIdle(proc), XPC_SERVICE_IDLE_MS);
+    proc.idleTimer.value = toDisposable(() => timer.cancel());
   }
 
   private onIdle(proc: Proc): void {
-    proc.idleTimer = undefined;
     if (proc.state !== 'running' || proc.endingBecause) return;
     // Still inside a transaction: not idle yet, look again after another idle period.
     if (!this.isClean(proc)) return this.touch(proc);
@@ -72,23 +74,12 @@ export class Lifecycle {
    * then SIGKILL after ExitTimeOut. The exit is marked clean.
    */
   reclaim(proc: Proc, why: Reclaim): void {
-    proc.idleTimer?.cancel();
-    proc.endingBecause = why;
+    proc.idleTimer.clear();
     const cause =
       why === 'idle-exit'
         ? `${proc.job.label} is exiting while idle (no open transactions)`
         : `${proc.job.label} is being reclaimed under memory pressure`;
     for (const peer of this.port.peers(proc)) this.port.terminationImminent(peer, cause);
-    this.stop(proc);
-  }
-
-  /** SIGTERM now, SIGKILL after the job's ExitTimeOut (launchd.plist(5)). */
-  stop(proc: Proc): void {
-    proc.sigtermSent = true;
-    proc.handle.kill('SIGTERM');
-    proc.killTimer?.cancel();
-    proc.killTimer = this.port.clock.setTimeout(() => {
-      if (proc.state !== 'exited') proc.handle.kill('SIGKILL');
-    }, proc.job.exitTimeOutS * 1000);
+    this.port.end(proc, why, 'SIGTERM');
   }
 }

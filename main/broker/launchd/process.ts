@@ -1,9 +1,13 @@
 import type { JobSpec } from '../../world/model';
 import type { Connection } from '../core/connection';
 import type { HelperQuota } from '../core/quota';
-import type { HelperProcess, TimerHandle } from '../spawner';
+import { type Disposable, DisposableStore, MutableDisposable } from '../lifetime';
+import type { HelperProcess } from '../spawner';
 
 export type ProcState = 'spawning' | 'running' | 'exited';
+
+/** Why the broker ended a process on purpose, so that its exit is explained right. */
+export type EndCause = 'idle-exit' | 'pressure' | 'crash' | 'kill' | 'bootout';
 
 /** One run of a job: a real helper process (launchctl print's "pid", "runs"). */
 export class Proc {
@@ -16,13 +20,16 @@ export class Proc {
   transactions = 0;
   lastActivity: number;
   messagesReceived = 0;
-  idleTimer: TimerHandle | undefined;
-  killTimer: TimerHandle | undefined;
-  /** Set when the broker ends the process on purpose, so the exit is explained right. */
-  endingBecause: 'idle-exit' | 'pressure' | 'crash' | 'kill' | 'bootout' | undefined;
+  /** What lives as long as the process: its timers and its message budget, released when it exits. */
+  private readonly lifetime = new DisposableStore();
+  /** The idle countdown (XPC-MODEL §4.2). */
+  readonly idleTimer = this.lifetime.add(new MutableDisposable());
+  /** SIGKILL after the job's ExitTimeOut, once SIGTERM was sent (XPC-MODEL §4.2). */
+  readonly killTimer = this.lifetime.add(new MutableDisposable());
+  /** Set when the broker ends the process on purpose (Jobs.end). */
+  endingBecause: EndCause | undefined;
   /** Plain words for a bootout, e.g. "was booted out by the installer". */
   endDetail: string | undefined;
-  sigtermSent = false;
   /** Run from Terminal rather than spawned by launchd: no check-in context (XPC-MODEL §3.2, §10.7). */
   fromTerminal = false;
   /** Why AMFI did not grant its restricted entitlements (XPC-MODEL §10.7); its listener then fails with EPERM. */
@@ -39,6 +46,17 @@ export class Proc {
     readonly owner: Proc | undefined,
   ) {
     this.lastActivity = startedAt;
+  }
+
+  /** Ties `d` to the process: it is released when the process exits. */
+  hold<T extends Disposable>(d: T): T {
+    return this.lifetime.add(d);
+  }
+
+  /** The process is gone: its timers stop and what its budget still holds is let go. */
+  exited(): void {
+    this.state = 'exited';
+    this.lifetime.dispose();
   }
 
   get displayPid(): number {

@@ -242,6 +242,8 @@ export async function runElectronHost(electron: ElectronApi, options: ElectronHo
   win.once('ready-to-show', () => win.show());
   win.on('closed', () => void sources.close().then(() => app.quit()));
   app.on('before-quit', () => void sources.close());
+  // Every helper still running ends with the app, whatever closed it.
+  app.on('will-quit', () => spawner.dispose());
 
   try {
     await sources.openWorld(resolve(options.worldDir));

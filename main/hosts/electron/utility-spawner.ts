@@ -1,4 +1,5 @@
 import type * as Electron from 'electron';
+import type { Disposable } from '../../broker/lifetime';
 import type {
   ChannelEnd,
   ChannelPair,
@@ -9,6 +10,7 @@ import type {
   SpawnRequest,
 } from '../../broker/spawner';
 import type { BrokerToHelper } from '../../helper/protocol';
+import { type GoneReason, GoneReasonSchema } from '../../trace/schema';
 
 type Port = Electron.MessagePortMain;
 type PortEnd = ChannelEnd & { port: Port };
@@ -19,19 +21,26 @@ function portOf(end: ChannelEnd): Port | undefined {
 
 type GoneDetails = { type: string; reason: string; exitCode: number; serviceName?: string };
 
-const SIGNAL_FOR_REASON: Record<string, string> = { crashed: 'SIGSEGV', killed: 'SIGKILL', oom: 'SIGKILL' };
+/** The signal each of Electron's reasons stands for; `oom` keeps its own name (a jetsam kill, XPC-MODEL §1.2). */
+const SIGNAL_FOR_REASON: Partial<Record<GoneReason, string>> = {
+  crashed: 'SIGSEGV',
+  killed: 'SIGKILL',
+  oom: 'SIGKILL',
+  'memory-eviction': 'SIGKILL',
+};
 
 interface ChildRecord {
   exited: boolean;
   gone?: GoneDetails;
   callbacks: SpawnCallbacks;
+  handle: HelperProcess;
 }
 
 /**
  * Helpers as Electron utility processes. Each gets a unique serviceName so
  * app 'child-process-gone' events can be matched to it (docs/design.md, Notes from the ecosystem).
  */
-export class UtilityProcessSpawner implements Spawner {
+export class UtilityProcessSpawner implements Spawner, Disposable {
   private readonly records = new Map<string, ChildRecord>();
 
   constructor(
@@ -62,23 +71,13 @@ export class UtilityProcessSpawner implements Spawner {
   }
 
   spawn(request: SpawnRequest, callbacks: SpawnCallbacks): HelperProcess {
-    const record: ChildRecord = { exited: false, callbacks };
-    this.records.set(request.serviceName, record);
     // stdin must be 'ignore' for utilityProcess.fork (Electron docs).
     const child = this.utilityProcess.fork(this.entry, [`--xpc-service=${request.serviceName}`], {
       serviceName: request.serviceName,
       env: { ...process.env, ...request.env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    child.on('spawn', () => child.pid !== undefined && callbacks.onSpawn(child.pid));
-    child.on('message', (message: unknown) => callbacks.onMessage(message));
-    child.on('exit', (code: number) => {
-      // Never post from inside the exit handler (electron#53923): mark first, report on the next turn,
-      // after the matching child-process-gone has had its chance to say why.
-      record.exited = true;
-      setImmediate(() => this.finish(request.serviceName, code));
-    });
-    return {
+    const handle: HelperProcess = {
       get pid() {
         return child.pid;
       },
@@ -102,6 +101,17 @@ export class UtilityProcessSpawner implements Spawner {
         return child.kill();
       },
     };
+    const record: ChildRecord = { exited: false, callbacks, handle };
+    this.records.set(request.serviceName, record);
+    child.on('spawn', () => child.pid !== undefined && callbacks.onSpawn(child.pid));
+    child.on('message', (message: unknown) => callbacks.onMessage(message));
+    child.on('exit', (code: number) => {
+      // Never post from inside the exit handler (electron#53923): mark first, report on the next turn,
+      // after the matching child-process-gone has had its chance to say why.
+      record.exited = true;
+      setImmediate(() => this.finish(request.serviceName, code));
+    });
+    return handle;
   }
 
   onChildProcessGone(details: GoneDetails): void {
@@ -110,17 +120,27 @@ export class UtilityProcessSpawner implements Spawner {
     if (record) record.gone = details;
   }
 
+  /** Ends every helper still running, as the headless host's spawner does; used when the app quits. */
+  dispose(): void {
+    for (const record of this.records.values()) record.handle.kill('SIGKILL');
+  }
+
   private finish(serviceName: string, code: number): void {
     const record = this.records.get(serviceName);
     if (!record) return;
     this.records.delete(serviceName);
-    const reason = record.gone?.reason;
-    const exit: ProcessExit =
-      reason && SIGNAL_FOR_REASON[reason]
-        ? { code: null, signal: SIGNAL_FOR_REASON[reason] }
-        : reason === 'launch-failed'
-          ? { code: null, signal: null, launchError: 'launch-failed' }
-          : { code, signal: null };
-    record.callbacks.onExit(exit);
+    record.callbacks.onExit(exitOf(code, record.gone?.reason));
   }
+}
+
+/** The exit the broker is told of: Electron's reason, when it is one Electron documents, travels with it. */
+export function exitOf(code: number, reason: string | undefined): ProcessExit {
+  const parsed = GoneReasonSchema.safeParse(reason);
+  if (!parsed.success) return { code, signal: null };
+  const goneReason = parsed.data;
+  const signal = SIGNAL_FOR_REASON[goneReason];
+  if (signal) return { code: null, signal, goneReason };
+  if (goneReason === 'launch-failed')
+    return { code: null, signal: null, launchError: 'launch-failed', goneReason };
+  return { code, signal: null, goneReason };
 }

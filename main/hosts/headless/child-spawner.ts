@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import type { Disposable } from '../../broker/lifetime';
 import type {
   ChannelEnd,
   ChannelPair,
@@ -11,7 +12,7 @@ import type { BrokerToHelper } from '../../helper/protocol';
 import { SocketPairs, socketOf } from './socket-pairs';
 
 /** Helpers as child_process.fork children with an IPC channel (the headless host's Spawner). */
-export class ChildProcessSpawner implements Spawner {
+export class ChildProcessSpawner implements Spawner, Disposable {
   private readonly children = new Set<ChildProcess>();
   private readonly pairs = new SocketPairs();
 

@@ -1,3 +1,4 @@
+import { isCrashSignal } from '../../broker/signals';
 import type { ExitCause } from '../schema';
 import { errorWords, signalName } from './errno';
 
@@ -54,8 +55,6 @@ const LOOKUP =
 const OTHER =
   /^(?:internal event: |service state: |launching: |xpcproxy spawned with pid |service has crashed \d+ times|Service only ran for |Endpoint has been activated through legacy launch|Path not allowed in target domain|exited with exit reason|Could not find and\/or execute program|Service could not initialize|This service is defined to be constantly running|Unknown key for |Failed to bootstrap path|Service setup event to handle failure)/;
 
-const CRASH_SIGNALS = new Set(['SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGABRT', 'SIGFPE', 'SIGTRAP', 'SIGSYS']);
-
 function readTarget(target: string, n: string | undefined): LaunchdPrefix {
   const parts = target.split('/');
   let domain: string | undefined;
@@ -89,7 +88,7 @@ function splitPrefix(message: string): { prefix: LaunchdPrefix | null; rest: str
 }
 
 function signalCause(signal: string, sender: string | undefined): ExitCause {
-  if (CRASH_SIGNALS.has(signal) || sender?.startsWith('exc handler')) return 'crash';
+  if (isCrashSignal(signal) || sender?.startsWith('exc handler')) return 'crash';
   if (sender?.startsWith('launchd')) return 'killed';
   return 'signal';
 }
