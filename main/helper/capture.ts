@@ -31,6 +31,7 @@ export class Capture {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private budget = { recordsPerSecond: 50_000, bytesPerSecond: 8 * 1024 * 1024 };
   private tokens = { records: 50_000 * BURST_SECONDS, bytes: 2 * 1024 * 1024, at: now() };
+  private flushQueued = false;
   /** Records not kept since the helper started. */
   droppedTotal = 0;
 
@@ -67,6 +68,7 @@ export class Capture {
 
   failed(conn: string, to: number, error: XpcError, cause: string): void {
     this.add({ k: 'failed', conn, to, at: now(), error, cause: cause.slice(0, 4096) });
+    this.soon();
   }
 
   forbidden(
@@ -82,6 +84,7 @@ export class Capture {
       message: check.message.slice(0, 4096),
       ...(replyTo !== undefined ? { replyTo } : {}),
     });
+    this.soon();
   }
 
   broken(conn: string, problem: string): void {
@@ -117,6 +120,16 @@ export class Capture {
     this.tokens.records -= 1;
     this.tokens.bytes -= bytes;
     return true;
+  }
+
+  /** Failures and refusals leave at the end of this turn, not with the next timer: they explain what follows. */
+  private soon(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => {
+      this.flushQueued = false;
+      this.flush();
+    });
   }
 
   /** Sends everything buffered now, in batches of at most MAX_CAPTURE_BATCH records. */
