@@ -40,13 +40,13 @@ export class Capture {
     private readonly capacity = CAPTURE_BUFFER_RECORDS,
   ) {}
 
-  sent(conn: string, frame: Extract<ChannelFrame, { t: 'm' }>): void {
+  sent(conn: string, frame: Extract<ChannelFrame, { t: 'm' }>, size = xpcSize(frame.body as never)): void {
     this.add({
       k: 'send',
       conn,
       id: frame.id,
       at: now(),
-      size: xpcSize(frame.body as never),
+      size,
       expectsReply: frame.expectsReply,
       ...keyOf(frame.body),
       ...(this.payloads ? { payload: frame.body } : {}),

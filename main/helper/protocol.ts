@@ -80,7 +80,14 @@ export const CaptureRecordSchema = z.discriminatedUnion('k', [
 ]);
 export type CaptureRecord = z.infer<typeof CaptureRecordSchema>;
 
-const Dictionary = z.record(z.string(), z.unknown());
+/**
+ * A body on a channel: a plain object here, checked in full by XPC's own rules (xpcValueProblem) before it is
+ * delivered, so the frame schema does not copy it.
+ */
+const Dictionary = z.custom<Record<string, unknown>>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  { message: 'a message body must be a dictionary' },
+);
 
 /** What travels on a direct channel between two helpers. Each side validates what it receives. */
 export const ChannelFrameSchema = z.discriminatedUnion('t', [

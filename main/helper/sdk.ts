@@ -130,7 +130,9 @@ export class HelperConnection {
   /** Where a message goes: the channel, the held list, or the broker (which launches the service on demand). */
   private submit(frame: Extract<ChannelFrame, { t: 'm' }>): void {
     // A body the channel must not carry goes to the broker, which refuses it by XPC's rules (docs/security.md).
-    if (this.sdk.channels && !measureBody(frame.body, this.sdk.maxMessageBytes).ok) {
+    const measured = this.sdk.channels ? measureBody(frame.body, this.sdk.maxMessageBytes) : undefined;
+    if (measured?.ok) this.sizes.set(frame, measured.size);
+    if (measured && !measured.ok) {
       this.sdk.post({
         t: 'send',
         conn: this.id,
@@ -169,8 +171,13 @@ export class HelperConnection {
 
   private write(frame: ChannelFrame): void {
     this.channel?.send(frame);
-    if (frame.t === 'm') this.sdk.capture.sent(this.id, frame);
+    if (frame.t !== 'm') return;
+    this.sdk.capture.sent(this.id, frame, this.sizes.get(frame));
+    this.sizes.delete(frame);
   }
+
+  /** Each outgoing message's size, measured once when it was sent. */
+  private readonly sizes = new WeakMap<ChannelFrame, number>();
 
   /** @internal The broker made the channel: what it already wrote into it for us is delivered from there. */
   attachChannel(message: ChannelMessage, channel: PeerChannel): void {
