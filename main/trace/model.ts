@@ -110,6 +110,8 @@ export interface ModelSnapshot {
   connections: Record<string, ConnectionView>;
   messages: number;
   bytes: number;
+  /** Message records helpers over their capture budget did not keep: the messages travelled, unrecorded. */
+  unrecorded?: number;
   errors: Record<string, number>;
   lastSeq: number;
   world?: { name: string; root: string };
@@ -237,6 +239,9 @@ export class WorldModel {
         return this.applyLog(ev);
       case 'message':
         return this.applyMessage(ev);
+      case 'diagnostic':
+        if (ev.key === 'capture' && ev.count) this.state.unrecorded = (this.state.unrecorded ?? 0) + ev.count;
+        return;
       case 'reply.failed': {
         this.countError(ev.error);
         const c = this.state.connections[ev.conn];

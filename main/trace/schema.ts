@@ -273,6 +273,8 @@ export const DiagnosticSchema = z.object({
   key: z.string().optional(),
   message: z.string(),
   consequence: z.string().optional(),
+  /** For a diagnostic that reports a loss (key `capture`): how many were lost since its previous report. */
+  count: z.number().int().nonnegative().optional(),
 });
 
 export const WorldLoadedSchema = z.object({

@@ -7,7 +7,7 @@ export function Summary() {
   useTick(4);
   const hostDropped = useConsole((s) => s.hostDropped);
   // Scrubbed back in a trace, the counts are those of the instant shown, like the views below.
-  const { processes, connections, messages } = useModel().state;
+  const { processes, connections, messages, unrecorded = 0 } = useModel().state;
   const running = Object.values(processes).filter((p) => p.state === 'running').length;
   const byState = { connected: 0, interrupted: 0, invalidated: 0 };
   // The state now: client connections held by processes still running (XPC-MODEL §10.2).
@@ -15,7 +15,7 @@ export function Summary() {
     if (c.side === 'client' && !c.ownerExited && c.state in byState)
       byState[c.state as keyof typeof byState]++;
   const windowDropped = live.messages.dropped;
-  const dropped = live.lost + windowDropped;
+  const dropped = live.lost + windowDropped + unrecorded;
   return (
     <output
       className="summary"
@@ -43,7 +43,8 @@ export function Summary() {
         data-dropped={dropped}
         data-lost={live.lost}
         data-window-dropped={windowDropped}
-        title={`Never reached the console (gaps in the event stream): ${num(live.lost)}\nPushed out of the console's capture window of ${num(live.messages.capacity)} messages: ${num(windowDropped)}\nThe host's own window has let go of ${num(hostDropped)} (it keeps less history than it streams)`}
+        data-unrecorded={unrecorded}
+        title={`Never reached the console (gaps in the event stream): ${num(live.lost)}\nPushed out of the console's capture window of ${num(live.messages.capacity)} messages: ${num(windowDropped)}\nThe host's own window has let go of ${num(hostDropped)} (it keeps less history than it streams)\nSent by helpers over their capture budget, not recorded (they reached their peers): ${num(unrecorded)}`}
       >
         {num(dropped)} dropped
       </span>

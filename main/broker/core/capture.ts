@@ -2,6 +2,7 @@ import type { CaptureRecord, HelperToBroker } from '../../helper/protocol';
 import type { EventInput } from '../../trace/schema';
 import type { Proc } from '../launchd/process';
 import { codeSigning, invalidationReason, libxpc } from '../logs';
+import type { TimerHandle } from '../spawner';
 import type { BrokerState } from '../state';
 import type { Connection, QueuedMessage } from './connection';
 
@@ -38,7 +39,10 @@ export class CaptureMerge {
   private readonly requests = new Map<string, Request>();
   /** Records the helpers' own buffers could not keep (a diagnostic says so, with the count). */
   dropped = 0;
-  private readonly droppedBy = new Map<Proc, { total: number; reported: number; at: number }>();
+  private readonly droppedBy = new Map<
+    Proc,
+    { total: number; reported: number; at: number; timer: TimerHandle | undefined }
+  >();
 
   constructor(private readonly s: BrokerState) {}
 
@@ -72,12 +76,26 @@ export class CaptureMerge {
    */
   private countDropped(proc: Proc, n: number): void {
     this.dropped += n;
-    const state = this.droppedBy.get(proc) ?? { total: 0, reported: 0, at: -Infinity };
+    const state = this.droppedBy.get(proc) ?? { total: 0, reported: 0, at: -Infinity, timer: undefined };
     state.total += n;
     this.droppedBy.set(proc, state);
     const now = this.s.clock.now();
-    if (now - state.at < DROP_REPORT_MS) return;
-    state.at = now;
+    if (now - state.at >= DROP_REPORT_MS) return this.reportDropped(proc);
+    // What is dropped after a report is said when the next one is due, even if the flood has stopped by then.
+    state.timer ??= this.s.clock.setTimeout(
+      () => {
+        state.timer = undefined;
+        this.reportDropped(proc);
+      },
+      DROP_REPORT_MS - (now - state.at),
+    );
+  }
+
+  private reportDropped(proc: Proc): void {
+    const state = this.droppedBy.get(proc);
+    if (!state || state.total === state.reported || this.s.disposed) return;
+    state.at = this.s.clock.now();
+    const count = state.total - state.reported;
     state.reported = state.total;
     this.s.emit({
       kind: 'diagnostic',
@@ -86,6 +104,7 @@ export class CaptureMerge {
       message: `${proc.job.label}[${proc.displayPid}] is over its capture budget: ${state.total} message records not kept so far`,
       consequence:
         'its messages still reach their peers; the stream is missing those records, and says how many',
+      count,
     });
   }
 
