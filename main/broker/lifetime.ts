@@ -32,11 +32,6 @@ export class DisposableStore implements Disposable {
     return d;
   }
 
-  /** Releases one disposable now and stops holding it. */
-  release(d: Disposable): void {
-    if (this.held.delete(d)) d.dispose();
-  }
-
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;

@@ -1,3 +1,4 @@
+import { brokenConnection } from './broken-connection';
 import type { ConnectionStateEvent, LogEvent, RemedyEvent, UpgradeEvent } from './schema';
 
 /**
@@ -59,21 +60,20 @@ function serviceOf(name: string): string {
 
 export function startStory(ev: UpgradeEvent): UpgradeStory {
   const story: UpgradeStory = { seq: ev.seq, app: ev.app, t: ev.t, broken: [], remedies: [] };
-  const names = new Set(ev.appNames ?? []);
-  for (const b of ev.broken) {
-    add(story, {
-      process: b.process,
-      name: b.name,
-      side: b.side,
-      became: b.became,
-      ...(b.error ? { error: b.error } : {}),
-      ...(b.nsErrorCode !== undefined ? { nsErrorCode: b.nsErrorCode } : {}),
-      ...(b.cause ? { cause: b.cause } : {}),
-      t: ev.t,
-      app: b.process === ev.app && b.side === 'client' && names.has(b.name),
-    });
+  const appNames = ev.appNames ?? [];
+  for (const { conn: _conn, pid: _pid, ...b } of ev.broken) {
+    add(story, { ...b, t: ev.t, app: isAppConnection(story, b, appNames) });
   }
   return story;
+}
+
+/** The upgraded app's own client connection to one of its extensions' names: what the report leads with. */
+function isAppConnection(
+  story: Pick<UpgradeStory, 'app'>,
+  b: Pick<BrokenGroup, 'process' | 'side' | 'name'>,
+  appNames: readonly string[],
+): boolean {
+  return b.process === story.app && b.side === 'client' && appNames.includes(b.name);
 }
 
 interface Breakage extends Omit<BrokenGroup, 'count' | 'first' | 'last'> {
@@ -106,24 +106,17 @@ export function storyConnection(
     if (label(ev.peerPid) === story.app && appNames.includes(serviceOf(ev.name))) story.recoveredAt ??= ev.t;
     return;
   }
-  if (ev.to !== 'interrupted' && ev.to !== 'invalidated') return;
-  // A connection that ended with its own process carries no error (XPC-MODEL §10.2): nothing broke it.
-  if (ev.error === undefined) return;
-  const process = label(ev.pid) ?? `pid ${ev.pid}`;
+  const broken = brokenConnection(ev, label);
+  if (!broken) return;
   const logLine = story.lastLog?.conn === ev.conn ? story.lastLog.text : undefined;
   delete story.lastLog;
-  const isApp = process === story.app && ev.side === 'client' && appNames.includes(ev.name);
+  const { conn: _conn, pid: _pid, ...b } = broken;
+  const isApp = isAppConnection(story, b, appNames);
   if (isApp) delete story.recoveredAt;
   add(story, {
-    process,
-    name: ev.name,
-    side: ev.side,
-    became: ev.to,
-    ...(ev.error ? { error: ev.error } : {}),
-    ...(ev.nsError ? { nsErrorCode: ev.nsError.code } : {}),
+    ...b,
     ...(ev.reason ? { reason: ev.reason } : {}),
     ...(logLine ? { logLine } : {}),
-    ...(ev.cause ? { cause: ev.cause } : {}),
     t: ev.t,
     app: isApp,
   });

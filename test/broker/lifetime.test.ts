@@ -20,15 +20,6 @@ describe('lifetimes', () => {
     expect(released).toBe(1);
   });
 
-  it('a store can release one thing early and then forgets it', () => {
-    const store = new DisposableStore();
-    let released = 0;
-    const one = store.add(toDisposable(() => released++));
-    store.release(one);
-    store.dispose();
-    expect(released).toBe(1);
-  });
-
   it('a mutable slot releases the old value when a new one is set, on clear, and on dispose', () => {
     const released: string[] = [];
     const slot = new MutableDisposable();

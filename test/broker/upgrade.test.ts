@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Broker } from '../../main/broker/broker';
 import { WorldModel } from '../../main/trace/model';
-import { SCHEMA_VERSION, TraceEventSchema, UpgradeEventSchema } from '../../main/trace/schema';
+import {
+  SCHEMA_VERSION,
+  type TraceEvent,
+  TraceEventSchema,
+  UpgradeEventSchema,
+} from '../../main/trace/schema';
+import { startStory, storyConnection } from '../../main/trace/upgrade-story';
 import type { JobSpec } from '../../main/world/model';
 import { app, FakeClock, type FakeProcess, FakeSpawner, job, Recorder, world } from '../support/fakes';
 
@@ -10,6 +16,7 @@ const EXT = 'com.acme.vpn.tunnel';
 const NE = 'ABCDE12345.com.acme.vpn.tunnel';
 const HELPER = 'com.acme.vpn.helper';
 const XPC = 'com.acme.vpn.logparser';
+const OTHER = 'com.example.status';
 const versions = { shortVersion: '2.4.0', bundleVersion: '240' };
 
 function extension(label: string, overrides: Partial<JobSpec> = {}): JobSpec {
@@ -623,4 +630,38 @@ describe('the story after an upgrade, folded by the model', () => {
       app: true,
     });
   });
+});
+
+describe('one rule for a broken connection, live and recorded', () => {
+  it.each([true, false])(
+    'the live report and the story a recorded trace tells list the same broken connections (VPN connected: %s)',
+    (vpnConnected) => {
+      const t = vpnWorld([app(OTHER)], { vpnConnected });
+      connectFromApp(t);
+      const other = t.spawner.running(OTHER);
+      other.say({ t: 'connect', conn: 'o1', name: NE, privileged: true });
+      other.say({ t: 'send', conn: 'o1', id: 1, body: { selector: 'tunnelStatus' }, expectsReply: true });
+      const report = t.broker.upgrades.bump(APP);
+      expect(report.broken.length).toBeGreaterThan(0);
+      const events = t.rec.events.map((e, seq) =>
+        TraceEventSchema.parse({ v: SCHEMA_VERSION, seq, t: 1_700_000_000_000 + seq, ...e }),
+      );
+      const began = events.findIndex((e) => e.kind === 'action' && e.action === 'upgrade');
+      const ended = events.findIndex((e) => e.kind === 'upgrade');
+      const upgrade = events[ended] as Extract<TraceEvent, { kind: 'upgrade' }>;
+      // The trace read as the console reads it, each connection change of the upgrade folded into a story.
+      const model = new WorldModel();
+      for (const e of events.slice(0, began)) model.apply(e);
+      const story = startStory({ ...upgrade, broken: [] });
+      for (const e of events.slice(began, ended)) {
+        model.apply(e);
+        if (e.kind === 'connection.state')
+          storyConnection(story, e, (pid) => model.state.processes[pid]?.label, upgrade.appNames ?? []);
+      }
+      const key = (b: { process: string; name: string; side: string; became: string; error?: string }) =>
+        [b.process, b.name, b.side, b.became, b.error].join(' ');
+      const told = story.broken.flatMap((g) => Array<string>(g.count).fill(key(g)));
+      expect(told.sort()).toEqual(report.broken.map(key).sort());
+    },
+  );
 });

@@ -1,3 +1,4 @@
+import { type BrokenConnection, brokenConnection } from '../../trace/broken-connection';
 import type { EventInput, RemedyName, UpgradeEvent } from '../../trace/schema';
 import type { JobSpec } from '../../world/model';
 import { versionText } from '../../world/unit';
@@ -9,7 +10,6 @@ import { REMEDY_COSTS } from './upgrade-remedies';
 /** The outcome report of an upgrade: the `upgrade` event without its stamp. */
 export type UpgradeReport = Omit<UpgradeEvent, 'v' | 'seq' | 't' | 'kind'>;
 export type UpgradeSide = UpgradeReport['before'];
-export type BrokenConnection = UpgradeReport['broken'][number];
 export type Remedy = UpgradeReport['remedies'][number];
 
 /** Versions, running state, extension states and name bindings: one side of the before/after comparison. */
@@ -76,27 +76,21 @@ export function changesBetween(before: UpgradeSide, after: UpgradeSide): string[
   return lines;
 }
 
-/** Every connection that became INTERRUPTED or INVALID while the upgrade ran. */
+/**
+ * Every connection the upgrade broke: each that became INTERRUPTED or INVALID with an error while it ran. A process
+ * launched meanwhile is named by its spawn, as a recorded trace names it; `known` names those running before.
+ */
 export function brokenConnections(
   events: readonly EventInput[],
-  processName: (pid: number) => string,
+  known: (pid: number) => string | undefined,
 ): BrokenConnection[] {
+  const spawned = new Map<number, string>();
   const broken: BrokenConnection[] = [];
   for (const e of events) {
-    if (e.kind !== 'connection.state' || (e.to !== 'interrupted' && e.to !== 'invalidated')) continue;
-    // A connection that ended with its own process carries no error (XPC-MODEL §10.2): nothing broke it.
-    if (e.error === undefined) continue;
-    broken.push({
-      conn: e.conn,
-      side: e.side,
-      pid: e.pid,
-      process: processName(e.pid),
-      name: e.name,
-      became: e.to,
-      ...(e.error ? { error: e.error } : {}),
-      ...(e.nsError ? { nsErrorCode: e.nsError.code } : {}),
-      ...(e.cause ? { cause: e.cause } : {}),
-    });
+    if (e.kind === 'process.spawn') spawned.set(e.pid, e.label);
+    if (e.kind !== 'connection.state') continue;
+    const b = brokenConnection(e, (pid) => spawned.get(pid) ?? known(pid));
+    if (b) broken.push(b);
   }
   return broken;
 }

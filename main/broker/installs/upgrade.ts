@@ -150,7 +150,7 @@ export class Upgrades {
     if (run.firstLaunch) this.firstLaunch(nextApp, run, options.replaceAction);
     else this.notLaunched(next.jobs, run);
     stopObserving();
-    const broken = brokenConnections(seen, (pid) => names.get(pid) ?? `pid ${pid}`);
+    const broken = brokenConnections(seen, (pid) => names.get(pid));
     run.why.push(...this.reloadedWhy(run, broken));
     const after = snapshotSide(this.launchd, this.sysext, appUnit(this.launchd.world, nextApp));
     const report: UpgradeReport = {

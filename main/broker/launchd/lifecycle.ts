@@ -7,7 +7,7 @@ import type { EndCause, Proc } from './process';
 /** [I] XPC-MODEL §4.2: an xpc_main service idle-exits after "about 10–30 s" without activity; XPC Lab uses 20 s. */
 export const XPC_SERVICE_IDLE_MS = 20_000;
 
-export type Reclaim = 'idle-exit' | 'pressure';
+export type Reclaim = Extract<EndCause, 'idle-exit' | 'pressure'>;
 
 export interface LifecyclePort {
   readonly clock: Clock;
