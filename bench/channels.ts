@@ -685,6 +685,7 @@ interface Footprint {
   helpers: number;
   connections: number;
   upMs: number;
+  upCpuS: number;
   cpuPct: number;
   rssMb: number;
   heapMb: number;
@@ -718,9 +719,11 @@ async function footprint(helpers: number, connections: number): Promise<Footprin
   try {
     return await withConsole(live.session, async (page) => {
       const started = performance.now();
+      const upCpu0 = process.cpuUsage();
       live.session.start();
       await live.logged('hold up', clients, 'every client to hold its connections', 600_000);
       const upMs = performance.now() - started;
+      const upCpu = process.cpuUsage(upCpu0);
       await page.getByRole('tab', { name: 'Connections' }).click();
       await instrument(page, '.table-scroll');
       await sleep(2000);
@@ -741,6 +744,7 @@ async function footprint(helpers: number, connections: number): Promise<Footprin
         helpers: live.session.broker.processes().length,
         connections: clients * per,
         upMs,
+        upCpuS: (upCpu.user + upCpu.system) / 1e6,
         cpuPct: ((cpu.user + cpu.system) / 1000 / ms) * 100,
         rssMb: mem.rss / 1024 / 1024,
         heapMb: mem.heapUsed / 1024 / 1024,
@@ -762,11 +766,11 @@ async function scale(): Promise<void> {
     `${fmt(SCALE_HELPERS)} helpers holding ${fmt(SCALE_CONNECTIONS)} connections, each asking again every 10 s; console in Chromium on the Connections view, scrolling; measured over ${SCALE_SECONDS} s (load average ${atStart} at start, ${load()} at end)`,
   );
   say(
-    '  world                            helpers  connections  all up in  main CPU   main RSS  main heap  helpers RSS  frame p50/p95',
+    '  world                            helpers  connections  all up in (main CPU)  main CPU after   main RSS  main heap  helpers RSS  frame p50/p95',
   );
   const row = (name: string, x: Footprint) =>
     say(
-      `  ${name.padEnd(32)} ${String(x.helpers).padStart(7)}  ${fmt(x.connections).padStart(11)}  ${fmt(x.upMs).padStart(6)} ms  ${x.cpuPct.toFixed(1).padStart(6)} %  ${x.rssMb.toFixed(0).padStart(6)} MB  ${x.heapMb.toFixed(0).padStart(6)} MB  ${fmt(x.helpersRssMb).padStart(8)} MB  ${x.p50.toFixed(1)}/${x.p95.toFixed(1)} ms`,
+      `  ${name.padEnd(32)} ${String(x.helpers).padStart(7)}  ${fmt(x.connections).padStart(11)}  ${fmt(x.upMs).padStart(6)} ms (${x.upCpuS.toFixed(1).padStart(5)} s)  ${x.cpuPct.toFixed(1).padStart(10)} %  ${x.rssMb.toFixed(0).padStart(6)} MB  ${x.heapMb.toFixed(0).padStart(6)} MB  ${fmt(x.helpersRssMb).padStart(8)} MB  ${x.p50.toFixed(1)}/${x.p95.toFixed(1)} ms`,
     );
   row('idle (1 service, 1 client)', idle);
   row('scale', big);
