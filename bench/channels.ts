@@ -13,7 +13,7 @@ import { recordSource } from '../main/trace/live-recording';
 import type { TraceEvent } from '../main/trace/schema';
 import { loadWorld } from '../main/world/load';
 import type { Behaviour, JobSpec, World } from '../main/world/model';
-import { launchChromium } from '../test/support/browser';
+import { launchChromium, SCREENSHOTS } from '../test/support/browser';
 
 /**
  * Issue 15's table: the broker against a direct channel between two helper-like
@@ -471,6 +471,7 @@ async function consoleFeed(): Promise<void> {
       }
       if (busy.length === 0) busy = await frames(page);
       const doneLines = await done;
+      await page.screenshot({ path: join(SCREENSHOTS, 'bench-console-feed.png') });
       const shown = await messagesInWindow(page);
       const h = await header(page);
       const first = samples.find((x) => x.n > 0);
@@ -546,7 +547,7 @@ interface Fanout {
 }
 
 /** Runs `act` once every held connection is up, and times the fan-out of errors to the clients and to the page. */
-async function fanout(act: (live: Live) => Promise<void>): Promise<Fanout> {
+async function fanout(name: string, act: (live: Live) => Promise<void>): Promise<Fanout> {
   const total = UPGRADE_CLIENTS * UPGRADE_CONNECTIONS;
   const live = new Live(upgradeWorld());
   const clientConns = new Set<string>();
@@ -616,6 +617,7 @@ async function fanout(act: (live: Live) => Promise<void>): Promise<Fanout> {
         { timeout: 60_000, polling: 100 },
       );
       await sleep(1000);
+      await page.screenshot({ path: join(SCREENSHOTS, `bench-fanout-${name}.png`) });
       const changes = await page.evaluate(
         () => (window as unknown as { __changes: [number, number][] }).__changes,
       );
@@ -644,10 +646,10 @@ async function upgrade(): Promise<void> {
     if (!proc) throw new Error(`${label} is not running`);
     return proc.displayPid;
   };
-  const killed = await fanout(async (live) => {
+  const killed = await fanout('kill', async (live) => {
     await live.session.handle({ type: 'kill', pid: pidOf(live, 'com.acme.vpn.tunnel'), signal: 'SIGKILL' });
   });
-  const upgraded = await fanout(async (live) => {
+  const upgraded = await fanout('upgrade', async (live) => {
     const reply = await live.session.handle({ type: 'upgrade', app: 'com.acme.vpn', mode: 'bump' });
     if (!reply.ok) throw new Error(`the upgrade failed: ${JSON.stringify(reply)}`);
   });
@@ -692,6 +694,10 @@ interface Footprint {
   helpersRssMb: number;
   p50: number;
   p95: number;
+  /** Messages a second the broker emitted while measured. */
+  rate: number;
+  /** Client connections the page's header counts as connected. */
+  shown: number;
 }
 
 /** `services` reply helpers and as many clients, each client holding its share of `connections` to one service. */
@@ -716,6 +722,10 @@ async function footprint(helpers: number, connections: number): Promise<Footprin
       ]),
     );
   const live = new Live(benchWorld('bench scale', jobs), true);
+  let messages = 0;
+  live.session.hub.subscribe((e) => {
+    if (e.kind === 'message') messages++;
+  });
   try {
     return await withConsole(live.session, async (page) => {
       const started = performance.now();
@@ -724,10 +734,19 @@ async function footprint(helpers: number, connections: number): Promise<Footprin
       await live.logged('hold up', clients, 'every client to hold its connections', 600_000);
       const upMs = performance.now() - started;
       const upCpu = process.cpuUsage(upCpu0);
+      await page.waitForFunction(
+        (n) => {
+          const b = document.querySelectorAll('[aria-label="Summary"] b');
+          return Number((b[1]?.textContent ?? '0').replace(/,/g, '')) >= n;
+        },
+        clients * per,
+        { timeout: 600_000, polling: 250 },
+      );
       await page.getByRole('tab', { name: 'Connections' }).click();
       await instrument(page, '.table-scroll');
       await sleep(2000);
       await frames(page);
+      const messages0 = messages;
       global.gc?.();
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
@@ -735,6 +754,9 @@ async function footprint(helpers: number, connections: number): Promise<Footprin
       const cpu = process.cpuUsage(cpu0);
       const ms = performance.now() - t0;
       const f = await frames(page);
+      const rate = ((messages - messages0) / ms) * 1000;
+      await page.screenshot({ path: join(SCREENSHOTS, `bench-scale-${helpers}.png`) });
+      const shown = (await header(page)).connected;
       const mem = process.memoryUsage();
       const pids = live.session.broker
         .processes()
@@ -751,6 +773,8 @@ async function footprint(helpers: number, connections: number): Promise<Footprin
         helpersRssMb: rssOf(pids),
         p50: pct(f, 50),
         p95: pct(f, 95),
+        rate,
+        shown,
       };
     });
   } finally {
@@ -766,11 +790,11 @@ async function scale(): Promise<void> {
     `${fmt(SCALE_HELPERS)} helpers holding ${fmt(SCALE_CONNECTIONS)} connections, each asking again every 10 s; console in Chromium on the Connections view, scrolling; measured over ${SCALE_SECONDS} s (load average ${atStart} at start, ${load()} at end)`,
   );
   say(
-    '  world                            helpers  connections  all up in (main CPU)  main CPU after   main RSS  main heap  helpers RSS  frame p50/p95',
+    '  world                            helpers  connections  all up in (main CPU)  main CPU after   main RSS  main heap  helpers RSS  frame p50/p95  msg/s  header',
   );
   const row = (name: string, x: Footprint) =>
     say(
-      `  ${name.padEnd(32)} ${String(x.helpers).padStart(7)}  ${fmt(x.connections).padStart(11)}  ${fmt(x.upMs).padStart(6)} ms (${x.upCpuS.toFixed(1).padStart(5)} s)  ${x.cpuPct.toFixed(1).padStart(10)} %  ${x.rssMb.toFixed(0).padStart(6)} MB  ${x.heapMb.toFixed(0).padStart(6)} MB  ${fmt(x.helpersRssMb).padStart(8)} MB  ${x.p50.toFixed(1)}/${x.p95.toFixed(1)} ms`,
+      `  ${name.padEnd(32)} ${String(x.helpers).padStart(7)}  ${fmt(x.connections).padStart(11)}  ${fmt(x.upMs).padStart(6)} ms (${x.upCpuS.toFixed(1).padStart(5)} s)  ${x.cpuPct.toFixed(1).padStart(10)} %  ${x.rssMb.toFixed(0).padStart(6)} MB  ${x.heapMb.toFixed(0).padStart(6)} MB  ${fmt(x.helpersRssMb).padStart(8)} MB  ${x.p50.toFixed(1)}/${x.p95.toFixed(1)} ms  ${fmt(x.rate).padStart(5)}  ${fmt(x.shown)} connected`,
     );
   row('idle (1 service, 1 client)', idle);
   row('scale', big);
