@@ -16,7 +16,7 @@ import type { Behaviour, JobSpec, World } from '../main/world/model';
 import { launchChromium, SCREENSHOTS } from '../test/support/browser';
 
 /**
- * Issue 15's table: the broker against a direct channel between two helper-like
+ * The broker against a direct channel between two helper-like
  * processes that hold one socket, as a Mach port is held, in the same run.
  *
  *   rtt      round trips/s and p50/p99 round-trip time: direct channel, raw relay, broker capture off / on
