@@ -96,26 +96,105 @@ function subscribe(sdk: HelperSdk, b: Of<'subscribe'>): void {
   client.conn.send(b.body);
 }
 
-/** Keeps `inFlight` requests outstanding until `messages` replies have come back; a load generator. */
+/** The p-th percentile of `xs` (sorted in place), nearest rank. */
+function percentile(xs: Float64Array, p: number): number {
+  if (xs.length === 0) return Number.NaN;
+  return xs[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)] ?? Number.NaN;
+}
+
+/**
+ * Keeps `inFlight` requests outstanding (paced at `ratePerSecond` if given) until `messages`
+ * replies have come back; a load generator that times each round trip as its caller sees it.
+ */
 function load(sdk: HelperSdk, b: Of<'load'>): void {
   const conn = sdk.connect(b.service, { privileged: b.privileged });
+  const times = new Float64Array(b.messages);
   let sent = 0;
   let done = 0;
-  const started = performance.now();
-  const next = (): void => {
-    if (sent >= b.messages) return;
-    sent++;
-    conn.sendWithReply(b.body).then(
-      () => {
-        done++;
-        if (done === b.messages)
-          sdk.log(`load done: ${done} replies in ${Math.round(performance.now() - started)} ms`);
-        next();
-      },
-      () => sdk.log(`load stopped after ${done} replies: the connection failed`),
+  let outstanding = 0;
+  let started = 0;
+  const failed = () => sdk.log(`load stopped after ${done} replies: the connection failed`);
+  const finish = (): void => {
+    const ms = performance.now() - started;
+    times.sort();
+    sdk.log(
+      `load done: ${done} replies in ${Math.round(ms)} ms; round trip p50 ${percentile(times, 50).toFixed(3)} ms, p99 ${percentile(times, 99).toFixed(3)} ms`,
     );
   };
-  for (let i = 0; i < b.inFlight; i++) next();
+  const one = (): void => {
+    const i = sent++;
+    outstanding++;
+    const at = performance.now();
+    conn.sendWithReply(b.body).then(() => {
+      times[i] = performance.now() - at;
+      outstanding--;
+      done++;
+      if (done === b.messages) finish();
+      else if (!b.ratePerSecond) next();
+    }, failed);
+  };
+  const next = (): void => {
+    if (sent < b.messages && outstanding < b.inFlight) one();
+  };
+  const paced = (rate: number): void => {
+    // Each tick sends what is due since the start, never more than the window allows.
+    const timer = setInterval(() => {
+      const due = Math.min(b.messages, Math.floor(((performance.now() - started) / 1000) * rate));
+      while (sent < due && outstanding < b.inFlight) one();
+      if (sent >= b.messages) {
+        clearInterval(timer);
+        timers.delete(timer);
+      }
+    }, 5);
+    timers.add(timer);
+  };
+  // The first round trip looks the service up and may launch it on demand: it is not part of the load.
+  conn.sendWithReply(b.body).then(() => {
+    started = performance.now();
+    if (b.ratePerSecond) paced(b.ratePerSecond);
+    else for (let i = 0; i < b.inFlight; i++) next();
+  }, failed);
+}
+
+/** Wall-clock milliseconds as every process on the machine reads them, to the microsecond. */
+const wallMs = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * Opens `connections` connections and holds them (XPC-MODEL §1.2): reports when all are up, and
+ * when each has seen its first error, stamped with the time the last error handler ran.
+ */
+function hold(sdk: HelperSdk, b: Of<'hold'>): void {
+  let up = 0;
+  let errored = 0;
+  const errors = { interrupted: 0, invalid: 0 };
+  for (let i = 0; i < b.connections; i++) {
+    const conn = sdk.connect(b.service, { privileged: b.privileged });
+    let seen = false;
+    conn.onError((error) => {
+      if (seen) return;
+      seen = true;
+      errored++;
+      if (error.error === 'XPC_ERROR_CONNECTION_INTERRUPTED') errors.interrupted++;
+      else errors.invalid++;
+      if (errored === b.connections)
+        sdk.log(
+          `hold errors: ${errored} of ${b.connections} connections to ${b.service}, last handler at ${wallMs().toFixed(3)} (INTERRUPTED ${errors.interrupted}, INVALID ${errors.invalid})`,
+        );
+    });
+    const request = () => {
+      if (!seen) conn.sendWithReply(b.body).catch(() => {});
+    };
+    conn.sendWithReply(b.body).then(
+      () => {
+        up++;
+        if (up === b.connections) sdk.log(`hold up: ${up} connections to ${b.service}`);
+        if (b.everyMs > 0) every(b.everyMs, request);
+      },
+      () => {
+        // The error handler above counts it.
+      },
+    );
+  }
 }
 
 /**
@@ -182,6 +261,9 @@ export function runBehaviours(sdk: HelperSdk, init: HelperInit, exit: (code: num
         break;
       case 'load':
         load(sdk, b);
+        break;
+      case 'hold':
+        hold(sdk, b);
         break;
       case 'script':
         runScript(sdk, b.path).catch((error: unknown) => {

@@ -100,12 +100,31 @@ export const BehaviourSchema = z.discriminatedUnion('kind', [
   }),
   z.object({
     kind: z.literal('load'),
-    /** Sends `messages` requests as fast as replies allow, `inFlight` at a time, then logs "load done". */
+    /**
+     * After one warm-up round trip, sends `messages` requests as fast as replies allow, `inFlight` at a
+     * time, then logs "load done" with the time taken and the round-trip time's p50 and p99 as it timed them.
+     */
     service: z.string(),
     messages: z.number().int().positive(),
     inFlight: z.number().int().positive().max(10_000).default(64),
     body: body,
     privileged: z.boolean().default(false),
+    /** Paces the requests at this many a second (still at most `inFlight` outstanding); absent: as fast as replies allow. */
+    ratePerSecond: z.number().positive().max(1_000_000).optional(),
+  }),
+  z.object({
+    kind: z.literal('hold'),
+    /**
+     * Opens `connections` connections to `service`, each activated by one request, and holds them. Logs
+     * "hold up" once every one has its reply, and "hold errors" with the time of the last error handler
+     * run once every connection has had its first INTERRUPTED or INVALID.
+     */
+    service: z.string(),
+    connections: z.number().int().positive().max(10_000),
+    body: body,
+    privileged: z.boolean().default(false),
+    /** Each connection sends a request this often once up; 0: only the first. */
+    everyMs: z.number().int().nonnegative().max(3_600_000).default(0),
   }),
 ]);
 export type Behaviour = z.infer<typeof BehaviourSchema>;

@@ -62,7 +62,7 @@ function where(t: Target): Pick<Diagnostic, 'file' | 'key'> {
 }
 
 /**
- * Every poll, subscribe and load target checked against the lookup matrix of
+ * Every poll, subscribe, load and hold target checked against the lookup matrix of
  * XPC-MODEL §3.2 (main/broker/core/namespace.ts) and the sandbox (§3.4), as the
  * broker will check it at run time.
  */
