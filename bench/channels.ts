@@ -237,6 +237,8 @@ class Live {
   constructor(world: World, capturePayloads = false) {
     this.session = new Session({ world, spawner: this.spawner, host: 'headless', windowSize: 50_000 });
     this.session.broker.capturePayloads = capturePayloads;
+    // Capture off: counts and sizes only travel from the helpers (docs/design.md, Performance shape).
+    this.session.broker.captureCountsOnly = !capturePayloads;
     this.session.hub.subscribe((e) => {
       if (e.kind === 'log') this.logs.push(e.text);
       for (let i = this.waiters.length - 1; i >= 0; i--) {

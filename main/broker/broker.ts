@@ -64,7 +64,25 @@ export class Broker {
 
   set capturePayloads(on: boolean) {
     this.s.capturePayloads = on;
-    for (const proc of this.s.procs) this.s.sendTo(proc, { t: 'capture', payloads: on });
+    this.tellCapture();
+  }
+
+  /**
+   * Capture off: the messages on direct channels are counted and sized per connection (`message.counts`), not
+   * recorded one by one. Look-ups, state changes, failures and refusals are recorded as always.
+   */
+  get captureCountsOnly(): boolean {
+    return this.s.captureCountsOnly;
+  }
+
+  set captureCountsOnly(on: boolean) {
+    this.s.captureCountsOnly = on;
+    this.tellCapture();
+  }
+
+  private tellCapture(): void {
+    const { capturePayloads: payloads, captureCountsOnly: counts } = this.s;
+    for (const proc of this.s.procs) this.s.sendTo(proc, { t: 'capture', payloads, counts });
   }
 
   /** Loads every job: registers MachServices at load time (XPC-MODEL §4.1) and launches RunAtLoad jobs and apps. */

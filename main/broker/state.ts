@@ -60,6 +60,8 @@ export class BrokerState {
   nextMessageId = 1;
   disposed = false;
   capturePayloads: boolean;
+  /** Capture off: channel messages are counted per connection, not recorded one by one. */
+  captureCountsOnly = false;
   readonly maxMessageBytes: number;
   readonly quota: QuotaLimits;
   /**
@@ -152,6 +154,7 @@ export class BrokerState {
       behaviours: job.behaviours,
       channels: this.spawner.createChannel !== undefined,
       payloads: this.capturePayloads,
+      counts: this.captureCountsOnly,
       maxMessageBytes: this.maxMessageBytes,
       // Batches must stay inside the broker's own budget for this helper, with room for its other messages.
       captureBudget: {

@@ -26,12 +26,18 @@ export const CAPTURE_FLUSH_MS = 8;
  */
 export class Capture {
   payloads = true;
+  /** Capture off: one `counts` record per connection per batch instead of a record per message. */
+  countsOnly = false;
   private records: CaptureRecord[] = [];
   private dropped = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private budget = { recordsPerSecond: 50_000, bytesPerSecond: 8 * 1024 * 1024 };
   private tokens = { records: 50_000 * BURST_SECONDS, bytes: 2 * 1024 * 1024, at: now() };
   private flushQueued = false;
+  private readonly counts = new Map<
+    string,
+    { messages: number; bytes: number; requests: number; replies: number }
+  >();
   /** Records not kept since the helper started. */
   droppedTotal = 0;
 
@@ -41,6 +47,7 @@ export class Capture {
   ) {}
 
   sent(conn: string, frame: Extract<ChannelFrame, { t: 'm' }>, size = xpcSize(frame.body as never)): void {
+    if (this.countsOnly) return this.count(conn, size, frame.expectsReply ? 1 : 0, 0);
     this.add({
       k: 'send',
       conn,
@@ -54,6 +61,8 @@ export class Capture {
   }
 
   replied(conn: string, frame: Extract<ChannelFrame, { t: 'r' }>, sentAt: number): void {
+    // Capture off: the replier counted its reply when it sent it.
+    if (this.countsOnly) return;
     const at = now();
     this.add({
       k: 'reply',
@@ -64,6 +73,22 @@ export class Capture {
       latencyMs: Math.max(0, at - sentAt),
       ...(this.payloads ? { payload: frame.body } : {}),
     });
+  }
+
+  /** Capture off: a reply this helper sent, counted on the connection it went back on. */
+  replySent(conn: string, body: Record<string, unknown>): void {
+    if (this.countsOnly) this.count(conn, xpcSize(body as never), 0, 1);
+  }
+
+  /** Capture off (XPC-MODEL has no per-message record then): counts and sizes per connection, one record per batch. */
+  private count(conn: string, bytes: number, requests: number, replies: number): void {
+    const c = this.counts.get(conn) ?? { messages: 0, bytes: 0, requests: 0, replies: 0 };
+    c.messages++;
+    c.bytes += bytes;
+    c.requests += requests;
+    c.replies += replies;
+    this.counts.set(conn, c);
+    if (!this.timer) this.timer = setTimeout(() => this.flush(), CAPTURE_FLUSH_MS);
   }
 
   failed(conn: string, to: number, error: XpcError, cause: string): void {
@@ -134,6 +159,11 @@ export class Capture {
 
   /** Sends everything buffered now, in batches of at most MAX_CAPTURE_BATCH records. */
   flush(): void {
+    if (this.counts.size > 0) {
+      const at = now();
+      for (const [conn, c] of this.counts) this.records.push({ k: 'counts', conn, at, ...c });
+      this.counts.clear();
+    }
     if (this.records.length === 0 && this.dropped === 0) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;

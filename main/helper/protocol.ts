@@ -75,6 +75,16 @@ export const CaptureRecordSchema = z.discriminatedUnion('k', [
     /** The helper's own id of the request a forbidden reply answered. */
     replyTo: MsgId.optional(),
   }),
+  /** Capture off: what this helper sent on a connection since its previous count. */
+  z.object({
+    k: z.literal('counts'),
+    conn: LocalId,
+    at: At,
+    messages: z.number().int().positive(),
+    bytes: z.number().int().nonnegative(),
+    requests: z.number().int().nonnegative(),
+    replies: z.number().int().nonnegative(),
+  }),
   /** A frame on the channel broke the rules (size, JSON, schema): the channel is closed. */
   z.object({ k: z.literal('broken'), conn: LocalId, at: At, problem: z.string().max(4096) }),
 ]);
@@ -172,6 +182,8 @@ export const HelperInitSchema = z.object({
   channels: z.boolean().default(false),
   /** Whether capture records carry payloads (capture on) or only sizes. */
   payloads: z.boolean().default(true),
+  /** Capture off: messages are counted per connection and not recorded one by one. */
+  counts: z.boolean().default(false),
   /** The largest message body, in bytes, the broker accepts (docs/security.md). */
   maxMessageBytes: z
     .number()
@@ -224,6 +236,6 @@ export const BrokerToHelperSchema = z.discriminatedUnion('t', [
   }),
   /** A message the helper sent through the broker after its channel was made: send it on the channel. */
   z.object({ t: z.literal('bounce'), conn: LocalId, id: MsgId }),
-  z.object({ t: z.literal('capture'), payloads: z.boolean() }),
+  z.object({ t: z.literal('capture'), payloads: z.boolean(), counts: z.boolean().default(false) }),
 ]);
 export type BrokerToHelper = z.infer<typeof BrokerToHelperSchema>;

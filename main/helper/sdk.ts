@@ -346,8 +346,10 @@ export class HelperConnection {
           if (replied) return;
           replied = true;
           const replyId = this.sdk.nextId();
-          if (via === 'channel') this.channel?.send({ t: 'r', to: id, id: replyId, body: replyBody });
-          else this.sdk.post({ t: 'reply', conn: this.id, to: id, id: replyId, body: replyBody });
+          if (via === 'channel') {
+            this.channel?.send({ t: 'r', to: id, id: replyId, body: replyBody });
+            this.sdk.capture.replySent(this.id, replyBody);
+          } else this.sdk.post({ t: 'reply', conn: this.id, to: id, id: replyId, body: replyBody });
         }
       : undefined;
     for (const handler of this.messageHandlers) handler(reply ? { body, reply } : { body });
@@ -499,6 +501,7 @@ export class HelperSdk {
       case 'init':
         this.init = message;
         this.capture.payloads = message.payloads;
+        this.capture.countsOnly = message.counts;
         this.capture.setBudget(message.captureBudget);
         for (const handler of this.initHandlers.splice(0)) handler(message);
         return;
@@ -520,6 +523,7 @@ export class HelperSdk {
         return;
       case 'capture':
         this.capture.payloads = message.payloads;
+        this.capture.countsOnly = message.counts;
         return;
       case 'channel': {
         const conn = this.connections.get(message.conn);

@@ -239,6 +239,8 @@ export class WorldModel {
         return this.applyLog(ev);
       case 'message':
         return this.applyMessage(ev);
+      case 'message.counts':
+        return this.applyCounts(ev);
       case 'diagnostic':
         if (ev.key === 'capture' && ev.count) this.state.unrecorded = (this.state.unrecorded ?? 0) + ev.count;
         return;
@@ -425,6 +427,22 @@ export class WorldModel {
         other.peerConn = ev.conn;
         other.peerPid = ev.pid;
       }
+    }
+  }
+
+  /** Capture off: counts and sizes only. Replies owed are not tracked per request, so pending stays as it was. */
+  private applyCounts(ev: Extract<TraceEvent, { kind: 'message.counts' }>): void {
+    this.state.messages += ev.messages;
+    this.state.bytes += ev.bytes;
+    const sender = this.state.connections[ev.conn];
+    if (sender) {
+      sender.sent += ev.messages;
+      sender.bytesOut += ev.bytes;
+    }
+    const receiver = sender?.peerConn ? this.state.connections[sender.peerConn] : undefined;
+    if (receiver) {
+      receiver.received += ev.messages;
+      receiver.bytesIn += ev.bytes;
     }
   }
 

@@ -217,6 +217,24 @@ export const MessageSchema = z.object({
   payload: XpcDictionarySchema.optional(),
 });
 
+/**
+ * With capture off, what a connection carried since its previous count: messages and bytes only, counted by the
+ * sending helper on its direct channel (docs/design.md, Performance shape).
+ */
+export const MessageCountsSchema = z.object({
+  ...Base,
+  kind: z.literal('message.counts'),
+  /** The connection the messages travelled on, named by the sender's side. */
+  conn: z.string(),
+  from: z.number().int(),
+  to: z.number().int(),
+  messages: z.number().int().positive(),
+  bytes: z.number().int().nonnegative(),
+  /** Of `messages`: requests that expect a reply, and replies. */
+  requests: z.number().int().nonnegative(),
+  replies: z.number().int().nonnegative(),
+});
+
 export const ReplyFailedSchema = z.object({
   ...Base,
   kind: z.literal('reply.failed'),
@@ -469,6 +487,7 @@ export const TraceEventSchema = z.discriminatedUnion('kind', [
   LookupSchema,
   ConnectionStateEventSchema,
   MessageSchema,
+  MessageCountsSchema,
   ReplyFailedSchema,
   MessageDroppedSchema,
   LogSchema,

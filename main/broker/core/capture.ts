@@ -165,6 +165,8 @@ export class CaptureMerge {
       }
       case 'forbidden':
         return this.forbidden(proc, conn, record, at);
+      case 'counts':
+        return this.counted(proc, conn, record, at);
       case 'broken': {
         const other = conn.other;
         const problem = `the peer broke the channel: ${record.problem}`;
@@ -211,6 +213,35 @@ export class CaptureMerge {
       expectsReply: record.expectsReply,
       ...(record.key ? { key: record.key } : {}),
       ...(record.payload && this.s.capturePayloads ? { payload: record.payload as never } : {}),
+    });
+  }
+
+  private counted(
+    proc: Proc,
+    conn: Connection,
+    record: Extract<CaptureRecord, { k: 'counts' }>,
+    at: number,
+  ): void {
+    const to = conn.other?.owner;
+    if (to) {
+      to.messagesReceived += record.messages;
+      to.lastActivity = this.s.clock.now();
+      this.s.lifecycle.touch(to);
+    }
+    // Requests a service holds are transactions (XPC-MODEL §4.2): counted in, counted out.
+    if (conn.other && record.requests)
+      conn.other.openRequests = (conn.other.openRequests ?? 0) + record.requests;
+    if (record.replies && conn.openRequests)
+      conn.openRequests = Math.max(0, conn.openRequests - record.replies);
+    this.hold(at, {
+      kind: 'message.counts',
+      conn: conn.ptr,
+      from: proc.displayPid,
+      to: to?.displayPid ?? -1,
+      messages: record.messages,
+      bytes: record.bytes,
+      requests: record.requests,
+      replies: record.replies,
     });
   }
 
