@@ -9,9 +9,8 @@
  * fuzz/run.ts (`npm run fuzz`, a long run with figures).
  */
 import type { EventEmitter } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { build, buildBinary } from 'plist';
@@ -24,6 +23,7 @@ import { importLog, UnknownLogFormatError } from '../main/trace/import';
 import { parseTraceText } from '../main/trace/parse';
 import { loadWorld } from '../main/world/load';
 import { type Diagnostic, readPlistBytes } from '../main/world/plist-file';
+import { filesUnder, memoryFs } from '../main/world/world-fs';
 import { MAX_CLIENT_FRAME, parseCommand } from '../preload/contract';
 import { compileFilter } from '../renderer/filter/compile';
 
@@ -198,19 +198,30 @@ const plist: FuzzTarget<Buffer> = {
   },
 };
 
-const WORLD_SEED = text('assets/worlds/pebble-notes/world.plist');
-let worldDir: string | undefined;
-const world: FuzzTarget<string> = {
+/**
+ * A world held in memory, one of its files mutated per case, loaded by the
+ * real loader through its file-system port: no case touches the disk. The
+ * world is pebble-notes (world.plist, an app, the launch agent inside it, the
+ * agent's script) without its entitlements files and login item, which hold
+ * nothing the other files do not exercise and would double each case's cost.
+ */
+const WORLD_ROOT = '/fuzz/pebble-notes';
+const WORLD_FILES = Object.fromEntries(
+  Object.entries(filesUnder(join(root, 'assets/worlds/pebble-notes'))).filter(
+    ([path]) => !path.endsWith('.entitlements') && !path.includes('/LoginItems/'),
+  ),
+);
+const WORLD_TEXTS = Object.keys(WORLD_FILES).filter((f) => !f.endsWith('.mjs'));
+const worldEdit = (file: string) =>
+  mutated([(WORLD_FILES[file] as Buffer).toString('utf8')]).map((text) => ({ file, text }));
+const world: FuzzTarget<{ file: string; text: string }> = {
   name: 'world loader',
-  arbitrary: mutated([WORLD_SEED]),
-  run(manifest) {
-    if (!worldDir) {
-      worldDir = mkdtempSync(join(tmpdir(), 'xpc-lab-fuzz-world-'));
-      mkdirSync(join(worldDir, 'scripts'), { recursive: true });
-      writeFileSync(join(worldDir, 'scripts', 'pebble-sync.mjs'), 'export default () => {};\n');
-    }
-    writeFileSync(join(worldDir, 'world.plist'), manifest);
-    loadWorld(worldDir);
+  arbitrary: fc.oneof(
+    { weight: WORLD_TEXTS.length, arbitrary: worldEdit('world.plist') },
+    ...WORLD_TEXTS.map((file) => ({ weight: 1, arbitrary: worldEdit(file) })),
+  ),
+  run({ file, text }) {
+    loadWorld(WORLD_ROOT, { fs: memoryFs(WORLD_ROOT, { ...WORLD_FILES, [file]: text }) });
   },
 };
 
@@ -266,10 +277,11 @@ const trace: FuzzTarget<string> = {
   run: (s) => void parseTraceText(s),
 };
 
+// Short scenarios (yaml's cost grows with the text) using the common steps: connect, listen, send, expect, crash, wait, upgrade.
 const SCENARIO_SEEDS = [
-  'keepalive-crash-loop.yaml',
+  'log-text-sysextd.yaml',
+  'ne-upgrade-developer-mode-same-version.yaml',
   'endpoint-listener-dies.yaml',
-  'code-signing-67050.yaml',
 ].map((f) => text(`assets/scenarios/${f}`));
 const scenario: FuzzTarget<string> = {
   name: 'scenario parser',
@@ -330,7 +342,8 @@ const frames: FuzzTarget<Buffer> = {
       if ('error' in frame) return;
       parseCommand(frame.command);
     });
-    receiver.write(bytes);
+    // ws unmasks payloads in place: the case's input stays as generated.
+    receiver.write(Buffer.from(bytes));
     void refused;
   },
 };

@@ -12,7 +12,8 @@ describe('fuzzing (short run)', () => {
       expect(figures.cases).toBe(CASES);
       expect(figures.firstEscape).toBeUndefined();
       expect(figures.escapes).toBe(0);
-      expect(figures.slowestMs).toBeLessThan(1000);
+      expect(figures.slowestAlone.aloneMs).toBeLessThan(1000);
+      expect(figures.peakCaseMb).toBeLessThan(64);
     });
   }
 });
