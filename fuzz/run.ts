@@ -38,7 +38,8 @@ export interface TargetRun extends FuzzFigures {
 
 const MB = 1024 * 1024;
 const cases = Number(process.env.XPC_LAB_FUZZ_CASES ?? 1_000_000);
-const seed = process.env.XPC_LAB_FUZZ_SEED === undefined ? undefined : Number(process.env.XPC_LAB_FUZZ_SEED);
+/** fast-check's seed: given, or drawn once by the parent and handed to every target, so a run can be repeated. */
+const seed = Number(process.env.XPC_LAB_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const child = process.env.XPC_LAB_FUZZ_CHILD;
 /** How many targets run at once, each in its own process (1 by default: one target per core keeps the timings honest). */
 const JOBS = Number(process.env.XPC_LAB_FUZZ_JOBS ?? 1);
@@ -64,7 +65,7 @@ function runChild(name: string, out: string): void {
   const rssStartMb = process.memoryUsage.rss() / MB;
   const started = performance.now();
   const figures = fuzzTarget(target, cases, {
-    ...(seed === undefined ? {} : { seed }),
+    seed,
     progress: {
       every: 100_000,
       report: (n) =>
@@ -91,7 +92,12 @@ function runInChild(name: string, out: string): Promise<TargetRun | undefined> {
   return new Promise((done) => {
     const proc = spawn(process.execPath, [...CHILD_FLAGS, process.argv[1] as string], {
       stdio: 'inherit',
-      env: { ...process.env, XPC_LAB_FUZZ_CHILD: name, XPC_LAB_FUZZ_OUT: out },
+      env: {
+        ...process.env,
+        XPC_LAB_FUZZ_CHILD: name,
+        XPC_LAB_FUZZ_OUT: out,
+        XPC_LAB_FUZZ_SEED: String(seed),
+      },
     });
     proc.on('close', (code, signal) => {
       try {
@@ -142,7 +148,7 @@ async function runAll(): Promise<void> {
   mkdirSync('test-output', { recursive: true });
   writeFileSync(
     'test-output/fuzz.json',
-    `${JSON.stringify({ cases, jobs: JOBS, wallS, flags: CHILD_FLAGS, targets: all }, null, 2)}\n`,
+    `${JSON.stringify({ cases, seed, jobs: JOBS, wallS, flags: CHILD_FLAGS, targets: all }, null, 2)}\n`,
   );
   process.exit(failed ? 1 : 0);
 }
