@@ -151,8 +151,8 @@ function runAlone(target: FuzzTarget<never>, input: never, full: boolean): Measu
 
 export interface FuzzOptions {
   seed?: number;
-  /** Called every `every` cases with the cases run so far. */
-  progress?: { every: number; report(cases: number): void };
+  /** Called every `every` cases with the figures so far. */
+  progress?: { every: number; report(figures: FuzzFigures): void };
 }
 
 /** Runs `cases` cases of one target with fast-check, counting escapes and measuring each case. */
@@ -217,7 +217,11 @@ export function fuzzTarget(target: FuzzTarget<never>, cases: number, options: Fu
         figures.peakCaseMb = peak / MB;
         figures.peakCaseInput = show(input);
       }
-      if (progress && figures.cases % progress.every === 0) progress.report(figures.cases);
+      if (progress && figures.cases % progress.every === 0) {
+        figures.totalMs = performance.now() - started;
+        figures.casesPerSecond = figures.cases / (figures.totalMs / 1000);
+        progress.report(figures);
+      }
       return true;
     }),
     { numRuns: cases, ...(options.seed === undefined ? {} : { seed: options.seed }) },
