@@ -9,9 +9,9 @@
  * not around fast-check's generation), and the collector's share of that time
  * is known from the profiler. A case is a function of its input, so a case
  * slower than RERUN_MS in the run is run again by itself after a full
- * collection: its time in that lone run is the case's own time; the rest was
- * a collector pause it did not cause, or the machine being busy. Both are
- * reported; only the lone time is held to the 1 s bound.
+ * collection, three times: its time in the fastest lone run is the case's own
+ * time; the rest was a collector pause it did not cause, or the machine being
+ * busy. Both are reported; only the lone time is held to the 1 s bound.
  *
  * Memory. "Heap" here is V8's used heap plus the external memory Buffers hold.
  * V8 frees memory only when it collects, so for a case during which no
@@ -31,8 +31,9 @@ import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import type { FuzzTarget } from './targets';
 
-/** A case slower than this in the run is run again by itself. */
+/** A case slower than this in the run is run again by itself, LONE_RUNS times. */
 export const RERUN_MS = 100;
+export const LONE_RUNS = 3;
 /** The bounds a case must stay within: its own time and its peak memory. */
 export const LIMIT_MS = 1000;
 export const LIMIT_MB = 64;
@@ -44,7 +45,7 @@ export interface CaseTime {
   /** Its time within the run, and the collector's share of it. */
   runMs: number;
   runGcMs: number;
-  /** Its time run alone, after a full collection. */
+  /** Its time run alone after a full collection (the fastest of LONE_RUNS such runs). */
   aloneMs: number;
   /** Time the collector spent during that lone run. */
   aloneGcMs: number;
@@ -198,7 +199,10 @@ export function fuzzTarget(target: FuzzTarget<never>, cases: number, options: Fu
       }
       if (run.ms > RERUN_MS) {
         figures.rerunForTime++;
-        const alone = runAlone(target, input, true);
+        // On a busy machine one lone run can be descheduled too: the fastest of a few is the case's own time.
+        const alone = Array.from({ length: LONE_RUNS }, () => runAlone(target, input, true)).reduce((a, b) =>
+          b.ms < a.ms ? b : a,
+        );
         const time: CaseTime = {
           input: show(input),
           runMs: run.ms,
