@@ -21,7 +21,7 @@
  * took over 1 s run alone, or peaked over 64 MB.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FuzzFigures, fuzzTarget, withinBounds } from './check';
 import { TARGETS } from './targets';
@@ -32,8 +32,9 @@ export interface TargetRun extends FuzzFigures {
   rssPeakMb: number;
   /** The heap left once the target ran and everything collectable was collected, against before it: what cases retained. */
   retainedMb: number;
-  /** Seconds the target's processes ran, added up. */
+  /** Seconds the target's processes ran, and the CPU seconds they used, added up. */
   wallS: number;
+  cpuS: number;
   /** How many processes ran it, and whether they all finished. */
   shards: number;
   done: boolean;
@@ -69,12 +70,14 @@ function runChild(name: string, shard: Shard, out: string): void {
   const heapBefore = process.memoryUsage().heapUsed;
   const rssStartMb = process.memoryUsage.rss() / MB;
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   const figuresOf = (f: FuzzFigures, done: boolean): TargetRun => ({
     ...f,
     rssStartMb,
     rssPeakMb: process.resourceUsage().maxRSS / 1024,
     retainedMb: done ? (process.memoryUsage().heapUsed - heapBefore) / MB : Number.NaN,
     wallS: (performance.now() - started) / 1000,
+    cpuS: (({ user, system }) => (user + system) / 1e6)(process.cpuUsage(cpuStart)),
     shards: 1,
     done,
   });
@@ -128,6 +131,7 @@ export function merge(parts: readonly TargetRun[]): TargetRun {
     m.rssPeakMb = Math.max(m.rssPeakMb, p.rssPeakMb);
     m.retainedMb = Math.max(m.retainedMb, p.retainedMb);
     m.wallS += p.wallS;
+    m.cpuS += p.cpuS;
     m.shards += p.shards;
     m.done &&= p.done;
   }
@@ -166,7 +170,7 @@ function line(f: TargetRun): string {
     `${withinBounds(f) ? 'ok  ' : 'FAIL'} ${f.target.padEnd(26)} ${f.cases} cases, ${f.escapes} escapes, ` +
     `slowest ${f.slowestAlone.aloneMs.toFixed(1)} ms alone (in the run: ${f.slowestInRun.runMs.toFixed(1)} ms, ${f.slowestInRun.runGcMs.toFixed(1)} ms of it collecting; ${f.pauses} over 1 s only in the run), ` +
     `peak ${f.peakCaseMb.toFixed(2)} MB per case, RSS ${f.rssStartMb.toFixed(0)} → ${f.rssPeakMb.toFixed(0)} MB, ` +
-    `${f.casesPerSecond.toFixed(0)} cases/s, ${f.wallS.toFixed(0)} s\n` +
+    `${f.casesPerSecond.toFixed(0)} cases/s, ${f.wallS.toFixed(0)} s (${((1000 * f.cpuS) / f.cases).toFixed(2)} ms of CPU a case)\n` +
     (f.firstEscape ? `     first escape: ${f.firstEscape.error}\n     input: ${f.firstEscape.input}\n` : '')
   );
 }
@@ -177,8 +181,7 @@ async function runAll(): Promise<void> {
     (name) => !only || only.some((o) => name.toLowerCase().includes(o)),
   );
   // Each shard's figures stay here as it runs (written every 50,000 cases): a run cut short still has them.
-  const dir = join('test-output', 'fuzz-shards');
-  rmSync(dir, { recursive: true, force: true });
+  const dir = join('test-output', 'fuzz-shards', String(seed));
   mkdirSync(dir, { recursive: true });
   // Every target's first shard, then every target's second, …: the slowest targets start first.
   const queue = Array.from({ length: SHARDS }, (_, index) =>
