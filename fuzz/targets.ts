@@ -27,12 +27,18 @@ import { memoryFs } from '../main/world/world-fs';
 import { MAX_CLIENT_FRAME, parseCommand } from '../preload/contract';
 import { compileFilter } from '../renderer/filter/compile';
 
-/** ws's framing layer; its types are not published, so it is required by name. */
+/**
+ * ws's framing layer; its types are not published, so it is required by name.
+ * A case calls its `_write` (what the socket's stream calls) directly: through
+ * `write`, Node's stream machinery defers each chunk's callback and error to
+ * process.nextTick, which a synchronous fuzz loop never reaches, so every
+ * case's receiver would be kept until the loop ended.
+ */
 const { Receiver } = createRequire(import.meta.url)('ws') as {
   Receiver: new (options: {
     isServer: boolean;
     maxPayload: number;
-  }) => EventEmitter & { write(chunk: Buffer): void };
+  }) => EventEmitter & { _write(chunk: Buffer, encoding: string, cb: (error?: Error | null) => void): void };
 };
 
 export interface FuzzTarget<T = unknown> {
@@ -366,18 +372,16 @@ const frames: FuzzTarget<Buffer> = {
   run(bytes) {
     // ws's framing layer, as the server configures it, then the server's own frame reader.
     const receiver = new Receiver({ isServer: true, maxPayload: MAX_CLIENT_FRAME });
-    let refused = false;
-    receiver.on('error', () => {
-      refused = true;
-    });
     receiver.on('message', (data: Buffer) => {
       const frame = readClientFrame(data.toString());
       if ('error' in frame) return;
       parseCommand(frame.command);
     });
+    // A refused frame is ws's own error with a close code (the server closes that socket); anything else escaped.
     // ws unmasks payloads in place: the case's input stays as generated.
-    receiver.write(Buffer.from(bytes));
-    void refused;
+    receiver._write(Buffer.from(bytes), 'buffer', (error) => {
+      if (error && !String((error as { code?: unknown }).code).startsWith('WS_ERR_')) throw error;
+    });
   },
 };
 
