@@ -9,9 +9,8 @@
  * fuzz/run.ts (`npm run fuzz`, a long run with figures).
  */
 import type { EventEmitter } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { build, buildBinary } from 'plist';
@@ -24,15 +23,22 @@ import { importLog, UnknownLogFormatError } from '../main/trace/import';
 import { parseTraceText } from '../main/trace/parse';
 import { loadWorld } from '../main/world/load';
 import { type Diagnostic, readPlistBytes } from '../main/world/plist-file';
+import { memoryFs } from '../main/world/world-fs';
 import { MAX_CLIENT_FRAME, parseCommand } from '../preload/contract';
 import { compileFilter } from '../renderer/filter/compile';
 
-/** ws's framing layer; its types are not published, so it is required by name. */
+/**
+ * ws's framing layer; its types are not published, so it is required by name.
+ * A case calls its `_write` (what the socket's stream calls) directly: through
+ * `write`, Node's stream machinery defers each chunk's callback and error to
+ * process.nextTick, which a synchronous fuzz loop never reaches, so every
+ * case's receiver would be kept until the loop ended.
+ */
 const { Receiver } = createRequire(import.meta.url)('ws') as {
   Receiver: new (options: {
     isServer: boolean;
     maxPayload: number;
-  }) => EventEmitter & { write(chunk: Buffer): void };
+  }) => EventEmitter & { _write(chunk: Buffer, encoding: string, cb: (error?: Error | null) => void): void };
 };
 
 export interface FuzzTarget<T = unknown> {
@@ -198,19 +204,54 @@ const plist: FuzzTarget<Buffer> = {
   },
 };
 
-const WORLD_SEED = text('assets/worlds/pebble-notes/world.plist');
-let worldDir: string | undefined;
-const world: FuzzTarget<string> = {
+/**
+ * A world held in memory, one of its files mutated per case, loaded by the
+ * real loader through its file-system port: no case touches the disk. The
+ * world is written here, after pebble-notes: world.plist naming two bundles
+ * (a poll behaviour, a script behaviour, signing, a build setting), the app's
+ * Info.plist with a `$(VAR)`, the launch agent inside it, and the script.
+ * Parsing XML plists is most of a case's cost, so the files are short: this
+ * world is a third of pebble-notes' size and exercises the same loader paths.
+ */
+export const WORLD_ROOT = '/fuzz/pebble-notes';
+const APP = 'Applications/Pebble Notes.app/Contents';
+export const WORLD_FILES: Record<string, string> = {
+  'world.plist': build({
+    name: 'Pebble Notes',
+    buildSettings: { CURRENT_PROJECT_VERSION: '87' },
+    bundles: {
+      'com.pebble.notes': {
+        signing: { teamId: 'PBBL246810', anchor: 'mac-app-store' },
+        behaviours: [
+          { kind: 'poll', service: 'group.com.pebble.notes.sync', intervalMs: 800, body: { n: '{{n}}' } },
+        ],
+      },
+      'com.pebble.notes.sync': { behaviours: [{ kind: 'script', path: 'scripts/pebble-sync.mjs' }] },
+    },
+  } as never),
+  [`${APP}/Info.plist`]: build({
+    CFBundleExecutable: 'Pebble Notes',
+    CFBundleIdentifier: 'com.pebble.notes',
+    CFBundleVersion: '$(CURRENT_PROJECT_VERSION)',
+  } as never),
+  [`${APP}/Library/LaunchAgents/com.pebble.notes.sync.plist`]: build({
+    Label: 'com.pebble.notes.sync',
+    BundleProgram: 'Contents/MacOS/Pebble Notes',
+    MachServices: { 'group.com.pebble.notes.sync': true },
+    AssociatedBundleIdentifiers: ['com.pebble.notes'],
+  } as never),
+  'scripts/pebble-sync.mjs': 'export default () => {};\n',
+};
+const WORLD_TEXTS = Object.keys(WORLD_FILES).filter((f) => !f.endsWith('.mjs'));
+const worldEdit = (file: string) => mutated([WORLD_FILES[file] as string]).map((text) => ({ file, text }));
+const world: FuzzTarget<{ file: string; text: string }> = {
   name: 'world loader',
-  arbitrary: mutated([WORLD_SEED]),
-  run(manifest) {
-    if (!worldDir) {
-      worldDir = mkdtempSync(join(tmpdir(), 'xpc-lab-fuzz-world-'));
-      mkdirSync(join(worldDir, 'scripts'), { recursive: true });
-      writeFileSync(join(worldDir, 'scripts', 'pebble-sync.mjs'), 'export default () => {};\n');
-    }
-    writeFileSync(join(worldDir, 'world.plist'), manifest);
-    loadWorld(worldDir);
+  arbitrary: fc.oneof(
+    { weight: WORLD_TEXTS.length, arbitrary: worldEdit('world.plist') },
+    ...WORLD_TEXTS.map((file) => ({ weight: 1, arbitrary: worldEdit(file) })),
+  ),
+  run({ file, text }) {
+    loadWorld(WORLD_ROOT, { fs: memoryFs(WORLD_ROOT, { ...WORLD_FILES, [file]: text }) });
   },
 };
 
@@ -266,11 +307,21 @@ const trace: FuzzTarget<string> = {
   run: (s) => void parseTraceText(s),
 };
 
-const SCENARIO_SEEDS = [
-  'keepalive-crash-loop.yaml',
-  'endpoint-listener-dies.yaml',
-  'code-signing-67050.yaml',
-].map((f) => text(`assets/scenarios/${f}`));
+/** A short scenario written here (yaml's cost grows with the text): an anchor, its alias, and the common steps. */
+export const SCENARIO_SEED = `name: A crash interrupts, the next send relaunches
+world: ../worlds/acme-vpn
+steps:
+  - connect: { id: c1, from: com.acme.vpn, to: com.acme.vpn.helper }
+  - send: &ping { conn: c1, body: { op: ping }, reply: true }
+  - expect: { reply: c1 }
+  - crash: com.acme.vpn.helper
+  - expect: { conn: c1, state: interrupted, error: XPC_ERROR_CONNECTION_INTERRUPTED }
+  - wait: 200ms
+  - send: *ping
+  - name: answered again
+    expect: { reply: c1 }
+`;
+const SCENARIO_SEEDS = [SCENARIO_SEED, text('assets/scenarios/log-text-sysextd.yaml')];
 const scenario: FuzzTarget<string> = {
   name: 'scenario parser',
   arbitrary: mutated(SCENARIO_SEEDS),
@@ -321,28 +372,28 @@ const frames: FuzzTarget<Buffer> = {
   run(bytes) {
     // ws's framing layer, as the server configures it, then the server's own frame reader.
     const receiver = new Receiver({ isServer: true, maxPayload: MAX_CLIENT_FRAME });
-    let refused = false;
-    receiver.on('error', () => {
-      refused = true;
-    });
     receiver.on('message', (data: Buffer) => {
       const frame = readClientFrame(data.toString());
       if ('error' in frame) return;
       parseCommand(frame.command);
     });
-    receiver.write(bytes);
-    void refused;
+    // A refused frame is ws's own error with a close code (the server closes that socket); anything else escaped.
+    // ws unmasks payloads in place: the case's input stays as generated.
+    receiver._write(Buffer.from(bytes), 'buffer', (error) => {
+      if (error && !String((error as { code?: unknown }).code).startsWith('WS_ERR_')) throw error;
+    });
   },
 };
 
+/** The slowest first, so that run side by side (XPC_LAB_FUZZ_JOBS) they finish together. */
 export const TARGETS: readonly FuzzTarget<never>[] = [
-  plist,
   world,
-  requirement,
-  filter,
-  log,
-  trace,
   scenario,
-  command,
+  log,
+  plist,
+  trace,
+  filter,
   frames,
+  command,
+  requirement,
 ] as FuzzTarget<never>[];

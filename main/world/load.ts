@@ -1,4 +1,3 @@
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { identityOfProgram } from '../signing/world-identity';
 import { cmakePlaceholders, isUnresolved, rederive, settingsFor } from './build-settings';
@@ -23,7 +22,8 @@ import { associated, keepAlive, machServices, str, unixSockets, versions } from 
 import { ProfileError, readProvisioningProfile, unsatisfied } from './provisioning-profile';
 import { sysextInfo } from './sysext-info';
 import { validateWorld } from './validate';
-import { appsOf, entitlementFiles, frameworkXpcServices, isDir, list } from './world-files';
+import { appsOf, entitlementFiles, frameworkXpcServices, list } from './world-files';
+import { diskFs, type WorldFs } from './world-fs';
 import { worldXcconfig } from './xcconfig';
 import { derivedSettings, rfc1034Identifier } from './xcode-settings';
 
@@ -69,6 +69,8 @@ class Loader {
     readonly root: string,
     /** Reads the code signature of an executable in the world, when there is a reader. */
     private readonly signatureOf?: SignatureReader,
+    /** Where the world's files are read from. */
+    readonly fs: WorldFs = diskFs,
   ) {
     this.manifestRoot = root;
   }
@@ -77,7 +79,19 @@ class Loader {
   signature(program: string): SignatureIdentity | undefined {
     if (!this.signatureOf || !program) return undefined;
     const executable = join(this.root, program);
-    return existsSync(executable) && !isDir(executable) ? this.signatureOf(executable) : undefined;
+    return this.fs.kind(executable) === 'file' ? this.signatureOf(executable) : undefined;
+  }
+
+  exists(path: string): boolean {
+    return this.fs.kind(path) !== undefined;
+  }
+
+  list(dir: string, suffix: string): string[] {
+    return list(dir, suffix, this.fs);
+  }
+
+  readPlist(path: string, diagnostics: Diagnostic[], relative: string): PlistDict | undefined {
+    return readPlist(path, diagnostics, relative, this.fs);
   }
 
   rel(path: string): string {
@@ -146,10 +160,10 @@ class Loader {
 
   loadManifest(fallbackRoot?: string): void {
     const own = join(this.manifestRoot, 'world.plist');
-    const path = existsSync(own) || !fallbackRoot ? own : join(fallbackRoot, 'world.plist');
-    if (!existsSync(path)) return;
+    const path = this.exists(own) || !fallbackRoot ? own : join(fallbackRoot, 'world.plist');
+    if (!this.exists(path)) return;
     this.manifestRoot = dirname(path);
-    const raw = readPlist(path, this.diagnostics, 'world.plist');
+    const raw = this.readPlist(path, this.diagnostics, 'world.plist');
     if (!raw) return;
     const parsed = ManifestSchema.safeParse(raw);
     if (parsed.success) {
@@ -168,7 +182,7 @@ class Loader {
 
   /** `*.xcconfig` files in the world give build settings under world.plist's (main/world/xcconfig.ts). */
   readXcconfigs(dir: string): void {
-    const fromFiles = worldXcconfig(dir, this.diagnostics);
+    const fromFiles = worldXcconfig(dir, this.diagnostics, this.fs);
     this.manifest = { ...this.manifest, buildSettings: { ...fromFiles, ...this.manifest.buildSettings } };
   }
 
@@ -184,8 +198,8 @@ class Loader {
         teamFromEntitlements(entry.entitlements ?? {});
       if (team) teams.add(team);
     }
-    for (const file of entitlementFiles(top)) {
-      const raw = readPlist(file, [], this.rel(file));
+    for (const file of entitlementFiles(top, this.fs)) {
+      const raw = this.readPlist(file, [], this.rel(file));
       const team = raw && teamFromEntitlements(raw);
       if (team) teams.add(team);
     }
@@ -200,8 +214,8 @@ class Loader {
   entitlementsFile(beside: string | undefined): { raw: PlistDict; file?: string } {
     if (!beside) return { raw: {} };
     const file = `${beside.replace(/\.(app|xpc|systemextension|plist)$/, '')}.entitlements`;
-    if (!existsSync(file)) return { raw: {} };
-    return { raw: readPlist(file, this.diagnostics, this.rel(file)) ?? {}, file };
+    if (!this.exists(file)) return { raw: {} };
+    return { raw: this.readPlist(file, this.diagnostics, this.rel(file)) ?? {}, file };
   }
 
   /**
@@ -213,7 +227,7 @@ class Loader {
     if (behaviour.kind !== 'script') return [behaviour];
     const path = resolve(this.manifestRoot, behaviour.path);
     const where = { severity: 'error' as const, file: 'world.plist', key: `bundles.${id}.behaviours` };
-    if (!existsSync(path)) {
+    if (!this.exists(path)) {
       this.diagnostics.push({
         ...where,
         message: `the script ${behaviour.path} does not exist`,
@@ -221,7 +235,7 @@ class Loader {
       });
       return [{ ...behaviour, path }];
     }
-    const rel = relative(realpathSync(this.manifestRoot), realpathSync(path));
+    const rel = relative(this.fs.realpath(this.manifestRoot), this.fs.realpath(path));
     if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
       this.diagnostics.push({
         ...where,
@@ -260,7 +274,7 @@ class Loader {
     const s = this.settings(id);
     const ent = this.entitlementsFile(beside);
     // XPC-MODEL §10.5: a signed executable's identity sits under world.plist's overrides.
-    const signed = identityOfProgram(this.root, partial.program, s);
+    const signed = this.fs.signatures ? identityOfProgram(this.root, partial.program, s) : {};
     if (signed.diagnostic) this.diagnostics.push(signed.diagnostic);
     const signature: SignatureIdentity | undefined =
       this.signature(partial.program) ??
@@ -361,7 +375,7 @@ class Loader {
   readInfo(bundlePath: string): BundleRead {
     const infoPath = join(bundlePath, 'Contents', 'Info.plist');
     const rel = this.rel(infoPath);
-    if (!existsSync(infoPath)) {
+    if (!this.exists(infoPath)) {
       this.diagnostics.push({
         severity: 'error',
         file: this.rel(bundlePath),
@@ -371,7 +385,7 @@ class Loader {
       });
       return { raw: {}, readable: false };
     }
-    const raw = readPlist(infoPath, this.diagnostics, rel);
+    const raw = this.readPlist(infoPath, this.diagnostics, rel);
     return raw ? { raw, readable: true } : { raw: {}, readable: false };
   }
 
@@ -503,17 +517,20 @@ class Loader {
   loadApp(appPath: string, parent?: JobSpec): void {
     const app = this.loadBundle(appPath, 'App', parent);
     const contents = join(appPath, 'Contents');
-    for (const xpc of [...list(join(contents, 'XPCServices'), '.xpc'), ...frameworkXpcServices(appPath)])
+    for (const xpc of [
+      ...this.list(join(contents, 'XPCServices'), '.xpc'),
+      ...frameworkXpcServices(appPath, this.fs),
+    ])
       this.loadBundle(xpc, 'XPCService', app);
-    for (const ext of list(join(contents, 'Library', 'SystemExtensions'), '.systemextension'))
+    for (const ext of this.list(join(contents, 'Library', 'SystemExtensions'), '.systemextension'))
       this.loadBundle(ext, 'SystemExtension', app);
-    for (const plist of list(join(contents, 'Library', 'LaunchDaemons'), '.plist'))
+    for (const plist of this.list(join(contents, 'Library', 'LaunchDaemons'), '.plist'))
       this.loadJob(plist, 'SMAppServiceDaemon', appPath, app.label);
-    for (const plist of list(join(contents, 'Library', 'LaunchAgents'), '.plist'))
+    for (const plist of this.list(join(contents, 'Library', 'LaunchAgents'), '.plist'))
       this.loadJob(plist, 'SMAppServiceAgent', appPath, app.label);
-    for (const appex of list(join(contents, 'PlugIns'), '.appex')) this.noteAppExtension(appex);
+    for (const appex of this.list(join(contents, 'PlugIns'), '.appex')) this.noteAppExtension(appex);
     // A login item whose executable an SMAppService plist runs is that job's program, not a second process.
-    for (const login of list(join(contents, 'Library', 'LoginItems'), '.app')) {
+    for (const login of this.list(join(contents, 'Library', 'LoginItems'), '.app')) {
       const inside = `/${this.rel(login)}/`;
       if (!this.jobs.some((j) => j.program.startsWith(inside))) this.loadApp(login, app);
     }
@@ -522,7 +539,9 @@ class Loader {
   /** App extensions (`Contents/PlugIns/*.appex`) are named, not run: ExtensionKit and pluginkit are not modelled. */
   noteAppExtension(path: string): void {
     const infoPath = join(path, 'Contents', 'Info.plist');
-    const raw = existsSync(infoPath) ? readPlist(infoPath, this.diagnostics, this.rel(infoPath)) : undefined;
+    const raw = this.exists(infoPath)
+      ? this.readPlist(infoPath, this.diagnostics, this.rel(infoPath))
+      : undefined;
     const ext = raw?.NSExtension as PlistDict | undefined;
     const point = str(ext?.NSExtensionPointIdentifier);
     this.diagnostics.push({
@@ -575,9 +594,9 @@ class Loader {
     const inBundle = /^(.*?\.(?:app|bundle|systemextension))\/Contents\//.exec(program)?.[1];
     const bundle = appPath ?? (inBundle ? join(this.root, inBundle) : undefined);
     const file = bundle ? join(bundle, 'Contents', 'embedded.provisionprofile') : undefined;
-    if (!file || !existsSync(file)) return undefined;
+    if (!file || !this.exists(file)) return undefined;
     try {
-      return readProvisioningProfile(readFileSync(file));
+      return readProvisioningProfile(this.fs.readFile(file));
     } catch (error) {
       if (!(error instanceof ProfileError)) throw error;
       this.diagnostics.push({
@@ -632,7 +651,7 @@ class Loader {
   loadJob(path: string, type: JobType, appPath?: string, appLabel?: string): void {
     const rel = this.rel(path);
     // A plist launchd cannot parse is refused ("Bootstrap failed: 5"): the diagnostic says so, and there is no job.
-    const raw = readPlist(path, this.diagnostics, rel);
+    const raw = this.readPlist(path, this.diagnostics, rel);
     if (!raw) return;
     const literalLabel = str(raw.Label);
     const entry = literalLabel ? this.manifest.bundles[literalLabel] : undefined;
@@ -721,6 +740,8 @@ export interface LoadOptions {
    * world.plist, the entitlements files and the build settings.
    */
   signatureOf?: SignatureReader;
+  /** Where the world's files are read from: the disk (default), or a world held in memory (main/world/world-fs.ts). */
+  fs?: WorldFs;
 }
 
 /**
@@ -729,24 +750,25 @@ export interface LoadOptions {
  * disk is loaded, and every problem is a diagnostic on its item.
  */
 export function loadWorld(root: string, options: LoadOptions = {}): LoadResult {
-  if (!existsSync(root) || !statSync(root).isDirectory())
+  const fs = options.fs ?? diskFs;
+  if (fs.kind(root) !== 'dir')
     throw new WorldLoadError(`${root}: not a world folder (it does not exist or is not a directory)`);
   const bundleRoot = root.replace(/[\\/]+$/, '').endsWith('.app');
   const top = bundleRoot ? dirname(root) : root;
-  const loader = new Loader(top, options.signatureOf);
+  const loader = new Loader(top, options.signatureOf, fs);
   if (!bundleRoot) loader.loadManifest(options.manifestFrom);
   loader.readXcconfigs(bundleRoot ? root : top);
   loader.findProjectTeam(bundleRoot ? root : top);
   // [I] /Library jobs load first: launchd bootstraps them at boot, before any app registers an SMAppService job (XPC-MODEL §4.6).
   if (!bundleRoot) {
-    for (const plist of list(join(top, 'Library', 'LaunchDaemons'), '.plist'))
+    for (const plist of loader.list(join(top, 'Library', 'LaunchDaemons'), '.plist'))
       loader.loadJob(plist, 'LaunchDaemon');
-    for (const plist of list(join(top, 'Library', 'LaunchAgents'), '.plist'))
+    for (const plist of loader.list(join(top, 'Library', 'LaunchAgents'), '.plist'))
       loader.loadJob(plist, 'LaunchAgent');
   }
-  for (const app of appsOf(root.replace(/[\\/]+$/, ''), top)) loader.loadApp(app);
+  for (const app of appsOf(root.replace(/[\\/]+$/, ''), top, fs)) loader.loadApp(app);
   if (!bundleRoot)
-    for (const plugin of list(join(top, 'Library', 'Security', 'SecurityAgentPlugins'), '.bundle'))
+    for (const plugin of loader.list(join(top, 'Library', 'Security', 'SecurityAgentPlugins'), '.bundle'))
       loader.loadAuthorizationPlugin(plugin);
   inheritVersions(loader.jobs);
   // Versions inherited from the app feed the templates too.
@@ -768,6 +790,6 @@ export function loadWorld(root: string, options: LoadOptions = {}): LoadResult {
     ...(loader.manifest.state ? { state: loader.manifest.state } : {}),
     ...(loader.manifest.quota ? { quota: loader.manifest.quota } : {}),
   };
-  const rules = options.validate === false ? [] : validateWorld(world);
+  const rules = options.validate === false ? [] : validateWorld(world, fs);
   return { world, diagnostics: [...loader.diagnostics, ...rules] };
 }

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { parse, parseOpenStep } from 'plist';
 import { binaryPlistProblem } from './plist-bounds';
 import { locateXmlProblem } from './plist-lines';
 import { leadingWhitespace, parseXmlPlist, type XmlNote, XmlPlistError } from './plist-xml';
+import { diskFs, type WorldFs } from './world-fs';
 import { applyModifier } from './xcode-settings';
 
 export interface Diagnostic {
@@ -48,10 +48,15 @@ function formatOf(text: string): 'openstep' | 'xml' {
 }
 
 /** Reads an XML, binary or OpenStep plist; a bad file is a diagnostic, never a throw. */
-export function readPlist(path: string, diagnostics: Diagnostic[], relative: string): PlistDict | undefined {
+export function readPlist(
+  path: string,
+  diagnostics: Diagnostic[],
+  relative: string,
+  fs: WorldFs = diskFs,
+): PlistDict | undefined {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = fs.readFile(path);
   } catch (error) {
     diagnostics.push({
       severity: 'error',

@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Diagnostic } from './plist-file';
+import { diskFs, type WorldFs } from './world-fs';
 
 const MAX_DEPTH = 8;
 
@@ -11,25 +11,19 @@ const HOMES: Readonly<Record<string, RegExp>> = {
   '.systemextension': /(^|\/)[^/]+\.app\/Contents\/Library\/SystemExtensions\/[^/]+\.systemextension$/,
 };
 
-function walk(dir: string, depth: number, found: string[]): void {
+function walk(fs: WorldFs, dir: string, depth: number, found: string[]): void {
   if (depth > MAX_DEPTH) return;
   let names: string[];
   try {
-    names = readdirSync(dir);
+    names = fs.readdir(dir);
   } catch {
     return;
   }
   for (const name of names) {
     const path = join(dir, name);
-    let isDir = false;
-    try {
-      isDir = statSync(path).isDirectory();
-    } catch {
-      continue;
-    }
-    if (!isDir) continue;
+    if (fs.kind(path) !== 'dir') continue;
     if (name.endsWith('.xpc') || name.endsWith('.systemextension')) found.push(path);
-    else walk(path, depth + 1, found);
+    else walk(fs, path, depth + 1, found);
   }
 }
 
@@ -54,10 +48,10 @@ function diagnosticFor(rel: string): Diagnostic {
 }
 
 /** Bundles that sit where macOS would never look for them. */
-export function strayBundles(root: string): Diagnostic[] {
-  if (!existsSync(root)) return [];
+export function strayBundles(root: string, fs: WorldFs = diskFs): Diagnostic[] {
+  if (fs.kind(root) === undefined) return [];
   const found: string[] = [];
-  walk(root, 0, found);
+  walk(fs, root, 0, found);
   // A world that is itself an .app names its paths from the folder holding it.
   const base = root.replace(/[\\/]+$/, '').endsWith('.app') ? dirname(root) : root;
   return found

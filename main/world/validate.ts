@@ -3,20 +3,21 @@ import type { JobSpec, World } from './model';
 import type { Diagnostic } from './plist-file';
 import { strayBundles } from './validate-bundles';
 import { unreachableTargets } from './validate-lookup';
+import { diskFs, type WorldFs } from './world-fs';
 
 /**
  * The rules `xpc-lab validate` checks beyond reading the files: each finding
  * names the file and key, says what is wrong in plain words, and what macOS
  * would do about it.
  */
-export function validateWorld(world: World): Diagnostic[] {
+export function validateWorld(world: World, fs: WorldFs = diskFs): Diagnostic[] {
   const all = [
     ...labelsUsedTwice(world),
     ...neMachServiceNames(world),
     ...esDefaultNames(world),
     ...unreachableTargets(world),
     ...neverCheckedIn(world),
-    ...strayBundles(world.root),
+    ...strayBundles(world.root, fs),
   ];
   // Two jobs sharing a label share world.plist's behaviours, and so their findings.
   const seen = new Set<string>();

@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from './plist-file';
+import { diskFs, type WorldFs } from './world-fs';
 
 /**
  * Xcode build configuration files (`*.xcconfig`): `KEY = value` lines, `//`
@@ -30,6 +30,7 @@ export function readXcconfig(
   path: string,
   root: string,
   diagnostics: Diagnostic[],
+  fs: WorldFs = diskFs,
   seen: Set<string> = new Set(),
 ): Record<string, string> {
   const rel = relative(root, path).split(sep).join('/');
@@ -37,7 +38,7 @@ export function readXcconfig(
   seen.add(path);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = fs.readFile(path).toString('utf8');
   } catch (error) {
     diagnostics.push({
       severity: 'warning',
@@ -52,7 +53,8 @@ export function readXcconfig(
     const include = INCLUDE.exec(raw);
     if (include) {
       const target = resolve(dirname(path), include[2] as string);
-      if (existsSync(target)) Object.assign(out, readXcconfig(target, root, diagnostics, seen));
+      if (fs.kind(target) !== undefined)
+        Object.assign(out, readXcconfig(target, root, diagnostics, fs, seen));
       else if (!include[1])
         diagnostics.push({
           severity: 'info',
@@ -77,11 +79,11 @@ export function readXcconfig(
 
 const MAX_DEPTH = 6;
 
-function xcconfigFiles(dir: string, depth: number, found: string[]): string[] {
+function xcconfigFiles(fs: WorldFs, dir: string, depth: number, found: string[]): string[] {
   if (depth > MAX_DEPTH) return found;
   let names: string[];
   try {
-    names = readdirSync(dir).sort();
+    names = fs.readdir(dir).sort();
   } catch {
     return found;
   }
@@ -89,26 +91,28 @@ function xcconfigFiles(dir: string, depth: number, found: string[]): string[] {
     const path = join(dir, name);
     if (name.endsWith('.xcconfig')) found.push(path);
     else if (!name.startsWith('.') && !/\.(app|xpc|systemextension|appex|framework)$/.test(name)) {
-      try {
-        if (statSync(path).isDirectory()) xcconfigFiles(path, depth + 1, found);
-      } catch {}
+      if (fs.kind(path) === 'dir') xcconfigFiles(fs, path, depth + 1, found);
     }
   }
   return found;
 }
 
 /** Every `.xcconfig` in a world, each read with its includes; files that another includes are read through it. */
-export function worldXcconfig(root: string, diagnostics: Diagnostic[]): Record<string, string> {
-  const files = xcconfigFiles(root, 0, []);
+export function worldXcconfig(
+  root: string,
+  diagnostics: Diagnostic[],
+  fs: WorldFs = diskFs,
+): Record<string, string> {
+  const files = xcconfigFiles(fs, root, 0, []);
   const included = new Set<string>();
   for (const file of files) {
-    for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
+    for (const line of fs.readFile(file).toString('utf8').split(/\r?\n/)) {
       const include = INCLUDE.exec(line);
       if (include) included.add(resolve(dirname(file), include[2] as string));
     }
   }
   const out: Record<string, string> = {};
   for (const file of files.filter((f) => !included.has(f)))
-    Object.assign(out, readXcconfig(file, root, diagnostics));
+    Object.assign(out, readXcconfig(file, root, diagnostics, fs));
   return out;
 }
