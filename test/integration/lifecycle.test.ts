@@ -90,9 +90,10 @@ describe('real helper processes', () => {
     );
     expect(failed).toMatchObject({ error: 'XPC_ERROR_CONNECTION_INTERRUPTED' });
 
-    const relaunch = await s.next(
+    // The relaunch can come in the same turn as the failed replies, so it is looked for after the crash, not after them.
+    const relaunch = await s.waitFor(
       'a relaunch',
-      (e) => e.kind === 'process.spawn' && e.label === 'com.example.slow',
+      (e) => e.kind === 'process.spawn' && e.label === 'com.example.slow' && e.seq > exit.seq,
     );
     expect(relaunch).toMatchObject({ reason: 'ipc (mach)' });
     expect((relaunch as Extract<TraceEvent, { kind: 'process.spawn' }>).pid).not.toBe(slowPid);
