@@ -16,14 +16,26 @@ export function spawnerKind(value = process.env.XPC_LAB_TEST_SPAWNER): SpawnerKi
   throw new Error(`XPC_LAB_TEST_SPAWNER is "${value}": expected "child_process" or "utility"`);
 }
 
+export interface LiveOptions {
+  /** Utility spawner only: no MessageChannelMain, so every message goes through the broker. */
+  withoutChannels?: boolean;
+}
+
 /** A spawner of the given kind, and how to end everything it started. */
-function makeSpawner(kind: SpawnerKind): { spawner: Spawner; fake?: FakeUtility; dispose(): void } {
+function makeSpawner(
+  kind: SpawnerKind,
+  options: LiveOptions,
+): { spawner: Spawner; fake?: FakeUtility; dispose(): void } {
   if (kind === 'child_process') {
     const spawner = new ChildProcessSpawner(helperEntryPath());
     return { spawner, dispose: () => spawner.dispose() };
   }
   const fake = createFakeUtility();
-  const spawner = new UtilityProcessSpawner(fake.utilityProcess, helperEntryPath(), fake.MessageChannelMain);
+  const spawner = new UtilityProcessSpawner(
+    fake.utilityProcess,
+    helperEntryPath(),
+    options.withoutChannels ? undefined : fake.MessageChannelMain,
+  );
   // As the Electron host does: the app's child-process-gone says why a utility process ended.
   fake.app.on('child-process-gone', (_event, details) => spawner.onChildProcessGone(details));
   return { spawner, fake, dispose: () => fake.dispose() };
@@ -39,9 +51,9 @@ export class LiveSession {
   private readonly spawner: { spawner: Spawner; dispose(): void };
   private waiters: { test: (e: TraceEvent) => boolean; resolve: (e: TraceEvent) => void }[] = [];
 
-  constructor(world: World, kind: SpawnerKind = spawnerKind()) {
+  constructor(world: World, kind: SpawnerKind = spawnerKind(), options: LiveOptions = {}) {
     this.kind = kind;
-    const made = makeSpawner(kind);
+    const made = makeSpawner(kind, options);
     this.spawner = made;
     this.fake = made.fake;
     this.session = new Session({
