@@ -96,7 +96,7 @@ export function createFakeUtility() {
         this.emit('spawn');
       });
       this.child.on('message', (message) => this.emit('message', message));
-      this.child.once('error', () => {
+      this.child.on('error', () => {
         if (this.spawned) return;
         this.end({ reason: 'launch-failed', exitCode: 1 }, 1);
       });
@@ -118,10 +118,12 @@ export function createFakeUtility() {
       if (port !== undefined && !(port instanceof FakeMessagePort)) {
         throw new Error('DataCloneError: only a MessagePortMain can be transferred');
       }
+      // Cloned now, as Electron does: a later change to the object is not seen, and what cannot be cloned throws here.
+      const clone = structuredClone(message);
       const entry: Posted = {
         pid: this.pid,
         serviceName: this.options.serviceName,
-        message,
+        message: clone,
         ports: port ? [port] : [],
       };
       posted.push(entry);
@@ -133,9 +135,9 @@ export function createFakeUtility() {
         }
         transfers.push(entry);
         // Neuters the port now, as Electron does; its socket goes over once what was posted on it is written.
-        this.queue.push({ message, socket: port.transfer() });
+        this.queue.push({ message: clone, socket: port.transfer() });
       } else {
-        this.queue.push({ message });
+        this.queue.push({ message: clone });
       }
       void this.pump();
     }
