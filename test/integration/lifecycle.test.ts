@@ -90,6 +90,7 @@ describe('real helper processes', () => {
     );
     expect(failed).toMatchObject({ error: 'XPC_ERROR_CONNECTION_INTERRUPTED' });
 
+    // The relaunch can come in the same turn as the failed replies, so it is looked for after them in the stream, not after the moment they were seen.
     const relaunch = await s.waitFor(
       'a relaunch',
       (e) => e.kind === 'process.spawn' && e.label === 'com.example.slow' && e.seq > failed.seq,

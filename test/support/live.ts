@@ -1,18 +1,66 @@
+import type { Spawner } from '../../main/broker/spawner';
+import { UtilityProcessSpawner } from '../../main/hosts/electron/utility-spawner';
 import { ChildProcessSpawner } from '../../main/hosts/headless/child-spawner';
 import { helperEntryPath } from '../../main/hosts/helper-path';
 import { Session } from '../../main/session/session';
 import type { TraceEvent } from '../../main/trace/schema';
 import type { World } from '../../main/world/model';
+import { createFakeUtility, type FakeUtility } from './fake-utility';
+
+/** Which spawner live sessions use: `XPC_LAB_TEST_SPAWNER=utility` for Electron's, through the fake `electron`. */
+export type SpawnerKind = 'child_process' | 'utility';
+
+export function spawnerKind(value = process.env.XPC_LAB_TEST_SPAWNER): SpawnerKind {
+  if (value === undefined || value === '' || value === 'child_process') return 'child_process';
+  if (value === 'utility') return 'utility';
+  throw new Error(`XPC_LAB_TEST_SPAWNER is "${value}": expected "child_process" or "utility"`);
+}
+
+export interface LiveOptions {
+  /** Utility spawner only: no MessageChannelMain, so every message goes through the broker. */
+  withoutChannels?: boolean;
+}
+
+/** A spawner of the given kind, and how to end everything it started. */
+function makeSpawner(
+  kind: SpawnerKind,
+  options: LiveOptions,
+): { spawner: Spawner; fake?: FakeUtility; dispose(): void } {
+  if (kind === 'child_process') {
+    const spawner = new ChildProcessSpawner(helperEntryPath());
+    return { spawner, dispose: () => spawner.dispose() };
+  }
+  const fake = createFakeUtility();
+  const spawner = new UtilityProcessSpawner(
+    fake.utilityProcess,
+    helperEntryPath(),
+    options.withoutChannels ? undefined : fake.MessageChannelMain,
+  );
+  // As the Electron host does: the app's child-process-gone says why a utility process ended.
+  fake.app.on('child-process-gone', (_event, details) => spawner.onChildProcessGone(details));
+  return { spawner, fake, dispose: () => fake.dispose() };
+}
 
 /** A session over real helper processes, with a way to wait for what it records. */
 export class LiveSession {
   readonly events: TraceEvent[] = [];
   readonly session: Session;
-  private readonly spawner = new ChildProcessSpawner(helperEntryPath());
+  readonly kind: SpawnerKind;
+  /** Present under the utility spawner: what the fake `electron` saw posted and transferred. */
+  readonly fake: FakeUtility | undefined;
+  private readonly spawner: { spawner: Spawner; dispose(): void };
   private waiters: { test: (e: TraceEvent) => boolean; resolve: (e: TraceEvent) => void }[] = [];
 
-  constructor(world: World) {
-    this.session = new Session({ world, spawner: this.spawner, host: 'headless' });
+  constructor(world: World, kind: SpawnerKind = spawnerKind(), options: LiveOptions = {}) {
+    this.kind = kind;
+    const made = makeSpawner(kind, options);
+    this.spawner = made;
+    this.fake = made.fake;
+    this.session = new Session({
+      world,
+      spawner: made.spawner,
+      host: kind === 'utility' ? 'electron' : 'headless',
+    });
     this.session.hub.subscribe((e) => {
       this.events.push(e);
       this.waiters = this.waiters.filter((w) => {
