@@ -161,4 +161,30 @@ describe('direct channels, the broker side', () => {
     clock.advance(5000);
     expect(said()).toHaveLength(2);
   });
+
+  it('with capture off, a count per connection becomes one message.counts event and keeps the service busy', async () => {
+    const { broker, rec, client, daemon, clock } = await connected();
+    expect(broker.captureCountsOnly).toBe(false);
+    broker.captureCountsOnly = true;
+    expect(client.of('capture').at(-1)).toEqual({ t: 'capture', payloads: true, counts: true });
+    clock.advance(5);
+    const t = clock.now() - 2;
+    client.say({
+      t: 'capture',
+      records: [{ k: 'counts', conn: 'c1', at: t, messages: 250, bytes: 5000, requests: 250, replies: 0 }],
+      dropped: 0,
+    });
+    clock.advance(REORDER_WINDOW_MS * 2);
+    expect(rec.of('message.counts')).toEqual([
+      expect.objectContaining({
+        from: client.pid,
+        to: daemon.pid,
+        messages: 250,
+        bytes: 5000,
+        requests: 250,
+        t,
+      }),
+    ]);
+    expect(rec.of('message')).toHaveLength(1);
+  });
 });

@@ -187,4 +187,21 @@ describe('a helper runtime on a direct channel', () => {
     expect(dropped).toBeGreaterThanOrEqual(2000 - allowed);
     expect(dropped).toBeGreaterThan(1000);
   });
+
+  it('with capture off, counts and sizes travel, one record per connection per batch', async () => {
+    const { client, service, conn, peer } = await joined();
+    client.say({ t: 'capture', payloads: false, counts: true });
+    service.say({ t: 'capture', payloads: false, counts: true });
+    peer.onMessage(({ reply }) => reply?.({ ok: true }));
+    for (let i = 0; i < 20; i++) await conn.sendWithReply({ selector: 'ping', n: i });
+    client.sdk.capture.flush();
+    service.sdk.capture.flush();
+    const sent = client.records().filter((r) => r.k === 'counts');
+    const replied = service.records().filter((r) => r.k === 'counts');
+    expect(client.records().filter((r) => r.k === 'send' || r.k === 'reply')).toEqual([]);
+    expect(sent.reduce((n, r) => n + (r.k === 'counts' ? r.messages : 0), 0)).toBe(20);
+    expect(sent.reduce((n, r) => n + (r.k === 'counts' ? r.requests : 0), 0)).toBe(20);
+    expect(replied.reduce((n, r) => n + (r.k === 'counts' ? r.replies : 0), 0)).toBe(20);
+    expect(sent.length).toBeLessThan(20);
+  });
 });
