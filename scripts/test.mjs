@@ -1,6 +1,6 @@
 // The whole suite: lint and format (Biome), types (tsc), then every test (Vitest:
-// unit, integration with real helpers, e2e in Chromium), then the integration tests
-// again with helpers as Electron utility processes (through the fake `electron` of
+// unit and e2e in Chromium; then the integration tests, with real helpers, on their own
+// turn, once with helpers as child processes and once as Electron utility processes (the fake `electron` of
 // test/support/fake-utility.ts). Ends with one plain "N passed, N failed" line.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -23,19 +23,32 @@ const vitest = (label, report, args, env) =>
     ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args],
     env,
   );
+const filters = process.argv.slice(2);
 const runs = [
   { report: join('test-output', 'vitest.json') },
+  { report: join('test-output', 'vitest-integration.json') },
   { report: join('test-output', 'vitest-utility.json') },
 ];
 for (const { report } of runs) rmSync(report, { force: true });
-const unitToE2e = vitest('tests (vitest)', runs[0].report, process.argv.slice(2));
+// The integration tests time real helper processes against each other (the flood test compares round-trip
+// percentiles), so a whole run gives them a turn of their own, once per spawner, not beside the e2e tests'
+// Chromium. With filters, the filtered run includes them as asked.
+const unitToE2e = vitest(
+  filters.length > 0 ? 'tests (vitest)' : 'tests (vitest): unit and e2e',
+  runs[0].report,
+  filters.length > 0 ? filters : ['--exclude', 'test/integration/**'],
+);
+if (filters.length > 0) runs.splice(1, 1);
+const underChildProcess =
+  filters.length > 0 ||
+  vitest('integration tests, helpers as child processes', runs[1].report, ['test/integration']);
 const underUtility = vitest(
   'integration tests again, helpers as utility processes (XPC_LAB_TEST_SPAWNER=utility)',
-  runs[1].report,
+  runs.at(-1).report,
   ['test/integration'],
   { ...process.env, XPC_LAB_TEST_SPAWNER: 'utility' },
 );
-const tests = unitToE2e && underUtility;
+const tests = unitToE2e && underChildProcess && underUtility;
 
 let passed = 0;
 let failed = 0;

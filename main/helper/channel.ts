@@ -21,6 +21,7 @@ export interface StreamLike {
   on(event: 'error' | 'close', listener: () => void): unknown;
   destroy(): unknown;
   setNoDelay?(noDelay: boolean): unknown;
+  resume?(): unknown;
 }
 
 /** Frames larger than this close the channel before they are parsed (docs/security.md, Quotas). */
@@ -96,6 +97,8 @@ export class SocketChannel implements PeerChannel {
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', () => this.end());
     socket.on('close', () => this.end());
+    // An end the host made is handed over paused; its holder reads it from here on.
+    socket.resume?.();
   }
 
   send(frame: ChannelFrame): void {

@@ -36,16 +36,17 @@ class Runtime {
   }
 }
 
-const pairs = new SocketPairs();
-afterEach(() => pairs.dispose());
+let pairs = new SocketPairs();
+afterEach(() => {
+  pairs.dispose();
+  pairs = new SocketPairs();
+});
 
 async function channelPair(): Promise<[SocketChannel, SocketChannel]> {
   const pair = await pairs.create();
   const a = socketOf(pair.a);
   const b = socketOf(pair.b);
   if (!a || !b) throw new Error('no sockets');
-  a.resume();
-  b.resume();
   return [new SocketChannel(a), new SocketChannel(b)];
 }
 
