@@ -8,6 +8,8 @@ import type { ChannelFrame } from '../../helper/protocol';
 
 type SocketEnd = ChannelEnd & { socket: Socket };
 
+const MAX_MAKING = 64;
+
 function end(socket: Socket): SocketEnd {
   return { channelEnd: true, socket };
 }
@@ -27,9 +29,24 @@ export class SocketPairs {
   private dir: string | undefined;
   private serial = 0;
   private disposed = false;
+  /** Pairs being made at once: each holds a listener and two sockets here until its ends are handed over. */
+  private making = 0;
+  private readonly queued: (() => void)[] = [];
 
+  /** Makes a pair, at most MAX_MAKING at a time, so a burst of connections cannot use up this process's files. */
   async create(): Promise<ChannelPair> {
     if (this.disposed) throw new Error('the host is shutting down: no new channels');
+    if (this.making >= MAX_MAKING) await new Promise<void>((resolve) => this.queued.push(resolve));
+    this.making++;
+    try {
+      return await this.make();
+    } finally {
+      this.making--;
+      this.queued.shift()?.();
+    }
+  }
+
+  private async make(): Promise<ChannelPair> {
     this.dir ??= mkdtempSync(join(tmpdir(), 'xpc-lab-ch-'));
     const path = join(this.dir, `${++this.serial}.sock`);
     const server = createServer({ pauseOnConnect: true });
@@ -37,6 +54,8 @@ export class SocketPairs {
       server.once('connection', resolve);
       server.once('error', reject);
     });
+    // A listener that fails rejects both waits; the one not reached must not go unhandled.
+    accepted.catch(() => {});
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(path, () => resolve());
