@@ -187,4 +187,32 @@ describe('direct channels, the broker side', () => {
     ]);
     expect(rec.of('message')).toHaveLength(1);
   });
+
+  it('a channel the host cannot make costs only that connection, with the cause stated', async () => {
+    class FailingSpawner extends ChannelSpawner {
+      override async createChannel(): Promise<ChannelPair> {
+        throw new Error('listen EMFILE: too many open files');
+      }
+    }
+    const spawner = new FailingSpawner();
+    const rec = new Recorder();
+    const broker = new Broker({
+      world: world([app('com.example.app'), job('com.example.daemon')]),
+      spawner,
+      clock: new FakeClock(),
+      emit: rec.emit,
+    });
+    broker.start();
+    const client = spawner.running('com.example.app');
+    client.say({ t: 'connect', conn: 'c1', name: 'com.example.daemon', privileged: false });
+    client.say({ t: 'send', conn: 'c1', id: 1, body: { selector: 'hello' }, expectsReply: true });
+    spawner.running('com.example.daemon').say({ t: 'checkIn', listener: 'l1', name: 'com.example.daemon' });
+    await settle();
+    const invalidated = rec.of('connection.state').filter((e) => e.to === 'invalidated');
+    expect(invalidated).toEqual([
+      expect.objectContaining({ side: 'client', pid: client.pid, cause: expect.stringContaining('EMFILE') }),
+      expect.objectContaining({ side: 'peer', cause: expect.stringContaining('EMFILE') }),
+    ]);
+    expect(client.of('event').at(-1)).toMatchObject({ conn: 'c1', error: 'XPC_ERROR_CONNECTION_INVALID' });
+  });
 });

@@ -73,10 +73,13 @@ export class Channels {
       pair = await create.call(this.s.spawner);
     } catch (error) {
       binding.state = 'abandoned';
+      const cause = `the host could not make a channel: ${error instanceof Error ? error.message : String(error)}`;
       this.s.connections.invalidate(client, {
         reason: 'the channel to the service could not be made',
-        cause: `the host could not make a channel: ${error instanceof Error ? error.message : String(error)}`,
+        cause,
       });
+      // Its peer would wait for a channel that never comes: it ends too, as when a client goes (XPC-MODEL §1.2 rule 2).
+      if (peer.live) this.s.connections.invalidatePeer(peer, client.owner.displayPid, cause);
       return;
     }
     // Everything delivered while the channel was made goes into it first, in order.
