@@ -1,5 +1,6 @@
 import type { XpcDictionary } from '../trace/xpc-value';
 import type { Behaviour } from '../world/model';
+import { now } from './capture';
 import type { HelperConnection, HelperInit, HelperSdk } from './index';
 import { pollPolicy, ReconnectingClient, SUBSCRIBE_POLICY } from './reconnect';
 import { runScript } from './script';
@@ -157,7 +158,6 @@ function load(sdk: HelperSdk, b: Of<'load'>): void {
 }
 
 /** Wall-clock milliseconds as every process on the machine reads them, to the microsecond. */
-const wallMs = (): number => performance.timeOrigin + performance.now();
 
 /**
  * Opens `connections` connections and holds them (XPC-MODEL §1.2): reports when all are up, and
@@ -178,7 +178,7 @@ function hold(sdk: HelperSdk, b: Of<'hold'>): void {
       else errors.invalid++;
       if (errored === b.connections)
         sdk.log(
-          `hold errors: ${errored} of ${b.connections} connections to ${b.service}, last handler at ${wallMs().toFixed(3)} (INTERRUPTED ${errors.interrupted}, INVALID ${errors.invalid})`,
+          `hold errors: ${errored} of ${b.connections} connections to ${b.service}, last handler at ${now().toFixed(3)} (INTERRUPTED ${errors.interrupted}, INVALID ${errors.invalid})`,
         );
     });
     const request = () => {

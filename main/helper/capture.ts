@@ -38,8 +38,6 @@ export class Capture {
     string,
     { messages: number; bytes: number; requests: number; replies: number }
   >();
-  /** Records not kept since the helper started. */
-  droppedTotal = 0;
 
   constructor(
     private readonly send: (batch: Extract<HelperToBroker, { t: 'capture' }>) => void,
@@ -196,7 +194,6 @@ export class Capture {
     const optional = record.k === 'send' || record.k === 'reply';
     if (this.records.length >= this.capacity || (optional && !this.fits(bytes))) {
       this.dropped++;
-      this.droppedTotal++;
     } else {
       this.records.push(record);
     }

@@ -24,8 +24,10 @@ export interface StreamLike {
   resume?(): unknown;
 }
 
-/** Frames larger than this close the channel before they are parsed (docs/security.md, Quotas). */
-export const MAX_FRAME_BYTES = 1024 * 1024 + 4096;
+/** What a frame adds to the message body it carries, at most: its envelope and the body's key. */
+export const FRAME_OVERHEAD_BYTES = 4096;
+/** Frames larger than this close the channel before they are parsed, unless the world allows larger messages. */
+export const MAX_FRAME_BYTES = 1024 * 1024 + FRAME_OVERHEAD_BYTES;
 
 const HEADER = 4;
 
@@ -46,7 +48,8 @@ export class FrameReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
 
-  constructor(private readonly maxFrameBytes = MAX_FRAME_BYTES) {}
+  /** `maxFrameBytes` is read at each frame: a helper learns the broker's message limit only with its init. */
+  constructor(private readonly maxFrameBytes: number | (() => number) = MAX_FRAME_BYTES) {}
 
   /** Returns the frames completed by `chunk`, or a problem that ends the channel. */
   push(chunk: Buffer): { frames: unknown[]; problem?: string } {
@@ -58,8 +61,9 @@ export class FrameReader {
     let offset = 0;
     while (data.length - offset >= HEADER) {
       const length = data.readUInt32BE(offset);
-      if (length > this.maxFrameBytes) {
-        return { frames, problem: `a frame of ${length} bytes exceeds the ${this.maxFrameBytes}-byte limit` };
+      const limit = typeof this.maxFrameBytes === 'function' ? this.maxFrameBytes() : this.maxFrameBytes;
+      if (length > limit) {
+        return { frames, problem: `a frame of ${length} bytes exceeds the ${limit}-byte limit` };
       }
       if (data.length - offset - HEADER < length) break;
       const text = data.toString('utf8', offset + HEADER, offset + HEADER + length);
@@ -86,13 +90,17 @@ function validated(raw: unknown): { frame?: ChannelFrame; problem?: string } {
 
 /** A channel over a connected stream socket, the end a child_process helper is handed. */
 export class SocketChannel implements PeerChannel {
-  private readonly reader = new FrameReader();
+  private readonly reader: FrameReader;
   private frameHandler: (frame: ChannelFrame) => void = () => {};
   private closeHandler: (problem?: string) => void = () => {};
   private closed = false;
   private problem: string | undefined;
 
-  constructor(private readonly socket: StreamLike) {
+  constructor(
+    private readonly socket: StreamLike,
+    maxFrameBytes: number | (() => number) = MAX_FRAME_BYTES,
+  ) {
+    this.reader = new FrameReader(maxFrameBytes);
     socket.setNoDelay?.(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', () => this.end());

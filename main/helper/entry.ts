@@ -1,5 +1,11 @@
 import { runBehaviours } from './behaviours';
-import { type MessagePortLike, PortChannel, SocketChannel, type StreamLike } from './channel';
+import {
+  FRAME_OVERHEAD_BYTES,
+  type MessagePortLike,
+  PortChannel,
+  SocketChannel,
+  type StreamLike,
+} from './channel';
 import { HelperSdk, type HelperTransport } from './sdk';
 
 /**
@@ -37,7 +43,9 @@ function transport(): HelperTransport {
         const socket = handle as StreamLike | undefined;
         handler(
           message,
-          socket && typeof socket.write === 'function' ? new SocketChannel(socket) : undefined,
+          socket && typeof socket.write === 'function'
+            ? new SocketChannel(socket, () => sdk.maxMessageBytes + FRAME_OVERHEAD_BYTES)
+            : undefined,
         );
       }),
   };

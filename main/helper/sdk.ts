@@ -431,7 +431,7 @@ export class HelperSdk {
   post(message: HelperToBroker): void {
     // What this helper recorded before goes first: the broker sees its records and its requests in its own order.
     this.capture.flush();
-    this.transport.send({ ...message, at: performance.timeOrigin + performance.now() });
+    this.transport.send({ ...message, at: now() });
   }
 
   onInit(handler: (init: HelperInit) => void): void {

@@ -44,6 +44,15 @@ describe('the channel frame reader', () => {
     });
   });
 
+  it('reads its limit at each frame, so a helper told a larger message limit takes larger frames', () => {
+    let limit = 64;
+    const reader = new FrameReader(() => limit);
+    const frame = encodeFrame({ t: 'm', id: 1, body: { text: 'x'.repeat(100) }, expectsReply: false });
+    expect(reader.push(frame).problem).toMatch(/exceeds the 64-byte limit/);
+    limit = 4096;
+    expect(new FrameReader(() => limit).push(frame).frames).toHaveLength(1);
+  });
+
   it('never throws on arbitrary bytes: each push gives frames, waits, or names a problem', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 16 }), (chunks) => {

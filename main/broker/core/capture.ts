@@ -37,8 +37,6 @@ export class CaptureMerge {
   private timer: ReturnType<BrokerState['clock']['setTimeout']> | undefined;
   /** Requests written into channels, by requester pid and its own id, until their reply or failure is recorded. */
   private readonly requests = new Map<string, Request>();
-  /** Records the helpers' own buffers could not keep (a diagnostic says so, with the count). */
-  dropped = 0;
   private readonly droppedBy = new Map<
     Proc,
     { total: number; reported: number; at: number; timer: TimerHandle | undefined }
@@ -75,7 +73,6 @@ export class CaptureMerge {
    * once, then at most every DROP_REPORT_MS with the running count, so a flood does not flood the stream too.
    */
   private countDropped(proc: Proc, n: number): void {
-    this.dropped += n;
     const state = this.droppedBy.get(proc) ?? { total: 0, reported: 0, at: -Infinity, timer: undefined };
     state.total += n;
     this.droppedBy.set(proc, state);
@@ -313,6 +310,10 @@ export class CaptureMerge {
 
   /** A process exited: its requests will never be answered, and no record of theirs will come. */
   forget(proc: Proc): void {
+    // What it dropped and has not yet said is said now, once.
+    this.reportDropped(proc);
+    this.droppedBy.get(proc)?.timer?.cancel();
+    this.droppedBy.delete(proc);
     const prefix = `${proc.displayPid}:`;
     for (const key of this.requests.keys()) if (key.startsWith(prefix)) this.requests.delete(key);
   }
